@@ -1,0 +1,98 @@
+"""Engines and write transactions for SQLite and PostgreSQL.
+
+`DATABASE_URL` selects the store (default: an SQLite file at data/mne.db).
+
+SQLite: WAL so readers never wait for the writer, foreign keys on, a busy timeout, and write
+transactions opened with BEGIN IMMEDIATE so two writers queue up instead of failing half way
+(SQLite 3.40 here: keep one writer at a time). PostgreSQL: write transactions take one
+transaction-scoped advisory lock, so imports from several app servers are serialised too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+DEFAULT_URL = "sqlite:///data/mne.db"
+BUSY_TIMEOUT_MS = 30_000
+# Any fixed 64-bit number: the key of the advisory lock every PostgreSQL writer takes.
+WRITE_LOCK_KEY = 7_220_251_105
+
+_engines: dict[str, Engine] = {}
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL", "").strip() or DEFAULT_URL
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """A new engine for `url` (or DATABASE_URL), with the store's connection settings."""
+    url = url or database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One shared engine per URL for the whole process."""
+    url = url or database_url()
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def dispose_engines() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("write_lock", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that holds the store's single write lock until it commits.
+
+    Everything inside commits together or not at all; a second writer waits for the first."""
+    with engine.connect() as connection:
+        connection.execution_options(write_lock=True)
+        with connection.begin():
+            if not is_sqlite(connection):
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
+                )
+            yield connection

@@ -1,0 +1,396 @@
+"""The store's tables, as SQLAlchemy 2.0 typed models.
+
+One module for the whole data model of design.md, so a reader sees every table and key in one
+place. Names in three languages are columns (name_vi, name_en, name_id) rather than a
+translation table: the catalog is small, always read whole, and the three languages are fixed.
+Enumerations are plain strings guarded by CHECK constraints, which read the same on SQLite and
+PostgreSQL and need no ALTER TYPE when a value is added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
+
+# Stable constraint names, so Alembic migrations (and SQLite batch mode) can find them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DIRECTIONS = ("higher", "lower")
+TARGET_KINDS = ("official", "guideline", "illustrative", "user_set")
+OBSERVATION_STATUSES = ("draft", "submitted", "approved")
+BATCH_STATES = ("committed", "reverted")
+TASK_STATUSES = ("not_started", "on_track", "at_risk", "late", "done")
+PROJECT_STATUSES = ("planning", "ongoing", "completed")
+FINANCING_SOURCES = ("state_budget", "oda", "ppp", "private", "other")
+ROLES = ("viewer", "focal_point", "analyst", "admin")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def _now() -> MappedColumn[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Named:
+    """Mixin: a stable code and a name in each of the three languages."""
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    name_id: Mapped[str] = mapped_column(String(300))
+
+
+# --- Framework -------------------------------------------------------------------------------
+
+
+class StrategicOutcome(Named, Base):
+    """The three strategic outcomes of the ASEAN Smart Cities Framework."""
+
+    __tablename__ = "strategic_outcome"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class FocusArea(Named, Base):
+    """The six ASCN focus areas."""
+
+    __tablename__ = "focus_area"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    description_vi: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_id: Mapped[str] = mapped_column(Text, default="")
+
+
+class Indicator(Named, Base):
+    __tablename__ = "indicator"
+    __table_args__ = (CheckConstraint(_in("direction", DIRECTIONS), name="direction"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(80))
+    direction: Mapped[str] = mapped_column(String(8))
+    decimals: Mapped[int] = mapped_column(Integer, default=1)
+    plausible_min: Mapped[float] = mapped_column(Float)
+    plausible_max: Mapped[float] = mapped_column(Float)
+    definition_vi: Mapped[str] = mapped_column(Text, default="")
+    definition_en: Mapped[str] = mapped_column(Text, default="")
+    definition_id: Mapped[str] = mapped_column(Text, default="")
+    source_standard: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IndicatorAlias(Base):
+    """Other codes or names a file may use for an indicator (U4SSC code, SDG number, DHIS2 uid).
+
+    `alias_key` is the alias folded for matching (see mne.text.fold)."""
+
+    __tablename__ = "indicator_alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator.id", ondelete="CASCADE"), index=True
+    )
+    alias: Mapped[str] = mapped_column(String(300))
+    alias_key: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class Country(Base):
+    __tablename__ = "country"
+    iso2: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    name_id: Mapped[str] = mapped_column(String(120))
+
+
+class City(Base):
+    """A reporting unit. Units merge and get renamed: valid_from/valid_to and replaced_by keep
+    old series readable."""
+
+    __tablename__ = "city"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    country_iso2: Mapped[str] = mapped_column(ForeignKey("country.iso2"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_year: Mapped[int | None] = mapped_column(Integer)
+    ascn_joined: Mapped[int | None] = mapped_column(Integer)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CityAlias(Base):
+    """Names a file may use for a city ("TP.HCM", "Sài Gòn", "Ha Noi"); matched on alias_key."""
+
+    __tablename__ = "city_alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    alias_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Target(Base):
+    """A target value for an indicator in a year, for every city (city_id NULL) or one city."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        CheckConstraint(_in("kind", TARGET_KINDS), name="kind"),
+        UniqueConstraint("indicator_id", "city_id", "year", name="uq_target_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    note_vi: Mapped[str] = mapped_column(Text, default="")
+    note_en: Mapped[str] = mapped_column(Text, default="")
+    note_id: Mapped[str] = mapped_column(Text, default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+# --- Observations and their provenance ------------------------------------------------------
+
+
+class UploadBatch(Base):
+    """One committed file (or the demo generator): what came in, from whom, with what result."""
+
+    __tablename__ = "upload_batch"
+    __table_args__ = (CheckConstraint(_in("state", BATCH_STATES), name="state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = _now()
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="committed")
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Observation(Base):
+    """The current value of city x indicator x period. `year` is derived from `period`
+    ("2024", "2024-Q1", "2024-03") so scoring can roll up to years in SQL."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint("city_id", "indicator_id", "period", name="uq_observation_key"),
+        CheckConstraint(_in("status", OBSERVATION_STATUSES), name="status"),
+        Index("ix_observation_indicator_year", "indicator_id", "year"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[dt.datetime] = _now()
+
+
+class ObservationHistory(Base):
+    """A value that a later batch replaced or removed. Reverting `replaced_by_batch_id`
+    puts it back, so every batch can be undone exactly."""
+
+    __tablename__ = "observation_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    replaced_by_batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    replaced_at: Mapped[dt.datetime] = _now()
+
+
+# --- Forum task groups and ASCN projects ----------------------------------------------------
+
+
+class ThematicTrack(Named, Base):
+    __tablename__ = "thematic_track"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Instrument(Named, Base):
+    """The forum's implementation instruments (regulations, shared data, finance, governance)."""
+
+    __tablename__ = "instrument"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class TaskGroup(Named, Base):
+    __tablename__ = "task_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("thematic_track.id"))
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint(_in("status", TASK_STATUSES), name="status"),
+        CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    task_group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id"), index=True)
+    title_vi: Mapped[str] = mapped_column(String(400))
+    title_en: Mapped[str] = mapped_column(String(400))
+    title_id: Mapped[str] = mapped_column(String(400))
+    lead_agency: Mapped[str] = mapped_column(String(300), default="")
+    partners: Mapped[str] = mapped_column(String(500), default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    percent_complete: Mapped[float] = mapped_column(Float, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskCity(Base):
+    """The cities a task covers; none means nationwide."""
+
+    __tablename__ = "task_city"
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), primary_key=True)
+
+
+class TaskIndicator(Base):
+    """Indicators a task is meant to move."""
+
+    __tablename__ = "task_indicator"
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+
+
+class TaskUpdate(Base):
+    """A dated progress report on a task."""
+
+    __tablename__ = "task_update"
+    __table_args__ = (
+        CheckConstraint(_in("status", TASK_STATUSES), name="status"),
+        CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    report_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    percent_complete: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = _now()
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ScapProject(Base):
+    """A project of a city's Smart City Action Plan, as counted in the ASCN M&E reports."""
+
+    __tablename__ = "scap_project"
+    __table_args__ = (
+        CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
+        CheckConstraint(_in("financing", FINANCING_SOURCES), name="financing"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), index=True)
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id"))
+    title_vi: Mapped[str] = mapped_column(String(400))
+    title_en: Mapped[str] = mapped_column(String(400))
+    title_id: Mapped[str] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(16))
+    financing: Mapped[str] = mapped_column(String(16))
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    end_year: Mapped[int | None] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Accounts and audit ---------------------------------------------------------------------
+
+
+class AppUser(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = _now()
+
+
+class UserCity(Base):
+    """The cities a focal point may change."""
+
+    __tablename__ = "user_city"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), primary_key=True)
+
+
+class AuditLog(Base):
+    """Every write: who, when, what, before -> after (JSON text). Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = _now()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[str] = mapped_column(String(80), default="")
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,3 @@
+from mne.cli import main
+
+raise SystemExit(main())

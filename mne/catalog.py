@@ -1,0 +1,299 @@
+"""The catalog: framework, focus areas, indicators, targets, cities, task groups.
+
+The seed files in db/seed/ are the catalog's source of truth; `load_catalog` brings a store up
+to date with them (new codes inserted, existing rows updated, nothing deleted, so observations
+keep their keys). Reads return pandas frames with names in the reader's language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
+
+from db import models as m
+from mne.text import fold
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
+LANGS = ("vi", "en", "id")
+
+
+def read_seed(name: str) -> pd.DataFrame:
+    """One seed CSV as text columns, empty cells as ''."""
+    return pd.read_csv(SEED_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _blank_to_none(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.replace({"": None})
+
+
+def _upsert(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose key is new and update the others, in two set-based statements."""
+    existing = set(conn.execute(select(table.c[key])).scalars())
+    new_rows = [r for r in rows if r[key] not in existing]
+    old_rows = [r for r in rows if r[key] in existing]
+    if new_rows:
+        conn.execute(insert(table), new_rows)
+    if old_rows:
+        columns = [c for c in old_rows[0] if c != key]
+        statement = (
+            update(table)
+            .where(table.c[key] == bindparam("_key"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        conn.execute(statement, [{**r, "_key": r[key]} for r in old_rows])
+
+
+def _id_map(conn: Connection, table: Table, key: str = "code") -> dict[str, int]:
+    return {k: i for k, i in conn.execute(select(table.c[key], table.c.id)).all()}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (None if pd.isna(v) else v) for k, v in row.items()} for row in frame.to_dict("records")
+    ]
+
+
+def load_catalog(conn: Connection) -> None:
+    """Bring the catalog tables in line with db/seed/ (idempotent)."""
+    _load_named(conn, m.StrategicOutcome.__table__, read_seed("outcomes.csv"))
+    _load_named(conn, m.FocusArea.__table__, read_seed("focus_areas.csv").astype({"sort": int}))
+    _upsert(conn, m.Country.__table__, "iso2", _records(read_seed("countries.csv")))
+    _load_cities(conn)
+    _load_indicators(conn)
+    _load_targets(conn)
+    _load_named(conn, m.ThematicTrack.__table__, read_seed("tracks.csv"))
+    _load_named(conn, m.Instrument.__table__, read_seed("instruments.csv"))
+    groups = read_seed("task_groups.csv")
+    tracks = _id_map(conn, m.ThematicTrack.__table__)
+    groups["track_id"] = groups.pop("track").map(tracks)
+    _load_named(conn, m.TaskGroup.__table__, groups.astype({"sort": int}))
+
+
+def _load_named(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
+    _upsert(conn, table, "code", _records(frame))
+
+
+def _load_cities(conn: Connection) -> None:
+    cities = _blank_to_none(read_seed("cities.csv"))
+    aliases = cities.pop("aliases")
+    cities = cities.rename(columns={"country": "country_iso2"})
+    for column in ("lat", "lon"):
+        cities[column] = cities[column].astype(float)
+    for column in ("population", "population_year", "ascn_joined"):
+        cities[column] = pd.to_numeric(cities[column]).astype("Int64")
+    for column in ("valid_from", "valid_to"):
+        cities[column] = pd.to_datetime(cities[column]).dt.date
+    cities["note"] = cities["note"].fillna("")
+    _upsert(conn, m.City.__table__, "code", _records(cities))
+    names = pd.concat(
+        [
+            cities[["code"]].assign(alias=cities["code"]),
+            cities[["code"]].assign(alias=cities["name_vi"]),
+            cities[["code"]].assign(alias=cities["name_en"]),
+            cities[["code"]].assign(alias=aliases.fillna("").str.split(";")).explode("alias"),
+        ]
+    )
+    _replace_aliases(conn, m.CityAlias.__table__, "city_id", m.City.__table__, names)
+
+
+def _load_indicators(conn: Connection) -> None:
+    indicators = read_seed("indicators.csv")
+    aliases = indicators.pop("aliases")
+    areas = _id_map(conn, m.FocusArea.__table__)
+    indicators["focus_area_id"] = indicators.pop("focus_area").map(areas)
+    indicators = indicators.rename(columns={"min": "plausible_min", "max": "plausible_max"})
+    indicators = indicators.astype(
+        {"decimals": int, "plausible_min": float, "plausible_max": float}
+    )
+    _upsert(conn, m.Indicator.__table__, "code", _records(indicators))
+    names = pd.concat(
+        [
+            indicators[["code"]].assign(alias=indicators["code"]),
+            *[indicators[["code"]].assign(alias=indicators[f"name_{lang}"]) for lang in LANGS],
+            indicators[["code"]].assign(alias=aliases.str.split(";")).explode("alias"),
+        ]
+    )
+    _replace_aliases(conn, m.IndicatorAlias.__table__, "indicator_id", m.Indicator.__table__, names)
+
+
+def _replace_aliases(
+    conn: Connection, alias_table: Table, owner_column: str, owner_table: Table, names: pd.DataFrame
+) -> None:
+    """Rewrite the seed's aliases; a folded name shared by two owners matches neither."""
+    names = names.assign(alias=names["alias"].fillna("").str.strip())
+    names = names[names["alias"] != ""]
+    names = names.assign(alias_key=names["alias"].map(fold))
+    names = names.drop_duplicates(["code", "alias_key"])
+    names = names[~names.duplicated("alias_key", keep=False)]
+    ids = _id_map(conn, owner_table)
+    names = names.assign(**{owner_column: names["code"].map(ids)})
+    conn.execute(alias_table.delete().where(alias_table.c[owner_column].in_(list(ids.values()))))
+    conn.execute(insert(alias_table), _records(names[[owner_column, "alias", "alias_key"]]))
+
+
+def _load_targets(conn: Connection) -> None:
+    targets = read_seed("targets.csv")
+    indicators = _id_map(conn, m.Indicator.__table__)
+    cities = _id_map(conn, m.City.__table__)
+    targets["indicator_id"] = targets.pop("indicator").map(indicators)
+    targets["city_id"] = targets.pop("city").map(cities).astype("Int64")
+    targets = targets.astype({"year": int, "value": float})
+    table = m.Target.__table__
+    # Seeded targets are replaced whole; user-set ones are the users' and stay.
+    conn.execute(table.delete().where(table.c.kind != "user_set"))
+    conn.execute(insert(table), _records(targets))
+
+
+# --- Reads ----------------------------------------------------------------------------------
+
+
+def _read(conn_or_engine: Engine | Connection, statement: Any) -> pd.DataFrame:
+    return pd.read_sql(statement, conn_or_engine)
+
+
+def focus_areas(engine: Engine, lang: str) -> pd.DataFrame:
+    t = m.FocusArea.__table__
+    statement = select(
+        t.c.id,
+        t.c.code,
+        t.c.sort,
+        t.c[f"name_{lang}"].label("name"),
+        t.c[f"description_{lang}"].label("description"),
+    ).order_by(t.c.sort)
+    return _read(engine, statement)
+
+
+def indicators(engine: Engine, lang: str) -> pd.DataFrame:
+    """Indicators with their focus area, in the catalog's order."""
+    i, fa = m.Indicator.__table__, m.FocusArea.__table__
+    statement = (
+        select(
+            i.c.id,
+            i.c.code,
+            i.c[f"name_{lang}"].label("name"),
+            fa.c.code.label("focus_area"),
+            fa.c[f"name_{lang}"].label("focus_area_name"),
+            i.c.unit,
+            i.c.direction,
+            i.c.decimals,
+            i.c.plausible_min,
+            i.c.plausible_max,
+            i.c[f"definition_{lang}"].label("definition"),
+            i.c.source_standard,
+        )
+        .join(fa, fa.c.id == i.c.focus_area_id)
+        .where(i.c.is_active)
+        .order_by(fa.c.sort, i.c.code)
+    )
+    return _read(engine, statement)
+
+
+def cities(engine: Engine, lang: str) -> pd.DataFrame:
+    """Cities with their country's name; the city name is Vietnamese for vi, English otherwise."""
+    c, co = m.City.__table__, m.Country.__table__
+    name_column = "name_vi" if lang == "vi" else "name_en"
+    statement = (
+        select(
+            c.c.id,
+            c.c.code,
+            c.c[name_column].label("name"),
+            c.c.name_vi,
+            c.c.name_en,
+            c.c.country_iso2.label("country"),
+            co.c[f"name_{lang}"].label("country_name"),
+            c.c.lat,
+            c.c.lon,
+            c.c.population,
+            c.c.population_year,
+            c.c.ascn_joined,
+            c.c.valid_from,
+            c.c.valid_to,
+        )
+        .join(co, co.c.iso2 == c.c.country_iso2)
+        .order_by(c.c.country_iso2, c.c[name_column])
+    )
+    return _read(engine, statement)
+
+
+def targets(engine: Engine, lang: str) -> pd.DataFrame:
+    t, i, c = m.Target.__table__, m.Indicator.__table__, m.City.__table__
+    statement = (
+        select(
+            i.c.code.label("indicator"),
+            i.c[f"name_{lang}"].label("indicator_name"),
+            i.c.unit,
+            c.c.code.label("city"),
+            t.c.year,
+            t.c.value,
+            t.c.kind,
+            t.c.source,
+            t.c[f"note_{lang}"].label("note"),
+        )
+        .join(i, i.c.id == t.c.indicator_id)
+        .outerjoin(c, c.c.id == t.c.city_id)
+        .order_by(i.c.code, t.c.year)
+    )
+    return _read(engine, statement)
+
+
+def named(engine: Engine, model: type[m.Base], lang: str) -> pd.DataFrame:
+    """Code and name of a small named table (outcomes, tracks, instruments, task groups)."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    order = t.c.sort if "sort" in t.c else t.c.code
+    return _read(engine, select(t.c.code, t.c[f"name_{lang}"].label("name")).order_by(order))
+
+
+def catalog_json(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The catalog as `python -m mne catalog --json` prints it (design.md contract)."""
+    with engine.connect() as conn:
+        city_rows = conn.execute(
+            select(m.City.code, m.City.name_vi, m.City.name_en, m.City.country_iso2).order_by(
+                m.City.code
+            )
+        ).all()
+        alias_rows = conn.execute(
+            select(m.City.code, m.CityAlias.alias).join(m.City, m.City.id == m.CityAlias.city_id)
+        ).all()
+        indicator_rows = conn.execute(
+            select(
+                m.Indicator.code,
+                m.Indicator.name_en,
+                m.Indicator.name_vi,
+                m.Indicator.name_id,
+                m.Indicator.unit,
+                m.Indicator.direction,
+                m.FocusArea.code.label("focus_area"),
+                m.Indicator.plausible_min.label("min"),
+                m.Indicator.plausible_max.label("max"),
+                m.Indicator.decimals,
+                m.Indicator.source_standard,
+            )
+            .join(m.FocusArea, m.FocusArea.id == m.Indicator.focus_area_id)
+            .order_by(m.FocusArea.sort, m.Indicator.code)
+        ).all()
+        group_rows = conn.execute(
+            select(
+                m.TaskGroup.code, m.TaskGroup.name_vi, m.TaskGroup.name_en, m.TaskGroup.name_id
+            ).order_by(m.TaskGroup.sort)
+        ).all()
+    aliases: dict[str, list[str]] = {}
+    for code, alias in alias_rows:
+        aliases.setdefault(code, []).append(alias)
+    return {
+        "cities": [
+            {
+                "code": r.code,
+                "name_vi": r.name_vi,
+                "name_en": r.name_en,
+                "country": r.country_iso2,
+                "aliases": sorted(aliases.get(r.code, [])),
+            }
+            for r in city_rows
+        ],
+        "indicators": [dict(r._mapping) for r in indicator_rows],
+        "task_groups": [dict(r._mapping) for r in group_rows],
+    }

@@ -1,0 +1,185 @@
+"""Catalog: the ASCN framework, indicators with definitions, targets, cities and task groups."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db import models as m
+from mne import catalog, charts
+from mne.i18n import N_
+from pages import _ui as ui
+
+TARGET_KIND_LABELS = {
+    "official": N_("Official"),
+    "guideline": N_("International guideline"),
+    "illustrative": N_("Illustrative (not official)"),
+    "user_set": N_("Set by users"),
+}
+DIRECTION_LABELS = {"higher": N_("Higher is better"), "lower": N_("Lower is better")}
+
+tr = ui.translator()
+lang = ui.language()
+st.title(tr("Catalog"))
+st.caption(tr("The indicators, targets, cities and task groups the dashboard follows."))
+
+tab_framework, tab_indicators, tab_targets, tab_cities, tab_tasks = st.tabs(
+    [tr("Framework"), tr("Indicators"), tr("Targets"), tr("Cities"), tr("Task groups")]
+)
+engine = ui.engine()
+
+with tab_framework:
+    st.subheader(tr("ASEAN Smart Cities Framework: strategic outcomes"))
+    outcomes = catalog.named(engine, m.StrategicOutcome, lang)
+    st.markdown("\n".join(f"- **{r.name}**" for r in outcomes.itertuples()))
+    st.subheader(tr("Focus areas"))
+    areas = ui.load_focus_areas()
+    indicators = ui.load_indicators()
+    counts = indicators.groupby("focus_area")["code"].count()
+    for area in areas.itertuples():
+        count = tr("{n} indicators", n=int(counts.get(area.code, 0)))
+        st.markdown(f"**{area.code} · {area.name}** — {area.description} ({count})")
+
+with tab_indicators:
+    area_names = dict(zip(areas["code"], areas["name"], strict=True))
+    chosen = st.multiselect(tr("Focus areas"), list(area_names), format_func=area_names.__getitem__)
+    shown = indicators[indicators["focus_area"].isin(chosen)] if chosen else indicators
+    table = shown.assign(direction=shown["direction"].map(lambda d: tr(DIRECTION_LABELS[d])))[
+        [
+            "code",
+            "name",
+            "focus_area_name",
+            "unit",
+            "direction",
+            "plausible_min",
+            "plausible_max",
+            "definition",
+            "source_standard",
+        ]
+    ]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "code": tr("Code"),
+            "name": tr("Indicator"),
+            "focus_area_name": tr("Focus area"),
+            "unit": tr("Unit"),
+            "direction": tr("Direction"),
+            "plausible_min": tr("Plausible min"),
+            "plausible_max": tr("Plausible max"),
+            "definition": tr("Definition"),
+            "source_standard": tr("Source standard"),
+        },
+    )
+    st.download_button(
+        tr("Download the data (CSV)"), ui.csv_bytes(table), "indicators.csv", "text/csv"
+    )
+
+with tab_targets:
+    targets = ui.load_targets()
+    if targets.empty:
+        ui.empty_state(tr("No targets recorded yet."))
+    else:
+        st.caption(
+            tr(
+                "Only targets set in law or policy are called official; the others are "
+                "international guidelines or illustrative values for comparison."
+            )
+        )
+        shown_targets = targets.assign(
+            kind=targets["kind"].map(lambda k: tr(TARGET_KIND_LABELS[k])),
+            city=targets["city"].fillna(tr("All cities")),
+        )
+        st.dataframe(
+            shown_targets[
+                [
+                    "indicator",
+                    "indicator_name",
+                    "city",
+                    "year",
+                    "value",
+                    "unit",
+                    "kind",
+                    "source",
+                    "note",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "indicator": tr("Code"),
+                "indicator_name": tr("Indicator"),
+                "city": tr("City"),
+                "year": st.column_config.NumberColumn(tr("Year"), format="%d"),
+                "value": tr("Target"),
+                "unit": tr("Unit"),
+                "kind": tr("Kind"),
+                "source": tr("Source"),
+                "note": tr("Note"),
+            },
+        )
+
+with tab_cities:
+    cities = ui.load_cities()
+    if cities.empty:
+        ui.empty_state(tr("No cities in the catalog yet."))
+    else:
+        mapped = cities.assign(
+            member=cities["ascn_joined"].notna(),
+            joined=cities["ascn_joined"].map(
+                lambda y: (
+                    tr("ASCN member since {year}", year=int(y))
+                    if y == y and y
+                    else tr("Not an ASCN member")
+                )
+            ),
+        )
+        ui.chart(
+            charts.city_map(
+                mapped, tr, tr("ASCN member cities and other Vietnamese cities followed")
+            ),
+            mapped[["code", "name", "country", "lat", "lon", "ascn_joined"]],
+            "cities",
+        )
+        st.dataframe(
+            cities[
+                [
+                    "code",
+                    "name",
+                    "country_name",
+                    "ascn_joined",
+                    "population",
+                    "population_year",
+                    "lat",
+                    "lon",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "code": tr("Code"),
+                "name": tr("City"),
+                "country_name": tr("Country"),
+                "ascn_joined": st.column_config.NumberColumn(tr("ASCN member since"), format="%d"),
+                "population": st.column_config.NumberColumn(
+                    tr("Population (approx.)"), format="localized"
+                ),
+                "population_year": st.column_config.NumberColumn(
+                    tr("Population year"), format="%d"
+                ),
+                "lat": tr("Latitude"),
+                "lon": tr("Longitude"),
+            },
+        )
+
+with tab_tasks:
+    st.subheader(tr("Thematic tracks of the Vietnam Urban Forum 2025"))
+    tracks = catalog.named(engine, m.ThematicTrack, lang)
+    st.markdown("\n".join(f"- **{r.code}** · {r.name}" for r in tracks.itertuples()))
+    st.subheader(tr("Priority task groups for the new period"))
+    groups = catalog.named(engine, m.TaskGroup, lang)
+    st.markdown("\n".join(f"- **{r.code}** · {r.name}" for r in groups.itertuples()))
+    st.subheader(tr("Implementation instruments"))
+    instruments = catalog.named(engine, m.Instrument, lang)
+    st.markdown("\n".join(f"- **{r.code}** · {r.name}" for r in instruments.itertuples()))

@@ -1,0 +1,68 @@
+"""Overview: how many cities report, data coverage, focus-area indices, task-group progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mne import charts
+from mne.tasks import TASK_STATUS_LABELS
+from pages import _ui as ui
+
+tr = ui.translator()
+data = ui.load_overview()
+
+st.title(tr("Overview"))
+st.caption(
+    tr("Smart, green urban development in the ASEAN Smart Cities Network and Vietnam.")
+    + " "
+    + (tr("Data as of {date}.", date=tr.date(data.as_of)) if data.as_of is not None else "")
+)
+
+cols = st.columns(4)
+year = data.latest_year
+cols[0].metric(
+    tr("Cities reporting in {year}", year=year) if year else tr("Cities reporting"),
+    f"{data.cities_reporting} / {data.cities}",
+)
+cols[1].metric(tr("Indicators with data"), f"{data.indicators_reported} / {data.indicators}")
+cols[2].metric(
+    tr("Data coverage {year}", year=year) if year else tr("Data coverage"),
+    tr.percent(data.coverage),
+    help=tr("Share of city × indicator cells with a value for the year."),
+)
+cols[3].metric(
+    tr("Tasks late"),
+    tr.number(data.task_status["late"]),
+    help=tr("Priority tasks past their due date and not done."),
+)
+
+if year is None:
+    ui.empty_state(
+        tr(
+            "No indicator values yet. Upload a city's indicator file, or load the demo data "
+            "with `python -m mne init --demo`."
+        )
+    )
+else:
+    table = data.index[["city", "city_name", "focus_area", "focus_area_name", "index", "coverage"]]
+    ui.chart(charts.focus_area_heatmap(data.index, tr), table, "focus_area_index")
+    st.caption(
+        tr(
+            "Each indicator is scored 0–100 from a worst-case bound (the 2.5th percentile of "
+            "the cities) to its target; an area's index is the mean of its indicator scores and "
+            "is left empty when fewer than 80 % of its indicators have data."
+        )
+    )
+
+st.subheader(tr("Priority task groups"))
+status_cols = st.columns(len(TASK_STATUS_LABELS))
+for col, (status, label) in zip(status_cols, TASK_STATUS_LABELS.items(), strict=True):
+    col.metric(tr(label), tr.number(data.task_status[status]))
+if data.groups["tasks"].sum() == 0:
+    ui.empty_state(tr("No tasks recorded yet for the six priority task groups."))
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        ui.chart(charts.task_group_progress(data.groups, tr), data.groups, "task_group_progress")
+    with right:
+        ui.chart(charts.task_status_bars(data.groups, tr), None)

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up and serve the dashboard on the embedded SQLite store with demo data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/python -m mne init --demo
+exec .venv/bin/streamlit run app.py "$@"

@@ -1,0 +1,118 @@
+"""A real app server on a demo store, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from db.engine import get_engine
+from mne.store import init_store
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answering(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+            return bool(response.read().strip() == b"ok")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard served by `streamlit run` on a fresh SQLite store with demo data."""
+    store = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'store.db'}"
+    init_store(get_engine(store), with_demo=True)
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": store}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 90
+    while not _answering(url):
+        if time.time() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.fail("the app did not start")
+        time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@dataclass
+class Browser:
+    """A Chromium page that records console errors and failed network requests."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def open(self, url: str) -> None:
+        page = self.page
+        page.goto(url)  # type: ignore[attr-defined]
+        page.wait_for_selector(
+            "[data-testid='stApp'][data-test-script-state='notRunning']",  # type: ignore[attr-defined]
+            timeout=60_000,
+        )
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=60_000
+        )
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = chromium.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        page = context.new_page()
+        session = Browser(page)
+        page.on("console", lambda m: m.type == "error" and session.console_errors.append(m.text))
+        page.on("requestfailed", lambda r: session.failed_requests.append(r.url))
+        yield session
+        chromium.close()

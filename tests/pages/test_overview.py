@@ -1,0 +1,36 @@
+"""The Overview page, with demo data and with an empty store, in each language."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from mne.i18n import LANGUAGES, Translator
+from tests.pages.conftest import AppFactory
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_overview_with_demo_data(demo_engine: Engine, open_page: AppFactory, lang: str) -> None:
+    tr = Translator(lang)
+    app = open_page(demo_engine, lang, "overview.py")
+    assert app.title[0].value == tr("Overview")
+    assert any(tr("Demo data") in w.value for w in app.warning)
+    metrics = {m.label: m.value for m in app.metric}
+    reporting = next(v for k, v in metrics.items() if k.startswith(tr("Cities reporting")))
+    reporting_now, total = (int(x) for x in reporting.split(" / "))
+    assert total == 35 and 20 <= reporting_now <= 35
+    charts = app.get("plotly_chart")
+    assert len(charts) == 3  # heatmap, task-group progress, status counts
+    assert not app.info  # no empty-state message
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_overview_on_an_empty_store(engine: Engine, open_page: AppFactory, lang: str) -> None:
+    tr = Translator(lang)
+    app = open_page(engine, lang, "overview.py")
+    assert app.title[0].value == tr("Overview")
+    assert not any(tr("Demo data") in w.value for w in app.warning)
+    assert app.get("plotly_chart") == []
+    messages = [i.value for i in app.info]
+    assert any(tr("No indicator values yet.").split(".")[0] in m for m in messages)
+    assert any(m == tr("No tasks recorded yet for the six priority task groups.") for m in messages)
