@@ -10,7 +10,9 @@ from mne.i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language
 from pages import _ui as ui
 
 st.set_page_config(
-    page_title="M&E đô thị thông minh", page_icon=str(Path(__file__).parent / "static" / "favicon.png"), layout="wide"
+    page_title="M&E đô thị thông minh",
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
+    layout="wide",
 )
 
 # The language comes from the URL (?lang=en) so a view can be shared by link.

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -394,3 +395,10 @@ class AuditLog(Base):
     entity_id: Mapped[str] = mapped_column(String(80), default="")
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Core table, typed as one (Model.__table__ is typed as a mere FromClause)."""
+    core = model.__table__
+    assert isinstance(core, Table)
+    return core

@@ -58,18 +58,18 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def load_catalog(conn: Connection) -> None:
     """Bring the catalog tables in line with db/seed/ (idempotent)."""
-    _load_named(conn, m.StrategicOutcome.__table__, read_seed("outcomes.csv"))
-    _load_named(conn, m.FocusArea.__table__, read_seed("focus_areas.csv").astype({"sort": int}))
-    _upsert(conn, m.Country.__table__, "iso2", _records(read_seed("countries.csv")))
+    _load_named(conn, m.table(m.StrategicOutcome), read_seed("outcomes.csv"))
+    _load_named(conn, m.table(m.FocusArea), read_seed("focus_areas.csv").astype({"sort": int}))
+    _upsert(conn, m.table(m.Country), "iso2", _records(read_seed("countries.csv")))
     _load_cities(conn)
     _load_indicators(conn)
     _load_targets(conn)
-    _load_named(conn, m.ThematicTrack.__table__, read_seed("tracks.csv"))
-    _load_named(conn, m.Instrument.__table__, read_seed("instruments.csv"))
+    _load_named(conn, m.table(m.ThematicTrack), read_seed("tracks.csv"))
+    _load_named(conn, m.table(m.Instrument), read_seed("instruments.csv"))
     groups = read_seed("task_groups.csv")
-    tracks = _id_map(conn, m.ThematicTrack.__table__)
+    tracks = _id_map(conn, m.table(m.ThematicTrack))
     groups["track_id"] = groups.pop("track").map(tracks)
-    _load_named(conn, m.TaskGroup.__table__, groups.astype({"sort": int}))
+    _load_named(conn, m.table(m.TaskGroup), groups.astype({"sort": int}))
 
 
 def _load_named(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
@@ -87,7 +87,7 @@ def _load_cities(conn: Connection) -> None:
     for column in ("valid_from", "valid_to"):
         cities[column] = pd.to_datetime(cities[column]).dt.date
     cities["note"] = cities["note"].fillna("")
-    _upsert(conn, m.City.__table__, "code", _records(cities))
+    _upsert(conn, m.table(m.City), "code", _records(cities))
     names = pd.concat(
         [
             cities[["code"]].assign(alias=cities["code"]),
@@ -96,19 +96,19 @@ def _load_cities(conn: Connection) -> None:
             cities[["code"]].assign(alias=aliases.fillna("").str.split(";")).explode("alias"),
         ]
     )
-    _replace_aliases(conn, m.CityAlias.__table__, "city_id", m.City.__table__, names)
+    _replace_aliases(conn, m.table(m.CityAlias), "city_id", m.table(m.City), names)
 
 
 def _load_indicators(conn: Connection) -> None:
     indicators = read_seed("indicators.csv")
     aliases = indicators.pop("aliases")
-    areas = _id_map(conn, m.FocusArea.__table__)
+    areas = _id_map(conn, m.table(m.FocusArea))
     indicators["focus_area_id"] = indicators.pop("focus_area").map(areas)
     indicators = indicators.rename(columns={"min": "plausible_min", "max": "plausible_max"})
     indicators = indicators.astype(
         {"decimals": int, "plausible_min": float, "plausible_max": float}
     )
-    _upsert(conn, m.Indicator.__table__, "code", _records(indicators))
+    _upsert(conn, m.table(m.Indicator), "code", _records(indicators))
     names = pd.concat(
         [
             indicators[["code"]].assign(alias=indicators["code"]),
@@ -116,7 +116,7 @@ def _load_indicators(conn: Connection) -> None:
             indicators[["code"]].assign(alias=aliases.str.split(";")).explode("alias"),
         ]
     )
-    _replace_aliases(conn, m.IndicatorAlias.__table__, "indicator_id", m.Indicator.__table__, names)
+    _replace_aliases(conn, m.table(m.IndicatorAlias), "indicator_id", m.table(m.Indicator), names)
 
 
 def _replace_aliases(
@@ -136,12 +136,12 @@ def _replace_aliases(
 
 def _load_targets(conn: Connection) -> None:
     targets = read_seed("targets.csv")
-    indicators = _id_map(conn, m.Indicator.__table__)
-    cities = _id_map(conn, m.City.__table__)
+    indicators = _id_map(conn, m.table(m.Indicator))
+    cities = _id_map(conn, m.table(m.City))
     targets["indicator_id"] = targets.pop("indicator").map(indicators)
     targets["city_id"] = targets.pop("city").map(cities).astype("Int64")
     targets = targets.astype({"year": int, "value": float})
-    table = m.Target.__table__
+    table = m.table(m.Target)
     # Seeded targets are replaced whole; user-set ones are the users' and stay.
     conn.execute(table.delete().where(table.c.kind != "user_set"))
     conn.execute(insert(table), _records(targets))
@@ -155,7 +155,7 @@ def _read(conn_or_engine: Engine | Connection, statement: Any) -> pd.DataFrame:
 
 
 def focus_areas(engine: Engine, lang: str) -> pd.DataFrame:
-    t = m.FocusArea.__table__
+    t = m.table(m.FocusArea)
     statement = select(
         t.c.id,
         t.c.code,
@@ -168,7 +168,7 @@ def focus_areas(engine: Engine, lang: str) -> pd.DataFrame:
 
 def indicators(engine: Engine, lang: str) -> pd.DataFrame:
     """Indicators with their focus area, in the catalog's order."""
-    i, fa = m.Indicator.__table__, m.FocusArea.__table__
+    i, fa = m.table(m.Indicator), m.table(m.FocusArea)
     statement = (
         select(
             i.c.id,
@@ -193,7 +193,7 @@ def indicators(engine: Engine, lang: str) -> pd.DataFrame:
 
 def cities(engine: Engine, lang: str) -> pd.DataFrame:
     """Cities with their country's name; the city name is Vietnamese for vi, English otherwise."""
-    c, co = m.City.__table__, m.Country.__table__
+    c, co = m.table(m.City), m.table(m.Country)
     name_column = "name_vi" if lang == "vi" else "name_en"
     statement = (
         select(
@@ -219,7 +219,7 @@ def cities(engine: Engine, lang: str) -> pd.DataFrame:
 
 
 def targets(engine: Engine, lang: str) -> pd.DataFrame:
-    t, i, c = m.Target.__table__, m.Indicator.__table__, m.City.__table__
+    t, i, c = m.table(m.Target), m.table(m.Indicator), m.table(m.City)
     statement = (
         select(
             i.c.code.label("indicator"),
@@ -241,8 +241,7 @@ def targets(engine: Engine, lang: str) -> pd.DataFrame:
 
 def named(engine: Engine, model: type[m.Base], lang: str) -> pd.DataFrame:
     """Code and name of a small named table (outcomes, tracks, instruments, task groups)."""
-    t = model.__table__
-    assert isinstance(t, Table)
+    t = m.table(model)
     order = t.c.sort if "sort" in t.c else t.c.code
     return _read(engine, select(t.c.code, t.c[f"name_{lang}"].label("name")).order_by(order))
 

@@ -177,4 +177,4 @@ def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
         projection_type="mercator",
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.02})
-    return _layout(fig, tr, title, 560)
+    return _layout(fig, tr, title, 640)

@@ -44,7 +44,7 @@ def load_demo(conn: Connection) -> dict[str, int]:
     observations = demo_observations(conn)
     batch_id = _insert_demo_batch(conn, len(observations))
     observations["batch_id"] = batch_id
-    conn.execute(insert(m.Observation.__table__), _records(observations))
+    conn.execute(insert(m.table(m.Observation)), _records(observations))
     tasks, updates = _load_tasks(conn)
     projects = _load_projects(conn)
     return {
@@ -58,26 +58,27 @@ def load_demo(conn: Connection) -> dict[str, int]:
 def remove_demo(conn: Connection) -> None:
     """Delete every demo row; users' own rows stay."""
     demo_batches = select(m.UploadBatch.id).where(m.UploadBatch.is_demo).scalar_subquery()
-    history = m.ObservationHistory.__table__
+    history = m.table(m.ObservationHistory)
     conn.execute(
         history.delete().where(
             history.c.batch_id.in_(demo_batches) | history.c.replaced_by_batch_id.in_(demo_batches)
         )
     )
-    conn.execute(m.Observation.__table__.delete().where(m.Observation.batch_id.in_(demo_batches)))
-    conn.execute(m.UploadBatch.__table__.delete().where(m.UploadBatch.is_demo))
+    conn.execute(m.table(m.Observation).delete().where(m.Observation.batch_id.in_(demo_batches)))
+    conn.execute(m.table(m.UploadBatch).delete().where(m.UploadBatch.is_demo))
     demo_tasks = select(m.Task.id).where(m.Task.is_demo).scalar_subquery()
-    for table in (m.TaskUpdate, m.TaskCity, m.TaskIndicator):
-        conn.execute(table.__table__.delete().where(table.task_id.in_(demo_tasks)))
-    conn.execute(m.TaskUpdate.__table__.delete().where(m.TaskUpdate.is_demo))
-    conn.execute(m.Task.__table__.delete().where(m.Task.is_demo))
-    conn.execute(m.ScapProject.__table__.delete().where(m.ScapProject.is_demo))
+    for linked in (m.TaskUpdate, m.TaskCity, m.TaskIndicator):
+        core = m.table(linked)
+        conn.execute(core.delete().where(core.c.task_id.in_(demo_tasks)))
+    conn.execute(m.table(m.TaskUpdate).delete().where(m.TaskUpdate.is_demo))
+    conn.execute(m.table(m.Task).delete().where(m.Task.is_demo))
+    conn.execute(m.table(m.ScapProject).delete().where(m.ScapProject.is_demo))
 
 
 def _insert_demo_batch(conn: Connection, rows: int) -> int:
     digest = hashlib.sha256(f"demo:{SEED}:{FIRST_YEAR}-{LAST_YEAR}".encode()).hexdigest()
     result = conn.execute(
-        insert(m.UploadBatch.__table__).returning(m.UploadBatch.id),
+        insert(m.table(m.UploadBatch)).returning(m.UploadBatch.id),
         {
             "file_name": "demo",
             "sha256": digest,
@@ -217,12 +218,12 @@ def _load_tasks(conn: Connection) -> tuple[int, int]:
             }
             for day, share in history
         )
-    conn.execute(insert(m.Task.__table__), task_rows)
+    conn.execute(insert(m.table(m.Task)), task_rows)
     task_ids = dict(conn.execute(select(m.Task.code, m.Task.id).where(m.Task.is_demo)).all())
     links = [(t["code"], c) for t in tasks.to_dict("records") for c in t["cities"].split(";") if c]
     if links:
         conn.execute(
-            insert(m.TaskCity.__table__),
+            insert(m.table(m.TaskCity)),
             [{"task_id": task_ids[t], "city_id": city_ids[c]} for t, c in links if c in city_ids],
         )
     linked = [
@@ -233,7 +234,7 @@ def _load_tasks(conn: Connection) -> tuple[int, int]:
     ]
     if linked:
         conn.execute(
-            insert(m.TaskIndicator.__table__),
+            insert(m.table(m.TaskIndicator)),
             [
                 {"task_id": task_ids[t], "indicator_id": indicator_ids[i]}
                 for t, i in linked
@@ -243,7 +244,7 @@ def _load_tasks(conn: Connection) -> tuple[int, int]:
     if updates:
         for update in updates:
             update["task_id"] = task_ids[str(update.pop("task_code"))]
-        conn.execute(insert(m.TaskUpdate.__table__), updates)
+        conn.execute(insert(m.table(m.TaskUpdate)), updates)
     return len(task_rows), len(updates)
 
 
@@ -271,5 +272,5 @@ def _load_projects(conn: Connection) -> int:
     for column in ("start_year", "end_year"):
         projects[column] = pd.to_numeric(projects[column].replace("", None)).astype("Int64")
     projects["is_demo"] = True
-    conn.execute(insert(m.ScapProject.__table__), _records(projects))
+    conn.execute(insert(m.table(m.ScapProject)), _records(projects))
     return len(projects)

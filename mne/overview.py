@@ -29,7 +29,7 @@ class Overview:
 
 def yearly_values(engine: Engine) -> pd.DataFrame:
     """City x indicator x year, sub-annual periods rolled up to the year (mean)."""
-    o = m.Observation.__table__
+    o = m.table(m.Observation)
     statement = select(
         o.c.city_id, o.c.indicator_id, o.c.year, func.avg(o.c.value).label("value")
     ).group_by(o.c.city_id, o.c.indicator_id, o.c.year)
@@ -43,7 +43,7 @@ def last_update(engine: Engine) -> pd.Timestamp | None:
 
 
 def targets_by_id(engine: Engine) -> pd.DataFrame:
-    t = m.Target.__table__
+    t = m.table(m.Target)
     return pd.read_sql(select(t.c.indicator_id, t.c.city_id, t.c.year, t.c.value), engine)
 
 

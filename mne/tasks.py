@@ -52,7 +52,7 @@ def task_status(percent: float, start: dt.date | None, due: dt.date | None, toda
 
 def tasks_frame(engine: Engine, lang: str) -> pd.DataFrame:
     """Every task with its group, status and percent complete."""
-    t, g = m.Task.__table__, m.TaskGroup.__table__
+    t, g = m.table(m.Task), m.table(m.TaskGroup)
     statement = (
         select(
             t.c.code,
@@ -78,7 +78,7 @@ def group_progress(engine: Engine, lang: str) -> pd.DataFrame:
     """One row per task group: tasks, mean percent complete, and tasks per status.
 
     Groups with no task yet are kept (with 0 tasks) so a page shows all six."""
-    g, t = m.TaskGroup.__table__, m.Task.__table__
+    g, t = m.table(m.TaskGroup), m.table(m.Task)
     statement = (
         select(
             g.c.code.label("group"),
@@ -103,7 +103,9 @@ def group_progress(engine: Engine, lang: str) -> pd.DataFrame:
 
 def status_counts(engine: Engine) -> dict[str, int]:
     """Number of tasks in each status (every status present, zero when none)."""
-    t = m.Task.__table__
+    t = m.table(m.Task)
     with engine.connect() as conn:
-        rows = dict(conn.execute(select(t.c.status, func.count()).group_by(t.c.status)).all())
+        rows: dict[str, int] = dict(
+            conn.execute(select(t.c.status, func.count()).group_by(t.c.status)).tuples().all()
+        )
     return {status: int(rows.get(status, 0)) for status in TASK_STATUS_LABELS}

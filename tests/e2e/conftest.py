@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -79,13 +80,32 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.wait(timeout=20)
 
 
+# Opening a deep link such as /catalog, Streamlit's front end first asks /catalog/_stcore/...
+# to find the app's base path, gets a 404 and falls back to /. Those two probes are the only
+# HTTP errors allowed; each shows up in the console as "Failed to load resource ... 404".
+BASE_PATH_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+
+
 @dataclass
 class Browser:
-    """A Chromium page that records console errors and failed network requests."""
+    """A Chromium page that records console errors, failed requests and HTTP errors."""
 
     page: object
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
+
+    def record_response(self, status: int, url: str) -> None:
+        if status >= 400:
+            self.http_errors.append(url)
+
+    def unexpected_errors(self) -> list[str]:
+        """Failed requests, HTTP errors and console errors, less Streamlit's base-path probes."""
+        http = [u for u in self.http_errors if not BASE_PATH_PROBE.search(u.split("?")[0])]
+        probes = len(self.http_errors) - len(http)
+        console = [e for e in self.console_errors if "status of 404" not in e]
+        extra_404s = len(self.console_errors) - len(console) - probes
+        return self.failed_requests + http + console + (["404"] * max(extra_404s, 0))
 
     def open(self, url: str) -> None:
         page = self.page
@@ -114,5 +134,6 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
         session = Browser(page)
         page.on("console", lambda m: m.type == "error" and session.console_errors.append(m.text))
         page.on("requestfailed", lambda r: session.failed_requests.append(r.url))
+        page.on("response", lambda r: session.record_response(r.status, r.url))
         yield session
         chromium.close()

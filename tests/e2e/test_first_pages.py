@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_overview_draws_heatmap_and_progress(app_url: str, browser: Browser) -> None:
-    browser.open(app_url + "/overview?lang=en")
+    browser.open(app_url + "/?lang=en")
     page = browser.page
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)  # type: ignore[attr-defined]
     assert page.locator(".js-plotly-plot").count() == 3  # type: ignore[attr-defined]
@@ -19,8 +19,7 @@ def test_overview_draws_heatmap_and_progress(app_url: str, browser: Browser) -> 
     bars = page.locator(".js-plotly-plot").nth(1).locator(".bars .point")  # type: ignore[attr-defined]
     assert bars.count() == 6
     assert page.get_by_text("Demo data").count() >= 1  # type: ignore[attr-defined]
-    assert browser.failed_requests == []
-    assert browser.console_errors == []
+    assert browser.unexpected_errors() == []
 
 
 def test_catalog_draws_the_map_offline(app_url: str, browser: Browser) -> None:
@@ -30,5 +29,4 @@ def test_catalog_draws_the_map_offline(app_url: str, browser: Browser) -> None:
     # Country boundaries come from static/topojson, served by the app itself.
     page.wait_for_selector(".js-plotly-plot .geo .countries path", timeout=30_000)  # type: ignore[attr-defined]
     assert page.locator(".geo .scattergeo .point").count() == 35  # type: ignore[attr-defined]
-    assert browser.failed_requests == []
-    assert browser.console_errors == []
+    assert browser.unexpected_errors() == []
