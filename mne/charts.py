@@ -68,7 +68,7 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
         dropna=False,
         sort=False,
     ).reindex_like(wide)
-    wide = wide.sort_index(ascending=False)
+    wide = wide.iloc[::-1]  # plotly draws the first row at the bottom
     coverage = coverage.loc[wide.index]
     hover = tr("City: %{y}<br>Focus area: %{x}<br>Index: %{z:.1f} / 100")
     hover += "<br>" + tr("Indicators with data: %{customdata:.0%}")
@@ -107,7 +107,7 @@ def task_group_progress(groups: pd.DataFrame, tr: Translator) -> go.Figure:
             y=labels,
             orientation="h",
             marker_color=OKABE_ITO[0],
-            text=[tr.number(p, 0) + " %" for p in percent],
+            text=[tr.percent(p / 100) for p in percent],
             textposition="outside",
             customdata=frame[["tasks"]].to_numpy(),
             hovertemplate="%{y}<br>"
@@ -115,11 +115,14 @@ def task_group_progress(groups: pd.DataFrame, tr: Translator) -> go.Figure:
             + "<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        range=[0, 105], title=tr("Mean % complete of the group's tasks"), ticksuffix=" %"
-    )
+    fig.update_xaxes(range=[0, 105], ticksuffix="%")
     fig.update_yaxes(automargin=True)
-    return _layout(fig, tr, tr("Progress of the six priority task groups"), 360)
+    return _layout(
+        fig,
+        tr,
+        tr("Progress of the six priority task groups (mean % complete of their tasks)"),
+        360,
+    )
 
 
 def task_status_bars(groups: pd.DataFrame, tr: Translator) -> go.Figure:
@@ -135,9 +138,11 @@ def task_status_bars(groups: pd.DataFrame, tr: Translator) -> go.Figure:
             marker_color=TASK_STATUS_COLOURS[status],
             hovertemplate="%{y}: %{x} " + tr(label) + "<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
-    fig.update_xaxes(title=tr("Tasks"), dtick=1)
-    return _layout(fig, tr, tr("Tasks by status in each group"), 360)
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12, "yanchor": "top"})
+    fig.update_xaxes(dtick=1)
+    _layout(fig, tr, tr("Tasks by status in each group"), 380)
+    fig.update_layout(margin={"b": 70})
+    return fig
 
 
 def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:

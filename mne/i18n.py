@@ -18,7 +18,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 LANGUAGES = ("vi", "en", "id")
 DEFAULT_LANGUAGE = "vi"
@@ -77,7 +77,8 @@ class Translator:
         """A share in 0..1 written as a percentage."""
         if share is None or (isinstance(share, float) and math.isnan(share)):
             return "–"
-        return self.number(share * 100, decimals) + " %"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
+        return format_percent(share, format=pattern, locale=self.locale)
 
     def date(self, value: dt.date | dt.datetime | None) -> str:
         if value is None:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from db import models as m
 from mne import catalog, scoring, tasks
+from mne.text import fold
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ def city_scores(engine: Engine, yearly: pd.DataFrame, indicators: pd.DataFrame) 
     return latest
 
 
+def _alphabetical(column: pd.Series) -> pd.Series:
+    """Sort key: names in alphabetical order whatever their diacritics ("Cần Thơ" near "Can")."""
+    return column.map(fold) if column.dtype == object or column.dtype == "string" else column
+
+
 def overview(engine: Engine, lang: str) -> Overview:
     cities = catalog.cities(engine, lang)
     indicators = catalog.indicators(engine, lang)
@@ -94,7 +100,7 @@ def overview(engine: Engine, lang: str) -> Overview:
         if latest_year
         else 0.0,
         task_status=tasks.status_counts(engine),
-        index=index.sort_values(["sort", "city_name"]).reset_index(drop=True),
+        index=index.sort_values(["sort", "city_name"], key=_alphabetical).reset_index(drop=True),
         groups=tasks.group_progress(engine, lang),
         as_of=last_update(engine),
     )

@@ -105,7 +105,6 @@ def status_counts(engine: Engine) -> dict[str, int]:
     """Number of tasks in each status (every status present, zero when none)."""
     t = m.table(m.Task)
     with engine.connect() as conn:
-        rows: dict[str, int] = dict(
-            conn.execute(select(t.c.status, func.count()).group_by(t.c.status)).tuples().all()
-        )
+        result = conn.execute(select(t.c.status, func.count()).group_by(t.c.status))
+        rows = {str(status): int(count) for status, count in result}
     return {status: int(rows.get(status, 0)) for status in TASK_STATUS_LABELS}
