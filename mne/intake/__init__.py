@@ -1,0 +1,224 @@
+"""Indicator uploads: read what cities send, check it, show it, then store it as one batch.
+
+    preview = check(engine, data, file_name, tr)      # nothing is stored
+    result = commit_preview(engine, preview, user_name, partial=False)
+
+`check` reads the file (mne.intake.read), turns it into a long table (shape), checks every
+value (validate) and compares with the store (store.diff). By default a file with any error
+stores nothing; with `partial` the valid values are stored and the rejected rows handed back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from db import models as m
+from mne.i18n import Translator
+from mne.intake import store
+from mne.intake.problems import WARNINGS, FileProblem, empty_problems, for_people, problem_frame, render
+from mne.intake.read import RawTable, read_table
+from mne.intake.shape import to_long
+from mne.intake.validate import Lookup, check_rows, history_warnings
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Preview:
+    file_name: str
+    sha256: str
+    format: str = ""
+    encoding: str = ""
+    separator: str = ""
+    file_problem: str | None = None
+    long: pd.DataFrame = field(default_factory=pd.DataFrame)  # every value cell, as read
+    valid: pd.DataFrame = field(default_factory=pd.DataFrame)  # ready to store
+    errors: pd.DataFrame = field(default_factory=empty_problems)
+    warnings: pd.DataFrame = field(default_factory=empty_problems)
+    rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # changed cells, old -> new
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.file_problem is not None or not self.errors.empty
+
+    def summary(self, status: str, batch_id: int | None = None) -> dict[str, Any]:
+        """The import summary of design.md's command-line contract."""
+        errors = [
+            {"row": None, "column": None, "code": "file", "message": self.file_problem}
+        ] if self.file_problem else _records(self.errors)
+        return {
+            "status": status, "format": self.format, "batch_id": batch_id,
+            "rows": self.counts.get("rows", 0), "inserted": self.counts.get("new", 0),
+            "updated": self.counts.get("changed", 0), "unchanged": self.counts.get("unchanged", 0),
+            "rejected": self.counts.get("rejected", 0), "missing": self.counts.get("missing", 0),
+            "errors": errors, "warnings": _records(self.warnings),
+        }
+
+
+def _records(problems: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = problems[["row", "column", "code", "message"]]
+    return [
+        {"row": int(r.row), "column": r.column, "code": r.code, "message": r.message}
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def _no_progress(share: float, label: str) -> None:
+    return None
+
+
+def check(
+    engine: Engine, data: bytes, file_name: str, tr: Translator, progress: Progress = _no_progress
+) -> Preview:
+    """Read and check a file against the store; nothing is written."""
+    preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    progress(0.05, tr("Reading the file…"))
+    lookup = Lookup.load(engine)
+    try:
+        table = read_table(data, file_name)
+        long = to_long(table, file_name, lookup.is_indicator)
+    except FileProblem as problem:
+        preview.file_problem = problem.message(tr)
+        return preview
+    preview.format = f"{table.file_format}/{long.shape}"
+    preview.encoding, preview.separator = table.encoding, table.separator
+    progress(0.35, tr("Checking {n} values…", n=len(long.frame)))
+    frame, errors = check_rows(long.frame, lookup, tr)
+    preview.long = _readable(frame, lookup)
+    valid = _valid_rows(frame)
+    progress(0.65, tr("Comparing with the stored values…"))
+    existing = store.existing_values(engine, valid)
+    difference = store.diff(valid, existing)
+    history = _history(engine, valid)
+    warnings = [history_warnings(frame[~frame["error"]].astype({"city_id": int, "indicator_id": int}), history, tr),
+                _skipped(long.skipped, tr), _repeated_same(frame, tr)]
+    preview.errors = for_people(errors)
+    preview.warnings = for_people(pd.concat([w for w in warnings if not w.empty] or [empty_problems()]))
+    preview.valid = valid
+    preview.changes = _changes(difference.changed, lookup)
+    preview.rejected_rows = _rejected_rows(table, preview.errors)
+    preview.counts = {
+        "rows": int(len(long.frame)), "new": len(difference.new), "changed": len(difference.changed),
+        "unchanged": len(difference.unchanged), "rejected": int(frame["error"].sum()),
+        "missing": int(len(long.frame) - len(frame)),
+    }
+    progress(1.0, tr("Checked."))
+    return preview
+
+
+def _valid_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    good = frame[~frame["error"]]
+    good = good.drop_duplicates(["city_id", "indicator_id", "period_code"])
+    return pd.DataFrame(
+        {
+            "city_id": good["city_id"].astype("int64"),
+            "indicator_id": good["indicator_id"].astype("int64"),
+            "period": good["period_code"].astype(str),
+            "year": good["year"].astype("int64"),
+            "value": good["number"].astype(float),
+            "note": good["note"].astype(str),
+            "source": good["source"].astype(str),
+            "row": good["row"],
+        }
+    ).reset_index(drop=True)
+
+
+def _readable(frame: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
+    """The long table as the user sees it: their text, the codes it maps to, the number."""
+    cities = lookup.cities.set_index("id")["code"]
+    indicators = lookup.indicators.set_index("id")["code"]
+    return pd.DataFrame(
+        {
+            "row": frame["row"], "column": frame["column"], "city": frame["city"],
+            "city_code": frame["city_id"].map(cities), "indicator": frame["indicator"],
+            "indicator_code": frame["indicator_id"].map(indicators), "period": frame["period_code"],
+            "value": frame["number"], "ok": ~frame["error"],
+        }
+    ).reset_index(drop=True)
+
+
+def _history(engine: Engine, valid: pd.DataFrame) -> pd.DataFrame:
+    o = m.table(m.Observation)
+    cities = [int(c) for c in valid["city_id"].unique()]
+    indicators = [int(i) for i in valid["indicator_id"].unique()]
+    if not cities:
+        return pd.DataFrame(columns=["city_id", "indicator_id", "year", "value"])
+    return pd.read_sql(
+        select(o.c.city_id, o.c.indicator_id, o.c.year, o.c.value)
+        .where(o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators)),
+        engine,
+    )
+
+
+def _skipped(skipped: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    if skipped.empty:
+        return empty_problems()
+    messages = render(tr, WARNINGS["disaggregated"], skipped[["value"]])
+    return problem_frame(skipped["row"], skipped["column"], "disaggregated", messages, skipped["value"])
+
+
+def _repeated_same(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    key = ["city_id", "indicator_id", "period_code"]
+    good = frame[~frame["error"]]
+    repeated = good[good.duplicated(key, keep=False)]
+    if repeated.empty:
+        return empty_problems()
+    rows = repeated.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
+    messages = render(tr, WARNINGS["duplicate_same"], pd.DataFrame({"rows": rows}))
+    return problem_frame(repeated["row"], repeated["column"], "duplicate_same", messages, repeated["value"])
+
+
+def _changes(changed: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
+    cities = lookup.cities.set_index("id")["code"]
+    indicators = lookup.indicators.set_index("id")["code"]
+    return pd.DataFrame(
+        {
+            "row": changed["row"], "city": changed["city_id"].map(cities),
+            "indicator": changed["indicator_id"].map(indicators), "period": changed["period"],
+            "old_value": changed["old_value"], "new_value": changed["value"],
+        }
+    ).sort_values("row").reset_index(drop=True)
+
+
+def _rejected_rows(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
+    """The original rows that have an error, as the user wrote them, with the reasons."""
+    if errors.empty:
+        return pd.DataFrame()
+    reasons = errors.groupby("row").apply(
+        lambda g: " | ".join(f"[{c}] {msg}" for c, msg in zip(g["column"], g["message"], strict=True)),
+        include_groups=False,
+    ).rename("reasons")
+    original = table.cells.assign(row=table.rows.to_numpy())
+    rejected = original[original["row"].isin(reasons.index)]
+    return rejected.merge(reasons, left_on="row", right_index=True)[["row", *table.cells.columns, "reasons"]]
+
+
+def commit_preview(
+    engine: Engine, preview: Preview, user_name: str, partial: bool = False, user_id: int | None = None
+) -> dict[str, Any]:
+    """Store a checked file. Returns the import summary (status committed, rejected or
+    unchanged)."""
+    if preview.file_problem is not None:
+        return preview.summary("rejected")
+    if preview.has_errors and not partial:
+        return preview.summary("rejected")
+    if preview.valid.empty:
+        return preview.summary("rejected" if preview.has_errors else "unchanged")
+    result = store.commit(
+        engine, preview.valid.drop(columns="row"), file_name=preview.file_name,
+        sha256=preview.sha256, file_format=preview.format, user_name=user_name, user_id=user_id,
+        rejected=preview.counts.get("rejected", 0),
+    )
+    summary = preview.summary(result.status, result.batch_id)
+    summary.update(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
+    if result.same_as_batch is not None:
+        summary["same_as_batch"] = result.same_as_batch
+    return summary

@@ -1,0 +1,121 @@
+"""Numbers and periods as people write them, parsed over whole columns.
+
+Numbers: "1234.5", "1234,5", "1.234,5", "1,234.5", "1 234,5", "45%". A value with one
+separator followed by exactly three digits ("1,234", "1.234") could be thousands or decimals:
+the file's other values decide (a file that writes "12,5" uses decimal commas); when nothing
+in the file decides, it is an error, never a guess. Empty, "n/a", "-", ".." are missing.
+Periods: "2024", "2024-Q1", "2024Q1", "2024 Q1", "2024-03", "202403" (DHIS2), "2024-03-31".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MISSING = {"", "na", "n/a", "n.a.", "-", "--", "–", "—", "..", "...", "…", "nan", "null", "none", "x"}
+
+_SIGN = r"[+-]?"
+PLAIN = rf"^{_SIGN}\d+$"
+DOT_DECIMAL = rf"^{_SIGN}\d+\.\d+$"
+COMMA_DECIMAL = rf"^{_SIGN}\d+,\d+$"
+COMMA_GROUPS = rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+(\.\d+)?$"  # 1,234,567 / 1,234.5
+DOT_GROUPS = rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+(,\d+)?$"  # 1.234.567 / 1.234,5
+AMBIGUOUS = rf"^{_SIGN}[1-9]\d{{0,2}}[.,]\d{{3}}$"  # 1,234 or 1.234
+
+
+def clean_number_text(raw: pd.Series) -> pd.Series:
+    """Trimmed, without spaces (also non-breaking ones used as thousands separators)."""
+    return raw.astype(str).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+
+
+def is_missing(raw: pd.Series) -> pd.Series:
+    return clean_number_text(raw).str.lower().isin(MISSING)
+
+
+def decimal_style(text: pd.Series) -> str | None:
+    """"comma" or "dot" when the file's unambiguous numbers show which mark is decimal;
+    None when they show neither or both."""
+    ambiguous = text.str.match(AMBIGUOUS)
+    comma = (text.str.match(COMMA_DECIMAL) & ~ambiguous) | text.str.match(rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+,\d+$")
+    dot = (text.str.match(DOT_DECIMAL) & ~ambiguous) | text.str.match(rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+\.\d+$")
+    has_comma, has_dot = bool(comma.any()), bool(dot.any())
+    if has_comma == has_dot:
+        return None
+    return "comma" if has_comma else "dot"
+
+
+def parse_numbers(raw: pd.Series, typed: pd.Series | None = None) -> pd.DataFrame:
+    """value (float, NaN when missing or bad), percent (had a % sign), and status:
+    "ok", "missing", "not_a_number" or "ambiguous". `typed` marks cells that are numbers
+    already (Excel), which parse as plain numbers."""
+    text = clean_number_text(raw)
+    percent = text.str.endswith("%")
+    text = text.str.rstrip("%")
+    missing = text.str.lower().isin(MISSING)
+    style = decimal_style(text[~missing])
+    ambiguous = text.str.match(AMBIGUOUS)
+    if typed is not None:
+        ambiguous &= ~typed.to_numpy()
+
+    value = pd.Series(np.nan, index=raw.index)
+    plain = text.str.match(PLAIN) | text.str.match(DOT_DECIMAL) & ~ambiguous
+    if typed is not None:
+        plain |= typed.to_numpy()
+    value[plain] = pd.to_numeric(text[plain], errors="coerce")
+    comma_decimal = text.str.match(COMMA_DECIMAL) & ~ambiguous
+    value[comma_decimal] = pd.to_numeric(text[comma_decimal].str.replace(",", "."), errors="coerce")
+    comma_groups = text.str.match(COMMA_GROUPS) & ~ambiguous
+    value[comma_groups] = pd.to_numeric(text[comma_groups].str.replace(",", ""), errors="coerce")
+    dot_groups = text.str.match(DOT_GROUPS) & ~ambiguous
+    value[dot_groups] = pd.to_numeric(
+        text[dot_groups].str.replace(".", "").str.replace(",", "."), errors="coerce"
+    )
+    if style is not None:
+        decided = ambiguous
+        if style == "comma":  # "1,234" is 1.234; "1.234" is 1234
+            converted = text[decided].str.replace(".", "").str.replace(",", ".")
+        else:
+            converted = text[decided].str.replace(",", "")
+        value[decided] = pd.to_numeric(converted, errors="coerce")
+        ambiguous = pd.Series(False, index=raw.index)
+
+    status = pd.Series("ok", index=raw.index)
+    status[value.isna()] = "not_a_number"
+    status[ambiguous] = "ambiguous"
+    status[missing] = "missing"
+    return pd.DataFrame({"value": value, "percent": percent, "status": status})
+
+
+PERIOD_PATTERNS = [
+    (r"^(?P<y>\d{4})$", "year"),
+    (r"^(?P<y>\d{4})\.0$", "year"),  # a year read from Excel as a float
+    (r"^(?P<y>\d{4})\s*-?\s*[Qq](?P<q>[1-4])$", "quarter"),
+    (r"^[Qq](?P<q>[1-4])\s*[-/ ]\s*(?P<y>\d{4})$", "quarter"),
+    (r"^(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])(-\d{2})?$", "month"),
+    (r"^(?P<y>\d{4})(?P<m>0[1-9]|1[0-2])$", "month"),  # DHIS2 monthly: 202403
+]
+
+
+def parse_periods(raw: pd.Series) -> pd.DataFrame:
+    """period (canonical text: 2024, 2024-Q1, 2024-03) and year; NaN/None where unreadable."""
+    text = raw.astype(str).str.strip()
+    period = pd.Series(None, index=raw.index, dtype=object)
+    year = pd.Series(np.nan, index=raw.index)
+    for pattern, kind in PERIOD_PATTERNS:
+        todo = period.isna()
+        if not todo.any():
+            break
+        found = text[todo].str.extract(pattern)
+        hit = found["y"].notna()
+        if not hit.any():
+            continue
+        found = found[hit]
+        if kind == "year":
+            canonical = found["y"]
+        elif kind == "quarter":
+            canonical = found["y"] + "-Q" + found["q"]
+        else:
+            canonical = found["y"] + "-" + found["m"]
+        period[found.index] = canonical
+        year[found.index] = found["y"].astype(int)
+    return pd.DataFrame({"period": period, "year": year})

@@ -1,0 +1,149 @@
+"""What can be wrong with an upload, each with a code and a message in the user's language.
+
+Row problems are collected in a frame (row, column, code, message, value) with one row per
+problem; whole-file problems raise `FileProblem` before any row is looked at. Messages say
+what is wrong and how to fix it; the row is the one a person sees in a spreadsheet (the
+header is row 1).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mne.i18n import N_, Translator
+
+PROBLEM_COLUMNS = ["row", "column", "code", "message", "value"]
+
+# Errors block their row; warnings are for a person to confirm.
+ERRORS = {
+    "unknown_city": N_(
+        "Unknown city “{value}”. Closest matches: {suggestions}. Use a code or name from the "
+        "template's Cities sheet."
+    ),
+    "unknown_indicator": N_(
+        "Unknown indicator “{value}”. Closest matches: {suggestions}. Use a code from the "
+        "template's Indicators sheet."
+    ),
+    "not_a_number": N_("“{value}” is not a number. Write digits only, e.g. 1234,5 or 1234.5."),
+    "ambiguous_number": N_(
+        "“{value}” could be a whole number with a thousands separator or a decimal number. "
+        "Write numbers without thousands separators (1234) and with one decimal mark "
+        "(1234,5 or 1234.5)."
+    ),
+    "out_of_range": N_(
+        "{value} is outside the plausible range of this indicator ({low} to {high} {unit}). "
+        "Check the unit and the decimal separator."
+    ),
+    "percent_over_100": N_("{value} is a percentage over 100. Percentages go from 0 to 100."),
+    "bad_period": N_(
+        "“{value}” is not a period. Write a year (2024), a quarter (2024-Q1) or a month (2024-03)."
+    ),
+    "period_out_of_range": N_("{value} is outside the years accepted ({first} to {last})."),
+    "duplicate_conflict": N_(
+        "The same city, indicator and period appear more than once with different values "
+        "(rows {rows}). Keep one row."
+    ),
+    "percent_sign": N_(
+        "“{value}” has a percent sign but this indicator is measured in {unit}. Remove the "
+        "% sign or check the indicator."
+    ),
+    "not_allowed": N_("You may not change data of {value}."),
+}
+WARNINGS = {
+    "outlier": N_(
+        "{value} is far from this city's own history for the indicator (median {median}). "
+        "Please confirm it."
+    ),
+    "jump": N_("{value} changes by more than half from the year before ({previous}). Please confirm."),
+    "duplicate_same": N_("This value appears more than once (rows {rows}); it is stored once."),
+    "disaggregated": N_(
+        "Row with a breakdown ({value}) was skipped: only totals are stored."
+    ),
+}
+FILE_PROBLEMS = {
+    "empty": N_("The file is empty. Upload a CSV or Excel file with a header row and values."),
+    "header_only": N_("The file has a header row but no values below it."),
+    "not_a_table": N_(
+        "This file is not a table that can be read. Upload CSV (comma, semicolon, tab or | "
+        "separated) or Excel .xlsx; download the template to see the expected shape."
+    ),
+    "too_large": N_(
+        "The file is {size} MB, over the limit of {limit} MB. Split it into smaller files."
+    ),
+    "xlsx_too_large": N_(
+        "This Excel file unpacks to more than {limit} MB. Save it again without unused sheets "
+        "and formatting, or as CSV."
+    ),
+    "missing_columns": N_(
+        "Required column(s) missing: {columns}. The file needs a city, an indicator, a period "
+        "and a value (as columns, or indicators or years as column headers). Columns found: "
+        "{found}."
+    ),
+    "unknown_shape": N_(
+        "Could not tell which columns hold the city, the indicator, the period and the value. "
+        "Columns found: {found}. Use the template's column names: city, indicator, period, value."
+    ),
+    "bad_xlsx": N_("This Excel file could not be opened ({detail}). Save it again as .xlsx."),
+}
+
+
+class FileProblem(Exception):
+    """A problem with the whole file: nothing in it is read."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+    def message(self, tr: Translator) -> str:
+        return tr(FILE_PROBLEMS[self.code], **self.values)
+
+
+def problem_frame(
+    rows: pd.Series, columns: pd.Series, code: str, messages: pd.Series, values: pd.Series
+) -> pd.DataFrame:
+    """Problems of the long table's cells; `cell` is the index of the value cell concerned."""
+    return pd.DataFrame(
+        {
+            "cell": rows.index.to_numpy(),
+            "row": rows.to_numpy(),
+            "column": columns.astype(str).to_numpy(),
+            "code": code,
+            "message": messages.to_numpy(),
+            "value": values.astype(str).to_numpy(),
+        }
+    )
+
+
+def empty_problems() -> pd.DataFrame:
+    types = {"cell": "int64", "row": "int64"}
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in ["cell", *PROBLEM_COLUMNS]})
+
+
+def for_people(problems: pd.DataFrame) -> pd.DataFrame:
+    """One line per row, column and problem (a wide row's bad city is reported once)."""
+    return (
+        problems[PROBLEM_COLUMNS]
+        .drop_duplicates(["row", "column", "code", "message"])
+        .sort_values(["row", "column"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def render(tr: Translator, template: str, frame: pd.DataFrame) -> pd.Series:
+    """One message per row of `frame`, formatting the template with its columns.
+
+    Messages are formatted once per distinct set of values, so a file with the same mistake
+    on many rows costs one format call per distinct mistake."""
+    if frame.empty:
+        return pd.Series([], dtype=object, index=frame.index)
+    text = tr(template)
+    keys = frame.astype(str)
+    distinct = keys.drop_duplicates()
+    formatted = {
+        tuple(row): text.format(**dict(zip(keys.columns, row, strict=True)))
+        for row in distinct.itertuples(index=False, name=None)
+    }
+    return pd.Series(
+        [formatted[key] for key in keys.itertuples(index=False, name=None)], index=frame.index
+    )

@@ -1,0 +1,227 @@
+"""Checks over the long table: names to codes, numbers, periods, ranges, duplicates; warnings
+against each city's own history. Every check is a whole-column operation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from db import models as m
+from mne.i18n import Translator
+from mne.intake.parse import parse_numbers, parse_periods
+from mne.intake.problems import ERRORS, WARNINGS, empty_problems, problem_frame, render
+from mne.text import fold
+
+FIRST_YEAR = 1990
+ROBUST_Z_LIMIT = 3.5  # Iglewicz & Hoaglin's cut-off for the modified z-score
+MIN_HISTORY_FOR_OUTLIERS = 4
+JUMP_SHARE = 0.5
+
+
+@dataclass
+class Lookup:
+    """The catalog as the checks need it: folded names to ids, and indicator facts."""
+
+    city_keys: pd.Series  # alias_key -> city_id
+    indicator_keys: pd.Series  # alias_key -> indicator_id
+    cities: pd.DataFrame  # id, code, name
+    indicators: pd.DataFrame  # id, code, name, unit, plausible_min, plausible_max
+
+    @classmethod
+    def load(cls, engine: Engine) -> Lookup:
+        with engine.connect() as conn:
+            city_keys = pd.read_sql(select(m.CityAlias.alias_key, m.CityAlias.city_id), conn)
+            indicator_keys = pd.read_sql(
+                select(m.IndicatorAlias.alias_key, m.IndicatorAlias.indicator_id), conn
+            )
+            cities = pd.read_sql(select(m.City.id, m.City.code, m.City.name_en.label("name")), conn)
+            indicators = pd.read_sql(
+                select(m.Indicator.id, m.Indicator.code, m.Indicator.name_en.label("name"),
+                       m.Indicator.unit, m.Indicator.plausible_min, m.Indicator.plausible_max),
+                conn,
+            )
+        return cls(
+            city_keys.set_index("alias_key")["city_id"],
+            indicator_keys.set_index("alias_key")["indicator_id"],
+            cities,
+            indicators,
+        )
+
+    def is_indicator(self, header: str) -> bool:
+        return fold(header) in self.indicator_keys.index
+
+
+def _resolve(names: pd.Series, keys: pd.Series) -> pd.Series:
+    return names.map(fold).map(keys)
+
+
+def _suggest(name: str, keys: pd.Series, labels: pd.Series) -> str:
+    """Up to three catalog entries whose names are closest to `name`."""
+    close = difflib.get_close_matches(fold(name), list(keys.index), n=6, cutoff=0.5)
+    codes = list(dict.fromkeys(labels[keys[k]] for k in close))[:3]
+    return ", ".join(codes) if codes else "–"
+
+
+def check_rows(long: pd.DataFrame, lookup: Lookup, tr: Translator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The long table with city_id, indicator_id, period, year, value and an `error` flag,
+    and the row errors found."""
+    frame = long.copy()
+    frame["city_id"] = _resolve(frame["city"], lookup.city_keys)
+    frame["indicator_id"] = _resolve(frame["indicator"], lookup.indicator_keys)
+    numbers = parse_numbers(frame["value"], frame["typed"])
+    frame["number"] = numbers["value"]
+    periods = parse_periods(frame["period"])
+    frame["period_code"] = periods["period"]
+    frame["year"] = periods["year"]
+    frame = frame[numbers["status"].to_numpy() != "missing"].copy()
+    numbers = numbers.loc[frame.index]
+
+    problems = [
+        _unknown(frame, "city", "city_id", lookup.city_keys, lookup.cities, tr),
+        _unknown(frame, "indicator", "indicator_id", lookup.indicator_keys, lookup.indicators, tr),
+        _number_problems(frame, numbers, tr),
+        _period_problems(frame, tr),
+        _range_problems(frame, numbers, lookup, tr),
+        _duplicate_conflicts(frame, tr),
+    ]
+    errors = pd.concat([p for p in problems if not p.empty] or [empty_problems()], ignore_index=True)
+    frame["error"] = frame.index.isin(errors["cell"])
+    return frame, errors
+
+
+def _unknown(
+    frame: pd.DataFrame, field: str, id_column: str, keys: pd.Series, catalog: pd.DataFrame, tr: Translator
+) -> pd.DataFrame:
+    bad = frame[frame[id_column].isna()]
+    if bad.empty:
+        return empty_problems()
+    labels = catalog.set_index("id")["code"]
+    names = bad[field].drop_duplicates()
+    suggestions = {name: _suggest(name, keys, labels) for name in names}
+    values = pd.DataFrame({"value": bad[field], "suggestions": bad[field].map(suggestions)})
+    messages = render(tr, ERRORS[f"unknown_{field}"], values)
+    column = _field_column(bad, field)
+    return problem_frame(bad["row"], column, f"unknown_{field}", messages, bad[field])
+
+
+def _field_column(bad: pd.DataFrame, field: str) -> pd.Series:
+    """The column a person should look at: the field's own column, or the header that holds
+    it in a wide file."""
+    from_header = bad["column"] == bad[field]
+    return bad["column"].where(from_header, field)
+
+
+def _number_problems(frame: pd.DataFrame, numbers: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    found = []
+    for status, code in (("not_a_number", "not_a_number"), ("ambiguous", "ambiguous_number")):
+        bad = frame[numbers["status"] == status]
+        if not bad.empty:
+            messages = render(tr, ERRORS[code], bad[["value"]])
+            found.append(problem_frame(bad["row"], bad["column"], code, messages, bad["value"]))
+    return pd.concat(found, ignore_index=True) if found else empty_problems()
+
+
+def _period_problems(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    last_year = dt.date.today().year + 1
+    unreadable = frame[frame["period_code"].isna()]
+    outside = frame[frame["year"].notna() & ~frame["year"].between(FIRST_YEAR, last_year)]
+    found = []
+    if not unreadable.empty:
+        messages = render(tr, ERRORS["bad_period"], unreadable[["period"]].rename(columns={"period": "value"}))
+        found.append(problem_frame(unreadable["row"], _field_column(unreadable, "period"),
+                                   "bad_period", messages, unreadable["period"]))
+    if not outside.empty:
+        values = outside[["period"]].rename(columns={"period": "value"}).assign(first=FIRST_YEAR, last=last_year)
+        messages = render(tr, ERRORS["period_out_of_range"], values)
+        found.append(problem_frame(outside["row"], _field_column(outside, "period"),
+                                   "period_out_of_range", messages, outside["period"]))
+    return pd.concat(found, ignore_index=True) if found else empty_problems()
+
+
+def _range_problems(frame: pd.DataFrame, numbers: pd.DataFrame, lookup: Lookup, tr: Translator) -> pd.DataFrame:
+    facts = lookup.indicators.set_index("id")
+    known = frame[frame["indicator_id"].notna() & frame["number"].notna()]
+    unit = known["indicator_id"].map(facts["unit"])
+    low = known["indicator_id"].map(facts["plausible_min"])
+    high = known["indicator_id"].map(facts["plausible_max"])
+    is_percent_unit = unit.str.startswith("%")
+    percent_sign = numbers.loc[known.index, "percent"]
+    found = []
+    sign_bad = known[percent_sign & ~is_percent_unit]
+    if not sign_bad.empty:
+        values = pd.DataFrame({"value": sign_bad["value"], "unit": unit[sign_bad.index]})
+        found.append(problem_frame(sign_bad["row"], sign_bad["column"], "percent_sign",
+                                   render(tr, ERRORS["percent_sign"], values), sign_bad["value"]))
+    over_100 = known[is_percent_unit & (known["number"] > 100)]
+    if not over_100.empty:
+        found.append(problem_frame(over_100["row"], over_100["column"], "percent_over_100",
+                                   render(tr, ERRORS["percent_over_100"], over_100[["value"]]),
+                                   over_100["value"]))
+    outside = known[~known["number"].between(low, high) & ~known.index.isin(over_100.index)]
+    if not outside.empty:
+        values = pd.DataFrame({
+            "value": outside["value"],
+            "low": low[outside.index].map(lambda v: tr.number(v, 0)),
+            "high": high[outside.index].map(lambda v: tr.number(v, 0)),
+            "unit": unit[outside.index],
+        })
+        found.append(problem_frame(outside["row"], outside["column"], "out_of_range",
+                                   render(tr, ERRORS["out_of_range"], values), outside["value"]))
+    return pd.concat(found, ignore_index=True) if found else empty_problems()
+
+
+def _duplicate_conflicts(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    keyed = frame.dropna(subset=["city_id", "indicator_id", "period_code", "number"])
+    key = ["city_id", "indicator_id", "period_code"]
+    repeated = keyed[keyed.duplicated(key, keep=False)]
+    if repeated.empty:
+        return empty_problems()
+    spread = repeated.groupby(key)["number"].transform("nunique")
+    conflicting = repeated[spread > 1]
+    if conflicting.empty:
+        return empty_problems()
+    rows = conflicting.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
+    messages = render(tr, ERRORS["duplicate_conflict"], pd.DataFrame({"rows": rows}))
+    return problem_frame(conflicting["row"], conflicting["column"], "duplicate_conflict", messages,
+                         conflicting["value"])
+
+
+def history_warnings(
+    valid: pd.DataFrame, history: pd.DataFrame, tr: Translator
+) -> pd.DataFrame:
+    """Values far from the city's own history (modified z-score over median / MAD) and large
+    jumps from the year before. `history` holds the store's city_id, indicator_id, year, value."""
+    if valid.empty or history.empty:
+        return empty_problems()
+    key = ["city_id", "indicator_id"]
+    median = history.groupby(key)["value"].transform("median")
+    deviation = (history["value"] - median).abs()
+    stats = (
+        history.assign(median=median, deviation=deviation)
+        .groupby(key)
+        .agg(median=("median", "first"), mad=("deviation", "median"), count=("value", "count"))
+        .reset_index()
+    )
+    joined = valid.merge(stats, on=key, how="left").set_axis(valid.index)
+    enough = (joined["count"] >= MIN_HISTORY_FOR_OUTLIERS) & (joined["mad"] > 0)
+    z = 0.6745 * (joined["number"] - joined["median"]) / joined["mad"]
+    outliers = joined[enough & (z.abs() > ROBUST_Z_LIMIT)]
+    previous = history.assign(year=history["year"] + 1).groupby([*key, "year"])["value"].mean()
+    prev = joined.join(previous.rename("previous"), on=[*key, "year"])["previous"]
+    jump = (joined["number"] - prev).abs() > JUMP_SHARE * prev.abs()
+    jumps = joined[jump & prev.notna() & ~joined.index.isin(outliers.index)]
+    found = []
+    if not outliers.empty:
+        values = pd.DataFrame({"value": outliers["value"], "median": outliers["median"].map(lambda v: tr.number(v, 2))})
+        found.append(problem_frame(outliers["row"], outliers["column"], "outlier",
+                                   render(tr, WARNINGS["outlier"], values), outliers["value"]))
+    if not jumps.empty:
+        values = pd.DataFrame({"value": jumps["value"], "previous": prev[jumps.index].map(lambda v: tr.number(v, 2))})
+        found.append(problem_frame(jumps["row"], jumps["column"], "jump",
+                                   render(tr, WARNINGS["jump"], values), jumps["value"]))
+    return pd.concat(found, ignore_index=True) if found else empty_problems()
