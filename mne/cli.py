@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import database_url, get_engine, writing
 from db.migrate import has_schema
-from mne import demo
+from mne import demo, intake
 from mne.catalog import catalog_json
 from mne.i18n import LANGUAGES, Translator
+from mne.intake import store as intake_store
+from mne.intake.messages import revert_refusal
+from mne.intake.template import template_csv, template_xlsx
 from mne.store import init_store
 
 
@@ -34,6 +39,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_cmd = commands.add_parser("demo", help="demo data")
     demo_cmd.add_argument("action", choices=["load", "remove", "status"])
+
+    template = commands.add_parser("template", help="write the upload template")
+    template.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    template.add_argument("--out", help="file to write (default: mne-template.FORMAT)")
+
+    imp = commands.add_parser("import", help="check and store an indicator file")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
+    imp.add_argument(
+        "--partial", action="store_true", help="store the valid rows of a file with errors"
+    )
+    imp.add_argument("--user", default=os.environ.get("USER", "cli"))
+    imp.add_argument("--json", action="store_true")
+
+    rev = commands.add_parser("revert", help="undo an upload batch")
+    rev.add_argument("batch_id", type=int)
+
+    history = commands.add_parser("history", help="upload batches, newest first")
+    history.add_argument("--city")
+    history.add_argument("--indicator")
+    history.add_argument("--json", action="store_true")
+
+    values = commands.add_parser("values", help="stored values")
+    values.add_argument("--city")
+    values.add_argument("--indicator")
+    values.add_argument("--period")
+    values.add_argument("--json", action="store_true", required=True)
     return parser
 
 
@@ -55,10 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         if args.command == "catalog":
-            json.dump(catalog_json(engine), sys.stdout, ensure_ascii=False, indent=1)
-            print()
-            return 0
-        return _demo(engine, args.action, tr)
+            return _print_json(catalog_json(engine))
+        handlers = {
+            "demo": _demo,
+            "template": _template,
+            "import": _import,
+            "revert": _revert,
+            "history": _history,
+            "values": _values,
+        }
+        return handlers[args.command](engine, args, tr)
     except SQLAlchemyError as error:
         print(
             tr(
@@ -84,7 +122,14 @@ def _init(engine: Engine, with_demo: bool, tr: Translator) -> int:
     return 0
 
 
-def _demo(engine: Engine, action: str, tr: Translator) -> int:
+def _print_json(data: object) -> int:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=str)
+    print()
+    return 0
+
+
+def _demo(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    action = args.action
     if action == "status":
         print(tr("Demo data present.") if demo.has_demo(engine) else tr("No demo data."))
         return 0
@@ -101,3 +146,77 @@ def _demo(engine: Engine, action: str, tr: Translator) -> int:
                 )
             )
     return 0
+
+
+def _template(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    out = Path(args.out or f"mne-template.{args.format}")
+    data = template_csv() if args.format == "csv" else template_xlsx(engine, tr)
+    out.write_bytes(data)
+    print(tr("Template written to {path}", path=out))
+    return 0
+
+
+def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(tr("Cannot read {path}: {error}", path=path, error=error.strerror), file=sys.stderr)
+        return 2
+    preview = intake.check(engine, data, path.name, tr)
+    if args.dry_run:
+        would_store = preview.file_problem is None and (args.partial or preview.errors.empty)
+        summary = preview.summary("dry-run" if would_store else "rejected")
+    else:
+        summary = intake.commit_preview(engine, preview, args.user, partial=args.partial)
+    if args.json:
+        _print_json(summary)
+    else:
+        _print_summary(summary, tr)
+    if preview.file_problem is not None:
+        return 2
+    return 0 if summary["status"] in ("committed", "dry-run", "unchanged") else 1
+
+
+def _print_summary(summary: dict[str, object], tr: Translator) -> None:
+    print(
+        tr(
+            "{status}: {rows} values read, {inserted} new, {updated} changed, {unchanged} "
+            "unchanged, {rejected} rejected.",
+            **summary,
+        )
+    )
+    errors = summary["errors"]
+    assert isinstance(errors, list)
+    for error in errors:
+        where = tr("row {row}, column {column}", row=error["row"], column=error["column"])
+        print(f"  {where}: {error['message']}" if error["row"] else f"  {error['message']}")
+
+
+def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    try:
+        counts = intake_store.revert(engine, args.batch_id)
+    except intake_store.RevertRefused as refused:
+        print(revert_refusal(refused, tr), file=sys.stderr)
+        return 1
+    print(
+        tr(
+            "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
+            batch=args.batch_id,
+            **counts,
+        )
+    )
+    return 0
+
+
+def _history(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    batches = intake_store.batches_frame(engine, args.city, args.indicator)
+    if args.json:
+        return _print_json(batches.to_dict("records"))
+    print(batches.to_string(index=False) if not batches.empty else tr("No uploads yet."))
+    return 0
+
+
+def _values(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    values = intake_store.values_frame(engine, args.city, args.indicator, args.period)
+    return _print_json(values.to_dict("records"))

@@ -21,7 +21,14 @@ from sqlalchemy import Engine, select
 from db import models as m
 from mne.i18n import Translator
 from mne.intake import store
-from mne.intake.problems import WARNINGS, FileProblem, empty_problems, for_people, problem_frame, render
+from mne.intake.problems import (
+    WARNINGS,
+    FileProblem,
+    empty_problems,
+    for_people,
+    problem_frame,
+    render,
+)
 from mne.intake.read import RawTable, read_table
 from mne.intake.shape import to_long
 from mne.intake.validate import Lookup, check_rows, history_warnings
@@ -51,15 +58,23 @@ class Preview:
 
     def summary(self, status: str, batch_id: int | None = None) -> dict[str, Any]:
         """The import summary of design.md's command-line contract."""
-        errors = [
-            {"row": None, "column": None, "code": "file", "message": self.file_problem}
-        ] if self.file_problem else _records(self.errors)
+        errors = (
+            [{"row": None, "column": None, "code": "file", "message": self.file_problem}]
+            if self.file_problem
+            else _records(self.errors)
+        )
         return {
-            "status": status, "format": self.format, "batch_id": batch_id,
-            "rows": self.counts.get("rows", 0), "inserted": self.counts.get("new", 0),
-            "updated": self.counts.get("changed", 0), "unchanged": self.counts.get("unchanged", 0),
-            "rejected": self.counts.get("rejected", 0), "missing": self.counts.get("missing", 0),
-            "errors": errors, "warnings": _records(self.warnings),
+            "status": status,
+            "format": self.format,
+            "batch_id": batch_id,
+            "rows": self.counts.get("rows", 0),
+            "inserted": self.counts.get("new", 0),
+            "updated": self.counts.get("changed", 0),
+            "unchanged": self.counts.get("unchanged", 0),
+            "rejected": self.counts.get("rejected", 0),
+            "missing": self.counts.get("missing", 0),
+            "errors": errors,
+            "warnings": _records(self.warnings),
         }
 
 
@@ -98,16 +113,26 @@ def check(
     existing = store.existing_values(engine, valid)
     difference = store.diff(valid, existing)
     history = _history(engine, valid)
-    warnings = [history_warnings(frame[~frame["error"]].astype({"city_id": int, "indicator_id": int}), history, tr),
-                _skipped(long.skipped, tr), _repeated_same(frame, tr)]
+    warnings = [
+        history_warnings(
+            frame[~frame["error"]].astype({"city_id": int, "indicator_id": int}), history, tr
+        ),
+        _skipped(long.skipped, tr),
+        _repeated_same(frame, tr),
+    ]
     preview.errors = for_people(errors)
-    preview.warnings = for_people(pd.concat([w for w in warnings if not w.empty] or [empty_problems()]))
+    preview.warnings = for_people(
+        pd.concat([w for w in warnings if not w.empty] or [empty_problems()])
+    )
     preview.valid = valid
     preview.changes = _changes(difference.changed, lookup)
     preview.rejected_rows = _rejected_rows(table, preview.errors)
     preview.counts = {
-        "rows": int(len(long.frame)), "new": len(difference.new), "changed": len(difference.changed),
-        "unchanged": len(difference.unchanged), "rejected": int(frame["error"].sum()),
+        "rows": len(long.frame),
+        "new": len(difference.new),
+        "changed": len(difference.changed),
+        "unchanged": len(difference.unchanged),
+        "rejected": int(frame["error"].sum()),
         "missing": int(len(long.frame) - len(frame)),
     }
     progress(1.0, tr("Checked."))
@@ -137,10 +162,15 @@ def _readable(frame: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
     indicators = lookup.indicators.set_index("id")["code"]
     return pd.DataFrame(
         {
-            "row": frame["row"], "column": frame["column"], "city": frame["city"],
-            "city_code": frame["city_id"].map(cities), "indicator": frame["indicator"],
-            "indicator_code": frame["indicator_id"].map(indicators), "period": frame["period_code"],
-            "value": frame["number"], "ok": ~frame["error"],
+            "row": frame["row"],
+            "column": frame["column"],
+            "city": frame["city"],
+            "city_code": frame["city_id"].map(cities),
+            "indicator": frame["indicator"],
+            "indicator_code": frame["indicator_id"].map(indicators),
+            "period": frame["period_code"],
+            "value": frame["number"],
+            "ok": ~frame["error"],
         }
     ).reset_index(drop=True)
 
@@ -152,8 +182,9 @@ def _history(engine: Engine, valid: pd.DataFrame) -> pd.DataFrame:
     if not cities:
         return pd.DataFrame(columns=["city_id", "indicator_id", "year", "value"])
     return pd.read_sql(
-        select(o.c.city_id, o.c.indicator_id, o.c.year, o.c.value)
-        .where(o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators)),
+        select(o.c.city_id, o.c.indicator_id, o.c.year, o.c.value).where(
+            o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators)
+        ),
         engine,
     )
 
@@ -162,7 +193,9 @@ def _skipped(skipped: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     if skipped.empty:
         return empty_problems()
     messages = render(tr, WARNINGS["disaggregated"], skipped[["value"]])
-    return problem_frame(skipped["row"], skipped["column"], "disaggregated", messages, skipped["value"])
+    return problem_frame(
+        skipped["row"], skipped["column"], "disaggregated", messages, skipped["value"]
+    )
 
 
 def _repeated_same(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
@@ -173,36 +206,57 @@ def _repeated_same(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
         return empty_problems()
     rows = repeated.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
     messages = render(tr, WARNINGS["duplicate_same"], pd.DataFrame({"rows": rows}))
-    return problem_frame(repeated["row"], repeated["column"], "duplicate_same", messages, repeated["value"])
+    return problem_frame(
+        repeated["row"], repeated["column"], "duplicate_same", messages, repeated["value"]
+    )
 
 
 def _changes(changed: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
     cities = lookup.cities.set_index("id")["code"]
     indicators = lookup.indicators.set_index("id")["code"]
-    return pd.DataFrame(
-        {
-            "row": changed["row"], "city": changed["city_id"].map(cities),
-            "indicator": changed["indicator_id"].map(indicators), "period": changed["period"],
-            "old_value": changed["old_value"], "new_value": changed["value"],
-        }
-    ).sort_values("row").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "row": changed["row"],
+                "city": changed["city_id"].map(cities),
+                "indicator": changed["indicator_id"].map(indicators),
+                "period": changed["period"],
+                "old_value": changed["old_value"],
+                "new_value": changed["value"],
+            }
+        )
+        .sort_values("row")
+        .reset_index(drop=True)
+    )
 
 
 def _rejected_rows(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
     """The original rows that have an error, as the user wrote them, with the reasons."""
     if errors.empty:
         return pd.DataFrame()
-    reasons = errors.groupby("row").apply(
-        lambda g: " | ".join(f"[{c}] {msg}" for c, msg in zip(g["column"], g["message"], strict=True)),
-        include_groups=False,
-    ).rename("reasons")
+    reasons = (
+        errors.groupby("row")
+        .apply(
+            lambda g: " | ".join(
+                f"[{c}] {msg}" for c, msg in zip(g["column"], g["message"], strict=True)
+            ),
+            include_groups=False,
+        )
+        .rename("reasons")
+    )
     original = table.cells.assign(row=table.rows.to_numpy())
     rejected = original[original["row"].isin(reasons.index)]
-    return rejected.merge(reasons, left_on="row", right_index=True)[["row", *table.cells.columns, "reasons"]]
+    return rejected.merge(reasons, left_on="row", right_index=True)[
+        ["row", *table.cells.columns, "reasons"]
+    ]
 
 
 def commit_preview(
-    engine: Engine, preview: Preview, user_name: str, partial: bool = False, user_id: int | None = None
+    engine: Engine,
+    preview: Preview,
+    user_name: str,
+    partial: bool = False,
+    user_id: int | None = None,
 ) -> dict[str, Any]:
     """Store a checked file. Returns the import summary (status committed, rejected or
     unchanged)."""
@@ -213,8 +267,13 @@ def commit_preview(
     if preview.valid.empty:
         return preview.summary("rejected" if preview.has_errors else "unchanged")
     result = store.commit(
-        engine, preview.valid.drop(columns="row"), file_name=preview.file_name,
-        sha256=preview.sha256, file_format=preview.format, user_name=user_name, user_id=user_id,
+        engine,
+        preview.valid.drop(columns="row"),
+        file_name=preview.file_name,
+        sha256=preview.sha256,
+        file_format=preview.format,
+        user_name=user_name,
+        user_id=user_id,
         rejected=preview.counts.get("rejected", 0),
     )
     summary = preview.summary(result.status, result.batch_id)

@@ -12,7 +12,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MISSING = {"", "na", "n/a", "n.a.", "-", "--", "–", "—", "..", "...", "…", "nan", "null", "none", "x"}
+MISSING = {
+    "",
+    "na",
+    "n/a",
+    "n.a.",
+    "-",
+    "--",
+    "–",
+    "—",
+    "..",
+    "...",
+    "…",
+    "nan",
+    "null",
+    "none",
+    "x",
+}
 
 _SIGN = r"[+-]?"
 PLAIN = rf"^{_SIGN}\d+$"
@@ -33,11 +49,15 @@ def is_missing(raw: pd.Series) -> pd.Series:
 
 
 def decimal_style(text: pd.Series) -> str | None:
-    """"comma" or "dot" when the file's unambiguous numbers show which mark is decimal;
+    """ "comma" or "dot" when the file's unambiguous numbers show which mark is decimal;
     None when they show neither or both."""
     ambiguous = text.str.match(AMBIGUOUS)
-    comma = (text.str.match(COMMA_DECIMAL) & ~ambiguous) | text.str.match(rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+,\d+$")
-    dot = (text.str.match(DOT_DECIMAL) & ~ambiguous) | text.str.match(rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+\.\d+$")
+    comma = (text.str.match(COMMA_DECIMAL) & ~ambiguous) | text.str.match(
+        rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+,\d+$"
+    )
+    dot = (text.str.match(DOT_DECIMAL) & ~ambiguous) | text.str.match(
+        rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+\.\d+$"
+    )
     has_comma, has_dot = bool(comma.any()), bool(dot.any())
     if has_comma == has_dot:
         return None

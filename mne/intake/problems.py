@@ -54,11 +54,11 @@ WARNINGS = {
         "{value} is far from this city's own history for the indicator (median {median}). "
         "Please confirm it."
     ),
-    "jump": N_("{value} changes by more than half from the year before ({previous}). Please confirm."),
-    "duplicate_same": N_("This value appears more than once (rows {rows}); it is stored once."),
-    "disaggregated": N_(
-        "Row with a breakdown ({value}) was skipped: only totals are stored."
+    "jump": N_(
+        "{value} changes by more than half from the year before ({previous}). Please confirm."
     ),
+    "duplicate_same": N_("This value appears more than once (rows {rows}); it is stored once."),
+    "disaggregated": N_("Row with a breakdown ({value}) was skipped: only totals are stored."),
 }
 FILE_PROBLEMS = {
     "empty": N_("The file is empty. Upload a CSV or Excel file with a header row and values."),
@@ -117,7 +117,9 @@ def problem_frame(
 
 def empty_problems() -> pd.DataFrame:
     types = {"cell": "int64", "row": "int64"}
-    return pd.DataFrame({c: pd.Series(dtype=types.get(c, object)) for c in ["cell", *PROBLEM_COLUMNS]})
+    return pd.DataFrame(
+        {c: pd.Series(dtype=types.get(c, object)) for c in ["cell", *PROBLEM_COLUMNS]}
+    )
 
 
 def for_people(problems: pd.DataFrame) -> pd.DataFrame:

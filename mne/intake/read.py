@@ -31,10 +31,32 @@ HEADER_SEARCH_ROWS = 10
 
 # Header names (folded) that identify each role; the first match wins.
 COLUMN_NAMES = {
-    "city": ["city", "city code", "ma thanh pho", "thanh pho", "do thi", "tinh thanh pho",
-             "tinh thanh", "don vi", "kota", "kode kota", "orgunit", "location", "geocode"],
-    "indicator": ["indicator", "indicator code", "ma chi tieu", "chi tieu", "chi so", "indikator",
-                  "kode indikator", "dataelement", "series"],
+    "city": [
+        "city",
+        "city code",
+        "ma thanh pho",
+        "thanh pho",
+        "do thi",
+        "tinh thanh pho",
+        "tinh thanh",
+        "don vi",
+        "kota",
+        "kode kota",
+        "orgunit",
+        "location",
+        "geocode",
+    ],
+    "indicator": [
+        "indicator",
+        "indicator code",
+        "ma chi tieu",
+        "chi tieu",
+        "chi so",
+        "indikator",
+        "kode indikator",
+        "dataelement",
+        "series",
+    ],
     "period": ["period", "year", "nam", "ky", "ky bao cao", "tahun", "periode", "time period"],
     "value": ["value", "gia tri", "so lieu", "nilai", "obs value"],
     "note": ["note", "ghi chu", "catatan", "comment", "comment obs"],
@@ -78,8 +100,11 @@ def read_table(data: bytes, file_name: str) -> RawTable:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read with."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return _nfc(data.decode(name)), name
     try:
@@ -112,8 +137,14 @@ def sniff_separator(text: str) -> str:
 def _parse_csv(text: str, separator: str) -> pd.DataFrame:
     try:
         grid = pd.read_csv(
-            io.StringIO(text), sep=separator, header=None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, engine="c", quotechar='"',
+            io.StringIO(text),
+            sep=separator,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
         )
     except (pd.errors.ParserError, UnicodeError, ValueError) as error:
         raise FileProblem("not_a_table") from error

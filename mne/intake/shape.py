@@ -21,8 +21,18 @@ from mne.text import fold
 
 LONG_COLUMNS = ["row", "column", "city", "indicator", "period", "value", "typed", "note", "source"]
 DHIS2_COLUMNS = {"dataelement", "period", "orgunit", "value"}
-OPENSDG_BREAKDOWN_SKIP = {"year", "value", "units", "unit measure", "series", "geocode", "location",
-                          "comment obs", "observation status", "unit multiplier"}
+OPENSDG_BREAKDOWN_SKIP = {
+    "year",
+    "value",
+    "units",
+    "unit measure",
+    "series",
+    "geocode",
+    "location",
+    "comment obs",
+    "observation status",
+    "unit multiplier",
+}
 
 
 @dataclass
@@ -55,7 +65,7 @@ def to_long(
     folded = {fold(c) for c in columns}
     found = roles(columns)
     typed = table.typed_numbers
-    if DHIS2_COLUMNS <= folded:
+    if folded >= DHIS2_COLUMNS:
         return LongTable("dhis2", _long(table, found), _no_skips())
     if _looks_like_opensdg(folded):
         return _opensdg(table, found, file_name)
@@ -168,8 +178,7 @@ def _opensdg(table: RawTable, found: dict[str, str], file_name: str) -> LongTabl
     if "city" not in found:
         frame["city"] = ""
     breakdown = [
-        c for f, c in by_fold.items()
-        if f not in OPENSDG_BREAKDOWN_SKIP and c not in found.values()
+        c for f, c in by_fold.items() if f not in OPENSDG_BREAKDOWN_SKIP and c not in found.values()
     ]
     filled = cells[breakdown].astype(str).apply(lambda c: c.str.strip())
     has_breakdown = (filled != "").any(axis=1)

@@ -8,11 +8,25 @@ there before it.
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from db import models as m
 from db.engine import writing
@@ -37,8 +51,15 @@ def existing_values(bind: Engine | Connection, rows: pd.DataFrame) -> pd.DataFra
     if not cities or not indicators:
         return pd.DataFrame(columns=["id", *KEY, "value", "status", "batch_id", "note", "source"])
     statement = select(
-        o.c.id, o.c.city_id, o.c.indicator_id, o.c.period, o.c.value, o.c.status, o.c.batch_id,
-        o.c.note, o.c.source,
+        o.c.id,
+        o.c.city_id,
+        o.c.indicator_id,
+        o.c.period,
+        o.c.value,
+        o.c.status,
+        o.c.batch_id,
+        o.c.note,
+        o.c.source,
     ).where(o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators))
     return pd.read_sql(statement, bind)
 
@@ -50,7 +71,9 @@ def diff(rows: pd.DataFrame, existing: pd.DataFrame) -> Diff:
     is_new = joined["_merge"] == "left_only"
     scale = joined[["value", "old_value"]].abs().max(axis=1).clip(lower=1)
     same = (joined["value"] - joined["old_value"]).abs() <= SAME_VALUE_TOLERANCE * scale
-    same &= joined["note"].fillna("").eq(joined["old_note"].fillna("")) | joined["note"].fillna("").eq("")
+    same &= joined["note"].fillna("").eq(joined["old_note"].fillna("")) | joined["note"].fillna(
+        ""
+    ).eq("")
     joined = joined.drop(columns="_merge")
     return Diff(joined[is_new], joined[~is_new & ~same], joined[~is_new & same])
 
@@ -88,25 +111,65 @@ def commit(
                 )
             ).scalar()
             return CommitResult("unchanged", None, 0, 0, len(current.unchanged), same)
-        batch_id = _insert_batch(conn, file_name, sha256, file_format, user_name, user_id,
-                                 len(rows) + rejected, current, rejected)
+        batch_id = _insert_batch(
+            conn,
+            file_name,
+            sha256,
+            file_format,
+            user_name,
+            user_id,
+            len(rows) + rejected,
+            current,
+            rejected,
+        )
         _move_to_history(conn, current.changed, batch_id)
         _update_changed(conn, current.changed, batch_id, status)
         _insert_new(conn, current.new, batch_id, status)
-    return CommitResult("committed", batch_id, len(current.new), len(current.changed),
-                        len(current.unchanged))
+        _pause_if_testing()
+    return CommitResult(
+        "committed", batch_id, len(current.new), len(current.changed), len(current.unchanged)
+    )
+
+
+def _pause_if_testing() -> None:
+    """Fault injection for the tests of killed and concurrent imports: with
+    MNE_TEST_COMMIT_PAUSE set, stop inside the open transaction (after every write, before the
+    commit), touching the file MNE_TEST_COMMIT_PAUSE_FILE to say so."""
+    seconds = os.environ.get("MNE_TEST_COMMIT_PAUSE")
+    if not seconds:
+        return
+    marker = os.environ.get("MNE_TEST_COMMIT_PAUSE_FILE")
+    if marker:
+        Path(marker).touch()
+    time.sleep(float(seconds))
 
 
 def _insert_batch(
-    conn: Connection, file_name: str, sha256: str, file_format: str, user_name: str,
-    user_id: int | None, total: int, current: Diff, rejected: int,
+    conn: Connection,
+    file_name: str,
+    sha256: str,
+    file_format: str,
+    user_name: str,
+    user_id: int | None,
+    total: int,
+    current: Diff,
+    rejected: int,
 ) -> int:
     result = conn.execute(
         insert(m.UploadBatch).returning(m.UploadBatch.id),
-        {"file_name": file_name[:300], "sha256": sha256, "format": file_format,
-         "user_name": user_name, "user_id": user_id, "rows": total,
-         "inserted": len(current.new), "updated": len(current.changed),
-         "unchanged": len(current.unchanged), "rejected": rejected, "state": "committed"},
+        {
+            "file_name": file_name[:300],
+            "sha256": sha256,
+            "format": file_format,
+            "user_name": user_name,
+            "user_id": user_id,
+            "rows": total,
+            "inserted": len(current.new),
+            "updated": len(current.changed),
+            "unchanged": len(current.unchanged),
+            "rejected": rejected,
+            "state": "committed",
+        },
     )
     return int(result.scalar_one())
 
@@ -123,9 +186,18 @@ def _move_to_history(conn: Connection, changed: pd.DataFrame, batch_id: int) -> 
         return
     rows = _records(
         changed.assign(replaced_by_batch_id=batch_id),
-        {"city_id": "city_id", "indicator_id": "indicator_id", "period": "period", "year": "year",
-         "old_value": "value", "old_status": "status", "old_batch_id": "batch_id",
-         "old_note": "note", "old_source": "source", "replaced_by_batch_id": "replaced_by_batch_id"},
+        {
+            "city_id": "city_id",
+            "indicator_id": "indicator_id",
+            "period": "period",
+            "year": "year",
+            "old_value": "value",
+            "old_status": "status",
+            "old_batch_id": "batch_id",
+            "old_note": "note",
+            "old_source": "source",
+            "replaced_by_batch_id": "replaced_by_batch_id",
+        },
     )
     conn.execute(insert(m.ObservationHistory), rows)
 
@@ -137,12 +209,24 @@ def _update_changed(conn: Connection, changed: pd.DataFrame, batch_id: int, stat
     statement = (
         update(o)
         .where(o.c.id == bindparam("observation_id"))
-        .values(value=bindparam("new_value"), note=bindparam("new_note"),
-                source=bindparam("new_source"), status=status, batch_id=batch_id,
-                updated_at=func.now())
+        .values(
+            value=bindparam("new_value"),
+            note=bindparam("new_note"),
+            source=bindparam("new_source"),
+            status=status,
+            batch_id=batch_id,
+            updated_at=func.now(),
+        )
     )
-    rows = _records(changed, {"old_id": "observation_id", "value": "new_value",
-                              "note": "new_note", "source": "new_source"})
+    rows = _records(
+        changed,
+        {
+            "old_id": "observation_id",
+            "value": "new_value",
+            "note": "new_note",
+            "source": "new_source",
+        },
+    )
     conn.execute(statement, rows)
 
 
@@ -151,8 +235,20 @@ def _insert_new(conn: Connection, new: pd.DataFrame, batch_id: int, status: str)
         return
     rows = _records(
         new.assign(status=status, batch_id=batch_id),
-        {c: c for c in ["city_id", "indicator_id", "period", "year", "value", "note", "source",
-                        "status", "batch_id"]},
+        {
+            c: c
+            for c in [
+                "city_id",
+                "indicator_id",
+                "period",
+                "year",
+                "value",
+                "note",
+                "source",
+                "status",
+                "batch_id",
+            ]
+        },
     )
     conn.execute(insert(m.Observation), rows)
 
@@ -179,10 +275,16 @@ def revert(engine: Engine, batch_id: int) -> dict[str, int]:
             raise RevertRefused("unknown", batch=batch_id)
         if state.state == "reverted":
             raise RevertRefused("already", batch=batch_id)
-        later = conn.execute(
-            select(h.c.replaced_by_batch_id).where(h.c.batch_id == batch_id).distinct()
-            .order_by(h.c.replaced_by_batch_id)
-        ).scalars().all()
+        later = (
+            conn.execute(
+                select(h.c.replaced_by_batch_id)
+                .where(h.c.batch_id == batch_id)
+                .distinct()
+                .order_by(h.c.replaced_by_batch_id)
+            )
+            .scalars()
+            .all()
+        )
         if later:
             raise RevertRefused("later", batch=batch_id, later=", ".join(f"#{x}" for x in later))
         restored = _restore_replaced(conn, o, h, batch_id)
@@ -197,8 +299,10 @@ def revert(engine: Engine, batch_id: int) -> dict[str, int]:
 def _restore_replaced(conn: Connection, o: Any, h: Any, batch_id: int) -> int:
     """Put back, in one statement, every value the batch replaced."""
     match = and_(
-        h.c.replaced_by_batch_id == batch_id, h.c.city_id == o.c.city_id,
-        h.c.indicator_id == o.c.indicator_id, h.c.period == o.c.period,
+        h.c.replaced_by_batch_id == batch_id,
+        h.c.city_id == o.c.city_id,
+        h.c.indicator_id == o.c.indicator_id,
+        h.c.period == o.c.period,
     )
 
     def old(column: str) -> Any:
@@ -207,8 +311,14 @@ def _restore_replaced(conn: Connection, o: Any, h: Any, batch_id: int) -> int:
     statement = (
         update(o)
         .where(o.c.batch_id == batch_id, exists().where(match))
-        .values(value=old("value"), status=old("status"), note=old("note"),
-                source=old("source"), batch_id=old("batch_id"), updated_at=func.now())
+        .values(
+            value=old("value"),
+            status=old("status"),
+            note=old("note"),
+            source=old("source"),
+            batch_id=old("batch_id"),
+            updated_at=func.now(),
+        )
     )
     return int(conn.execute(statement).rowcount)
 
@@ -222,8 +332,14 @@ def values_frame(
     """Stored values with codes: city, indicator, period, value, status, batch_id."""
     o, c, i = m.table(m.Observation), m.table(m.City), m.table(m.Indicator)
     statement = (
-        select(c.c.code.label("city"), i.c.code.label("indicator"), o.c.period, o.c.value,
-               o.c.status, o.c.batch_id)
+        select(
+            c.c.code.label("city"),
+            i.c.code.label("indicator"),
+            o.c.period,
+            o.c.value,
+            o.c.status,
+            o.c.batch_id,
+        )
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
         .order_by(c.c.code, i.c.code, o.c.period)
@@ -237,23 +353,42 @@ def values_frame(
     return pd.read_sql(statement, engine)
 
 
-def batches_frame(engine: Engine, city: str | None = None, indicator: str | None = None,
-                  include_demo: bool = True) -> pd.DataFrame:
+def batches_frame(
+    engine: Engine, city: str | None = None, indicator: str | None = None, include_demo: bool = True
+) -> pd.DataFrame:
     """Upload batches, newest first; with a city or indicator, only batches that touched it."""
     b = m.table(m.UploadBatch)
     statement = select(
-        b.c.id, b.c.file_name, b.c.format, b.c.user_name, b.c.created_at, b.c.rows, b.c.inserted,
-        b.c.updated, b.c.unchanged, b.c.rejected, b.c.state, b.c.reverted_at, b.c.is_demo,
+        b.c.id,
+        b.c.file_name,
+        b.c.format,
+        b.c.user_name,
+        b.c.created_at,
+        b.c.rows,
+        b.c.inserted,
+        b.c.updated,
+        b.c.unchanged,
+        b.c.rejected,
+        b.c.state,
+        b.c.reverted_at,
+        b.c.is_demo,
     ).order_by(b.c.id.desc())
     if not include_demo:
         statement = statement.where(~b.c.is_demo)
-    for code, model, column in ((city, m.City, "city_id"), (indicator, m.Indicator, "indicator_id")):
+    for code, model, column in (
+        (city, m.City, "city_id"),
+        (indicator, m.Indicator, "indicator_id"),
+    ):
         if code:
             o, h = m.table(m.Observation), m.table(m.ObservationHistory)
             ids = select(model.id).where(model.code == code).scalar_subquery()
-            touched = select(o.c.batch_id).where(o.c[column] == ids).union(
-                select(h.c.replaced_by_batch_id).where(h.c[column] == ids),
-                select(h.c.batch_id).where(h.c[column] == ids),
+            touched = (
+                select(o.c.batch_id)
+                .where(o.c[column] == ids)
+                .union(
+                    select(h.c.replaced_by_batch_id).where(h.c[column] == ids),
+                    select(h.c.batch_id).where(h.c[column] == ids),
+                )
             )
             statement = statement.where(b.c.id.in_(touched))
     return pd.read_sql(statement, engine)
@@ -261,24 +396,39 @@ def batches_frame(engine: Engine, city: str | None = None, indicator: str | None
 
 def batch_changes(engine: Engine, batch_id: int) -> pd.DataFrame:
     """What one batch did: each value it set (still current), with the value it replaced."""
-    o, h, c, i = (m.table(m.Observation), m.table(m.ObservationHistory), m.table(m.City),
-                  m.table(m.Indicator))
+    o, h, c, i = (
+        m.table(m.Observation),
+        m.table(m.ObservationHistory),
+        m.table(m.City),
+        m.table(m.Indicator),
+    )
     current = pd.read_sql(
-        select(c.c.code.label("city"), i.c.code.label("indicator"), o.c.period,
-               o.c.value.label("new_value"))
-        .join(c, c.c.id == o.c.city_id).join(i, i.c.id == o.c.indicator_id)
+        select(
+            c.c.code.label("city"),
+            i.c.code.label("indicator"),
+            o.c.period,
+            o.c.value.label("new_value"),
+        )
+        .join(c, c.c.id == o.c.city_id)
+        .join(i, i.c.id == o.c.indicator_id)
         .where(o.c.batch_id == batch_id),
         engine,
     )
     replaced = pd.read_sql(
-        select(c.c.code.label("city"), i.c.code.label("indicator"), h.c.period,
-               h.c.value.label("old_value"))
-        .join(c, c.c.id == h.c.city_id).join(i, i.c.id == h.c.indicator_id)
+        select(
+            c.c.code.label("city"),
+            i.c.code.label("indicator"),
+            h.c.period,
+            h.c.value.label("old_value"),
+        )
+        .join(c, c.c.id == h.c.city_id)
+        .join(i, i.c.id == h.c.indicator_id)
         .where(h.c.replaced_by_batch_id == batch_id),
         engine,
     )
     changes = current.merge(replaced, on=["city", "indicator", "period"], how="left")
-    return changes[["city", "indicator", "period", "old_value", "new_value"]].sort_values(
-        ["city", "indicator", "period"]
-    ).reset_index(drop=True)
-
+    return (
+        changes[["city", "indicator", "period", "old_value", "new_value"]]
+        .sort_values(["city", "indicator", "period"])
+        .reset_index(drop=True)
+    )

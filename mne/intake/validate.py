@@ -7,7 +7,6 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -41,8 +40,14 @@ class Lookup:
             )
             cities = pd.read_sql(select(m.City.id, m.City.code, m.City.name_en.label("name")), conn)
             indicators = pd.read_sql(
-                select(m.Indicator.id, m.Indicator.code, m.Indicator.name_en.label("name"),
-                       m.Indicator.unit, m.Indicator.plausible_min, m.Indicator.plausible_max),
+                select(
+                    m.Indicator.id,
+                    m.Indicator.code,
+                    m.Indicator.name_en.label("name"),
+                    m.Indicator.unit,
+                    m.Indicator.plausible_min,
+                    m.Indicator.plausible_max,
+                ),
                 conn,
             )
         return cls(
@@ -67,7 +72,9 @@ def _suggest(name: str, keys: pd.Series, labels: pd.Series) -> str:
     return ", ".join(codes) if codes else "–"
 
 
-def check_rows(long: pd.DataFrame, lookup: Lookup, tr: Translator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_rows(
+    long: pd.DataFrame, lookup: Lookup, tr: Translator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The long table with city_id, indicator_id, period, year, value and an `error` flag,
     and the row errors found."""
     frame = long.copy()
@@ -89,13 +96,20 @@ def check_rows(long: pd.DataFrame, lookup: Lookup, tr: Translator) -> tuple[pd.D
         _range_problems(frame, numbers, lookup, tr),
         _duplicate_conflicts(frame, tr),
     ]
-    errors = pd.concat([p for p in problems if not p.empty] or [empty_problems()], ignore_index=True)
+    errors = pd.concat(
+        [p for p in problems if not p.empty] or [empty_problems()], ignore_index=True
+    )
     frame["error"] = frame.index.isin(errors["cell"])
     return frame, errors
 
 
 def _unknown(
-    frame: pd.DataFrame, field: str, id_column: str, keys: pd.Series, catalog: pd.DataFrame, tr: Translator
+    frame: pd.DataFrame,
+    field: str,
+    id_column: str,
+    keys: pd.Series,
+    catalog: pd.DataFrame,
+    tr: Translator,
 ) -> pd.DataFrame:
     bad = frame[frame[id_column].isna()]
     if bad.empty:
@@ -132,18 +146,40 @@ def _period_problems(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     outside = frame[frame["year"].notna() & ~frame["year"].between(FIRST_YEAR, last_year)]
     found = []
     if not unreadable.empty:
-        messages = render(tr, ERRORS["bad_period"], unreadable[["period"]].rename(columns={"period": "value"}))
-        found.append(problem_frame(unreadable["row"], _field_column(unreadable, "period"),
-                                   "bad_period", messages, unreadable["period"]))
+        messages = render(
+            tr, ERRORS["bad_period"], unreadable[["period"]].rename(columns={"period": "value"})
+        )
+        found.append(
+            problem_frame(
+                unreadable["row"],
+                _field_column(unreadable, "period"),
+                "bad_period",
+                messages,
+                unreadable["period"],
+            )
+        )
     if not outside.empty:
-        values = outside[["period"]].rename(columns={"period": "value"}).assign(first=FIRST_YEAR, last=last_year)
+        values = (
+            outside[["period"]]
+            .rename(columns={"period": "value"})
+            .assign(first=FIRST_YEAR, last=last_year)
+        )
         messages = render(tr, ERRORS["period_out_of_range"], values)
-        found.append(problem_frame(outside["row"], _field_column(outside, "period"),
-                                   "period_out_of_range", messages, outside["period"]))
+        found.append(
+            problem_frame(
+                outside["row"],
+                _field_column(outside, "period"),
+                "period_out_of_range",
+                messages,
+                outside["period"],
+            )
+        )
     return pd.concat(found, ignore_index=True) if found else empty_problems()
 
 
-def _range_problems(frame: pd.DataFrame, numbers: pd.DataFrame, lookup: Lookup, tr: Translator) -> pd.DataFrame:
+def _range_problems(
+    frame: pd.DataFrame, numbers: pd.DataFrame, lookup: Lookup, tr: Translator
+) -> pd.DataFrame:
     facts = lookup.indicators.set_index("id")
     known = frame[frame["indicator_id"].notna() & frame["number"].notna()]
     unit = known["indicator_id"].map(facts["unit"])
@@ -155,23 +191,45 @@ def _range_problems(frame: pd.DataFrame, numbers: pd.DataFrame, lookup: Lookup, 
     sign_bad = known[percent_sign & ~is_percent_unit]
     if not sign_bad.empty:
         values = pd.DataFrame({"value": sign_bad["value"], "unit": unit[sign_bad.index]})
-        found.append(problem_frame(sign_bad["row"], sign_bad["column"], "percent_sign",
-                                   render(tr, ERRORS["percent_sign"], values), sign_bad["value"]))
+        found.append(
+            problem_frame(
+                sign_bad["row"],
+                sign_bad["column"],
+                "percent_sign",
+                render(tr, ERRORS["percent_sign"], values),
+                sign_bad["value"],
+            )
+        )
     over_100 = known[is_percent_unit & (known["number"] > 100)]
     if not over_100.empty:
-        found.append(problem_frame(over_100["row"], over_100["column"], "percent_over_100",
-                                   render(tr, ERRORS["percent_over_100"], over_100[["value"]]),
-                                   over_100["value"]))
+        found.append(
+            problem_frame(
+                over_100["row"],
+                over_100["column"],
+                "percent_over_100",
+                render(tr, ERRORS["percent_over_100"], over_100[["value"]]),
+                over_100["value"],
+            )
+        )
     outside = known[~known["number"].between(low, high) & ~known.index.isin(over_100.index)]
     if not outside.empty:
-        values = pd.DataFrame({
-            "value": outside["value"],
-            "low": low[outside.index].map(lambda v: tr.number(v, 0)),
-            "high": high[outside.index].map(lambda v: tr.number(v, 0)),
-            "unit": unit[outside.index],
-        })
-        found.append(problem_frame(outside["row"], outside["column"], "out_of_range",
-                                   render(tr, ERRORS["out_of_range"], values), outside["value"]))
+        values = pd.DataFrame(
+            {
+                "value": outside["value"],
+                "low": low[outside.index].map(lambda v: tr.number(v, 0)),
+                "high": high[outside.index].map(lambda v: tr.number(v, 0)),
+                "unit": unit[outside.index],
+            }
+        )
+        found.append(
+            problem_frame(
+                outside["row"],
+                outside["column"],
+                "out_of_range",
+                render(tr, ERRORS["out_of_range"], values),
+                outside["value"],
+            )
+        )
     return pd.concat(found, ignore_index=True) if found else empty_problems()
 
 
@@ -187,13 +245,16 @@ def _duplicate_conflicts(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
         return empty_problems()
     rows = conflicting.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
     messages = render(tr, ERRORS["duplicate_conflict"], pd.DataFrame({"rows": rows}))
-    return problem_frame(conflicting["row"], conflicting["column"], "duplicate_conflict", messages,
-                         conflicting["value"])
+    return problem_frame(
+        conflicting["row"],
+        conflicting["column"],
+        "duplicate_conflict",
+        messages,
+        conflicting["value"],
+    )
 
 
-def history_warnings(
-    valid: pd.DataFrame, history: pd.DataFrame, tr: Translator
-) -> pd.DataFrame:
+def history_warnings(valid: pd.DataFrame, history: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     """Values far from the city's own history (modified z-score over median / MAD) and large
     jumps from the year before. `history` holds the store's city_id, indicator_id, year, value."""
     if valid.empty or history.empty:
@@ -217,11 +278,32 @@ def history_warnings(
     jumps = joined[jump & prev.notna() & ~joined.index.isin(outliers.index)]
     found = []
     if not outliers.empty:
-        values = pd.DataFrame({"value": outliers["value"], "median": outliers["median"].map(lambda v: tr.number(v, 2))})
-        found.append(problem_frame(outliers["row"], outliers["column"], "outlier",
-                                   render(tr, WARNINGS["outlier"], values), outliers["value"]))
+        values = pd.DataFrame(
+            {
+                "value": outliers["value"],
+                "median": outliers["median"].map(lambda v: tr.number(v, 2)),
+            }
+        )
+        found.append(
+            problem_frame(
+                outliers["row"],
+                outliers["column"],
+                "outlier",
+                render(tr, WARNINGS["outlier"], values),
+                outliers["value"],
+            )
+        )
     if not jumps.empty:
-        values = pd.DataFrame({"value": jumps["value"], "previous": prev[jumps.index].map(lambda v: tr.number(v, 2))})
-        found.append(problem_frame(jumps["row"], jumps["column"], "jump",
-                                   render(tr, WARNINGS["jump"], values), jumps["value"]))
+        values = pd.DataFrame(
+            {"value": jumps["value"], "previous": prev[jumps.index].map(lambda v: tr.number(v, 2))}
+        )
+        found.append(
+            problem_frame(
+                jumps["row"],
+                jumps["column"],
+                "jump",
+                render(tr, WARNINGS["jump"], values),
+                jumps["value"],
+            )
+        )
     return pd.concat(found, ignore_index=True) if found else empty_problems()

@@ -1,0 +1,159 @@
+"""Storing uploads: batches, same-content re-upload, revert, concurrent and killed imports,
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from db import models as m
+from mne.i18n import Translator
+from mne.intake import check, commit_preview, store
+from tests.conftest import ROOT
+
+TR = Translator("en")
+
+
+def upload(engine: Engine, text: str, name: str = "upload.csv", partial: bool = False) -> dict:
+    return commit_preview(engine, check(engine, text.encode(), name, TR), "tester", partial=partial)
+
+
+def stored(engine: Engine) -> dict[tuple[str, str, str], float]:
+    frame = store.values_frame(engine)
+    return {(r.city, r.indicator, r.period): r.value for r in frame.itertuples()}
+
+
+def content(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every table (ids and timestamps included), for byte-for-byte comparison."""
+    out = {}
+    with engine.connect() as conn:
+        for table in m.Base.metadata.sorted_tables:
+            rows = conn.execute(select(table)).all()
+            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+    return out
+
+
+FIRST = "city,indicator,period,value\nVNHAN,QE_PM25,2023,40\nVNHAN,QE_PM25,2024,38\nVNSGN,QE_PM25,2024,30\n"
+SECOND = "city,indicator,period,value\nVNHAN,QE_PM25,2024,35\nVNSGN,QE_PM25,2024,30\nVNDAD,QE_PM25,2024,20\n"
+
+
+def test_a_commit_is_one_batch_with_counts(engine: Engine) -> None:
+    result = upload(engine, FIRST, "first.csv")
+    assert result["status"] == "committed" and result["inserted"] == 3
+    batches = store.batches_frame(engine)
+    assert batches.iloc[0]["file_name"] == "first.csv"
+    assert batches.iloc[0]["inserted"] == 3 and batches.iloc[0]["user_name"] == "tester"
+    assert stored(engine)[("VNHAN", "QE_PM25", "2024")] == 38
+
+
+def test_same_content_again_changes_nothing_and_says_so(engine: Engine) -> None:
+    upload(engine, FIRST)
+    before = content(engine)
+    again = upload(engine, FIRST)
+    assert again["status"] == "unchanged" and again["batch_id"] is None
+    assert again["unchanged"] == 3 and again["same_as_batch"] == 1
+    assert content(engine) == before
+
+
+def test_changed_values_keep_history_and_revert_restores_exactly(engine: Engine) -> None:
+    upload(engine, FIRST)
+    after_first = stored(engine)
+    second = upload(engine, SECOND)
+    assert (second["inserted"], second["updated"], second["unchanged"]) == (1, 1, 1)
+    assert stored(engine)[("VNHAN", "QE_PM25", "2024")] == 35
+    changes = store.batch_changes(engine, second["batch_id"])
+    hanoi = changes[changes["city"] == "VNHAN"].iloc[0]
+    assert (hanoi["old_value"], hanoi["new_value"]) == (38, 35)
+    store.revert(engine, second["batch_id"])
+    assert stored(engine) == after_first
+    store.revert(engine, 1)
+    assert stored(engine) == {}
+
+
+def test_revert_is_refused_when_a_later_batch_changed_the_values(engine: Engine) -> None:
+    upload(engine, FIRST)
+    upload(engine, SECOND)
+    before = content(engine)
+    with pytest.raises(store.RevertRefused) as refused:
+        store.revert(engine, 1)
+    assert refused.value.reason == "later" and refused.value.values["later"] == "#2"
+    assert content(engine) == before
+    with pytest.raises(store.RevertRefused):
+        store.revert(engine, 99)
+
+
+def test_a_rejected_upload_changes_nothing(engine: Engine) -> None:
+    upload(engine, FIRST)
+    before = content(engine)
+    result = upload(engine, FIRST.replace("38", "abc").replace("40", "41"))
+    assert result["status"] == "rejected"
+    assert content(engine) == before
+
+
+def test_partial_stores_the_valid_rows(engine: Engine) -> None:
+    result = upload(engine, FIRST.replace("38", "abc"), partial=True)
+    assert result["status"] == "committed" and result["inserted"] == 2 and result["rejected"] == 1
+    assert ("VNHAN", "QE_PM25", "2024") not in stored(engine)
+
+
+def _import_process(url: str, path: Path, pause: float = 0, marker: Path | None = None) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url}
+    if pause:
+        env["MNE_TEST_COMMIT_PAUSE"] = str(pause)
+        env["MNE_TEST_COMMIT_PAUSE_FILE"] = str(marker)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mne", "import", str(path), "--json", "--user", path.stem],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_for(marker: Path, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while not marker.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.time() < deadline, "the import never reached its commit"
+        time.sleep(0.05)
+
+
+def _big_file(path: Path, value: float) -> Path:
+    """Every city x indicator QE_PM25 / CS_INTERNET_HH for 2000-2024 set to `value`."""
+    cities = ["VNHAN", "VNSGN", "VNDAD", "THBKK", "SGSIN", "IDJKT"]
+    lines = ["city,indicator,period,value"]
+    lines += [f"{c},{i},{y},{value}" for c in cities for i in ("QE_PM25", "CS_INTERNET_HH")
+              for y in range(2000, 2025)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_two_imports_at_once_never_mix(engine: Engine, tmp_path: Path) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    first = _import_process(url, _big_file(tmp_path / "ones.csv", 1), 2, tmp_path / "paused")
+    _wait_for(tmp_path / "paused", first)
+    second = _import_process(url, _big_file(tmp_path / "twos.csv", 2))
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in (first, second)]
+    assert [r["status"] for r in results] == ["committed", "committed"]
+    assert results[0]["inserted"] == 300 and results[1]["updated"] == 300
+    values = set(stored(engine).values())
+    assert values == {2.0}  # the second waited for the first, then replaced all of it
+    store.revert(engine, results[1]["batch_id"])
+    assert set(stored(engine).values()) == {1.0}
+
+
+def test_an_import_killed_mid_commit_leaves_the_store_as_it_was(engine: Engine, tmp_path: Path) -> None:
+    upload(engine, FIRST)
+    before = content(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    process = _import_process(url, _big_file(tmp_path / "big.csv", 3), 60, tmp_path / "paused")
+    _wait_for(tmp_path / "paused", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert content(engine) == before
+    assert upload(engine, SECOND)["status"] == "committed"  # the store is not left locked
