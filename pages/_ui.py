@@ -17,6 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import database_url, get_engine
 from mne import catalog, demo, overview
+from mne.intake import store as intake_store
 from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
 from mne.store import ensure_store
@@ -82,6 +83,15 @@ load_targets = _cached(catalog.targets)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _batches(url: str) -> pd.DataFrame:
+    return intake_store.batches_frame(engine())
+
+
+def load_batches() -> pd.DataFrame:
+    return _batches(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _has_demo(url: str) -> bool:
     return demo.has_demo(engine())
 
@@ -114,3 +124,29 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+def user_name() -> str:
+    """Who is acting. Until accounts exist (issue 5) uploads are recorded as anonymous."""
+    return str(st.session_state.get("user_name", "anonymous"))
+
+
+PROBLEMS_SHOWN = 300
+
+
+def problem_table(problems: pd.DataFrame) -> None:
+    """Row problems as a plain table whose long messages wrap (the first few hundred; the
+    download has them all)."""
+    tr = translator()
+    shown = problems.head(PROBLEMS_SHOWN)[["row", "column", "message"]].rename(
+        columns={"row": tr("Row"), "column": tr("Column"), "message": tr("What to fix")}
+    )
+    st.table(shown, hide_index=True)
+    if len(problems) > PROBLEMS_SHOWN:
+        st.caption(
+            tr(
+                "Showing the first {shown} of {total}; the download has them all.",
+                shown=PROBLEMS_SHOWN,
+                total=len(problems),
+            )
+        )

@@ -94,6 +94,7 @@ class Browser:
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
+    downloads: list[str] = field(default_factory=list)
 
     def record_response(self, status: int, url: str) -> None:
         if status >= 400:
@@ -105,7 +106,9 @@ class Browser:
         probes = len(self.http_errors) - len(http)
         console = [e for e in self.console_errors if "status of 404" not in e]
         extra_404s = len(self.console_errors) - len(console) - probes
-        return self.failed_requests + http + console + (["404"] * max(extra_404s, 0))
+        # A download ends its request early: Chromium reports it as failed, which it is not.
+        failed = [u for u in self.failed_requests if u not in self.downloads]
+        return failed + http + console + (["404"] * max(extra_404s, 0))
 
     def open(self, url: str) -> None:
         page = self.page
@@ -135,5 +138,6 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
         page.on("console", lambda m: m.type == "error" and session.console_errors.append(m.text))
         page.on("requestfailed", lambda r: session.failed_requests.append(r.url))
         page.on("response", lambda r: session.record_response(r.status, r.url))
+        page.on("download", lambda d: session.downloads.append(d.url))
         yield session
         chromium.close()

@@ -86,11 +86,15 @@ def xlsx_bytes(
     return out.getvalue()
 
 
-def check_bytes(engine: Engine, data: bytes, name: str = "upload.csv", tr: Translator = EN) -> Preview:
+def check_bytes(
+    engine: Engine, data: bytes, name: str = "upload.csv", tr: Translator = EN
+) -> Preview:
     return check(engine, data, name, tr)
 
 
-def check_rows(engine: Engine, rows: Rows, name: str = "upload.csv", separator: str = ",") -> Preview:
+def check_rows(
+    engine: Engine, rows: Rows, name: str = "upload.csv", separator: str = ","
+) -> Preview:
     """Check a UTF-8 CSV file of `rows` (the first one the header)."""
     return check(engine, csv_bytes(rows, separator), name, EN)
 
@@ -98,9 +102,7 @@ def check_rows(engine: Engine, rows: Rows, name: str = "upload.csv", separator: 
 def stored(engine: Engine) -> dict[tuple[str, str, str], float]:
     """The stored values: (city code, indicator code, period) -> value."""
     frame = values_frame(engine)
-    return {
-        (r.city, r.indicator, r.period): float(r.value) for r in frame.itertuples(index=False)
-    }
+    return {(r.city, r.indicator, r.period): float(r.value) for r in frame.itertuples(index=False)}
 
 
 def valid_values(preview: Preview) -> dict[tuple[int, int, str], float]:
@@ -116,8 +118,14 @@ def readable_long(preview: Preview) -> set[tuple[int, str, str, str, str, float]
     for each readable value cell."""
     long = preview.long
     return {
-        (int(r.row), str(r.column), str(r.city_code), str(r.indicator_code), str(r.period),
-         float(r.value))
+        (
+            int(r.row),
+            str(r.column),
+            str(r.city_code),
+            str(r.indicator_code),
+            str(r.period),
+            float(r.value),
+        )
         for r in long.itertuples(index=False)
     }
 

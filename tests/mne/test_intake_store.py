@@ -104,14 +104,20 @@ def test_partial_stores_the_valid_rows(engine: Engine) -> None:
     assert ("VNHAN", "QE_PM25", "2024") not in stored(engine)
 
 
-def _import_process(url: str, path: Path, pause: float = 0, marker: Path | None = None) -> subprocess.Popen:
+def _import_process(
+    url: str, path: Path, pause: float = 0, marker: Path | None = None
+) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url}
     if pause:
         env["MNE_TEST_COMMIT_PAUSE"] = str(pause)
         env["MNE_TEST_COMMIT_PAUSE_FILE"] = str(marker)
     return subprocess.Popen(
         [sys.executable, "-m", "mne", "import", str(path), "--json", "--user", path.stem],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -127,8 +133,12 @@ def _big_file(path: Path, value: float) -> Path:
     """Every city x indicator QE_PM25 / CS_INTERNET_HH for 2000-2024 set to `value`."""
     cities = ["VNHAN", "VNSGN", "VNDAD", "THBKK", "SGSIN", "IDJKT"]
     lines = ["city,indicator,period,value"]
-    lines += [f"{c},{i},{y},{value}" for c in cities for i in ("QE_PM25", "CS_INTERNET_HH")
-              for y in range(2000, 2025)]
+    lines += [
+        f"{c},{i},{y},{value}"
+        for c in cities
+        for i in ("QE_PM25", "CS_INTERNET_HH")
+        for y in range(2000, 2025)
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -147,7 +157,9 @@ def test_two_imports_at_once_never_mix(engine: Engine, tmp_path: Path) -> None:
     assert set(stored(engine).values()) == {1.0}
 
 
-def test_an_import_killed_mid_commit_leaves_the_store_as_it_was(engine: Engine, tmp_path: Path) -> None:
+def test_an_import_killed_mid_commit_leaves_the_store_as_it_was(
+    engine: Engine, tmp_path: Path
+) -> None:
     upload(engine, FIRST)
     before = content(engine)
     url = engine.url.render_as_string(hide_password=False)

@@ -1,0 +1,91 @@
+"""History: upload batches with who, when and counts; one batch's changes; revert."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mne.i18n import N_
+from mne.intake import store as batches
+from mne.intake.messages import revert_refusal
+from pages import _ui as ui
+
+STATE_LABELS = {"committed": N_("Stored"), "reverted": N_("Reverted")}
+
+tr = ui.translator()
+engine = ui.engine()
+st.title(tr("Upload history"))
+st.caption(
+    tr(
+        "Every stored file is a batch. Reverting a batch restores exactly the values it "
+        "replaced and removes those it added."
+    )
+)
+
+notice = st.session_state.pop("history_notice", None)
+if notice:
+    st.success(notice, icon=":material/undo:")
+
+show_demo = st.toggle(tr("Show the demo data batch"), value=False)
+table = ui.load_batches()
+if not show_demo:
+    table = table[~table["is_demo"]]
+if table.empty:
+    ui.empty_state(tr("No uploads yet. Files stored from the Upload page appear here."))
+    st.stop()
+
+shown = table.assign(state=table["state"].map(lambda s: tr(STATE_LABELS[s])))
+st.dataframe(
+    shown.drop(columns=["is_demo", "reverted_at"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "id": st.column_config.NumberColumn(tr("Batch"), format="#%d"),
+        "file_name": tr("File"),
+        "format": tr("Format"),
+        "user_name": tr("By"),
+        "created_at": st.column_config.DatetimeColumn(tr("When"), format="YYYY-MM-DD HH:mm"),
+        "rows": tr("Values read"),
+        "inserted": tr("New"),
+        "updated": tr("Changed"),
+        "unchanged": tr("Unchanged"),
+        "rejected": tr("Rejected"),
+        "state": tr("State"),
+    },
+)
+
+batch_ids = table["id"].tolist()
+chosen = st.selectbox(tr("Batch"), batch_ids, format_func=lambda b: f"#{b}")
+changes = batches.batch_changes(engine, int(chosen))
+st.subheader(tr("Values set by batch #{batch}", batch=chosen))
+if changes.empty:
+    ui.empty_state(tr("This batch has no current values (reverted, or replaced later)."))
+else:
+    st.dataframe(
+        changes,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "city": tr("City"),
+            "indicator": tr("Indicator"),
+            "period": tr("Period"),
+            "old_value": tr("Value before"),
+            "new_value": tr("Value set"),
+        },
+    )
+
+state = table.loc[table["id"] == chosen, "state"].iloc[0]
+if state == "committed":
+    confirm = st.checkbox(tr("I want to revert batch #{batch}", batch=chosen))
+    if st.button(tr("Revert"), disabled=not confirm, icon=":material/undo:"):
+        try:
+            counts = batches.revert(engine, int(chosen))
+        except batches.RevertRefused as refused:
+            st.error(revert_refusal(refused, tr), icon=":material/block:")
+        else:
+            ui.clear_caches()
+            st.session_state["history_notice"] = tr(
+                "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
+                batch=chosen,
+                **counts,
+            )
+            st.rerun()

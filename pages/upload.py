@@ -1,0 +1,191 @@
+"""Upload: template, file, progress, preview (new / changed / rejected), confirm, result."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mne import intake
+from mne.intake.template import template_csv, template_xlsx
+from pages import _ui as ui
+
+tr = ui.translator()
+engine = ui.engine()
+st.title(tr("Upload indicator data"))
+st.caption(
+    tr(
+        "Send the values a city reported: CSV or Excel, long or wide, DHIS2 or Open SDG files. "
+        "You see every value before anything is stored."
+    )
+)
+
+with st.expander(tr("1. Download the template"), expanded=False):
+    st.markdown(
+        tr(
+            "The Excel template has a Data sheet to fill in, instructions, and the codes "
+            "and names of every city and indicator."
+        )
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        tr("Template (Excel)"),
+        template_xlsx(engine, tr),
+        "mne-template.xlsx",
+        icon=":material/table_view:",
+    )
+    right.download_button(
+        tr("Template (CSV)"),
+        template_csv(),
+        "mne-template.csv",
+        "text/csv",
+        icon=":material/description:",
+    )
+
+st.subheader(tr("2. Choose a file"))
+uploader_key = f"upload-{st.session_state.get('upload_round', 0)}"
+uploaded = st.file_uploader(
+    tr("Indicator file"),
+    type=["csv", "txt", "tsv", "xlsx"],
+    key=uploader_key,
+    help=tr("UTF-8, UTF-16 or Windows-1258/1252; separated by , ; tab or |; up to 50 MB."),
+)
+
+if uploaded is None:
+    result = st.session_state.pop("upload_result", None)
+    if result:
+        st.success(
+            tr(
+                "Stored as batch #{batch}: {inserted} new, {updated} changed, {unchanged} "
+                "unchanged values.",
+                batch=result["batch_id"],
+                **result,
+            ),
+            icon=":material/check_circle:",
+        )
+    st.stop()
+
+data = uploaded.getvalue()
+cache_key = ("preview", uploaded.name, len(data), ui.language())
+if st.session_state.get("preview_key") != cache_key:
+    bar = st.progress(0.0, text=tr("Reading the file…"))
+    preview = intake.check(
+        engine,
+        data,
+        uploaded.name,
+        tr,
+        progress=lambda share, label: bar.progress(share, text=label),
+    )
+    bar.empty()
+    st.session_state["preview"] = preview
+    st.session_state["preview_key"] = cache_key
+preview: intake.Preview = st.session_state["preview"]
+
+if preview.file_problem:
+    st.error(preview.file_problem, icon=":material/error:")
+    st.stop()
+
+st.subheader(tr("3. Check the preview"))
+counts = preview.counts
+cols = st.columns(5)
+cols[0].metric(tr("New"), tr.number(counts["new"]))
+cols[1].metric(tr("Changed"), tr.number(counts["changed"]))
+cols[2].metric(tr("Unchanged"), tr.number(counts["unchanged"]))
+cols[3].metric(tr("Rejected"), tr.number(counts["rejected"]))
+cols[4].metric(tr("Empty (not stored)"), tr.number(counts["missing"]))
+st.caption(
+    tr("Read as {format}; {rows} values.", format=preview.format, rows=tr.number(counts["rows"]))
+)
+
+tab_errors, tab_warnings, tab_changes, tab_values = st.tabs(
+    [
+        tr("Errors ({n})", n=len(preview.errors)),
+        tr("Warnings ({n})", n=len(preview.warnings)),
+        tr("Changes ({n})", n=len(preview.changes)),
+        tr("Values read ({n})", n=len(preview.long)),
+    ]
+)
+with tab_errors:
+    if preview.errors.empty:
+        st.success(tr("No errors."), icon=":material/check:")
+    else:
+        ui.problem_table(preview.errors)
+        st.download_button(
+            tr("Download the rejected rows with reasons (CSV)"),
+            ui.csv_bytes(preview.rejected_rows),
+            f"rejected-{uploaded.name}.csv",
+            "text/csv",
+            icon=":material/download:",
+            key="download-rejected",
+        )
+with tab_warnings:
+    if preview.warnings.empty:
+        st.success(tr("No warnings."), icon=":material/check:")
+    else:
+        st.caption(tr("Warnings do not block storing; please confirm these values."))
+        ui.problem_table(preview.warnings)
+with tab_changes:
+    if preview.changes.empty:
+        st.info(tr("No stored value would change."), icon=":material/info:")
+    else:
+        st.dataframe(
+            preview.changes,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "row": st.column_config.NumberColumn(tr("Row"), format="%d"),
+                "city": tr("City"),
+                "indicator": tr("Indicator"),
+                "period": tr("Period"),
+                "old_value": tr("Stored value"),
+                "new_value": tr("New value"),
+            },
+        )
+with tab_values:
+    st.dataframe(
+        preview.long,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "row": st.column_config.NumberColumn(tr("Row"), format="%d"),
+            "column": tr("Column"),
+            "city": tr("City (as written)"),
+            "city_code": tr("City code"),
+            "indicator": tr("Indicator (as written)"),
+            "indicator_code": tr("Indicator code"),
+            "period": tr("Period"),
+            "value": tr("Value"),
+            "ok": st.column_config.CheckboxColumn(tr("Valid")),
+        },
+    )
+
+st.subheader(tr("4. Store"))
+partial = False
+if preview.has_errors:
+    st.warning(
+        tr(
+            "Nothing is stored while rows have errors. Fix the file and upload it again, "
+            "or store only the valid values."
+        ),
+        icon=":material/warning:",
+    )
+    partial = st.checkbox(
+        tr("Store the {n} valid values and leave the rejected rows out", n=len(preview.valid))
+    )
+nothing_to_store = counts["new"] + counts["changed"] == 0
+if nothing_to_store and not preview.has_errors:
+    st.info(
+        tr("All values in this file are already stored: nothing to do."), icon=":material/info:"
+    )
+disabled = nothing_to_store or (preview.has_errors and not partial)
+if st.button(tr("Store the values"), type="primary", disabled=disabled, icon=":material/save:"):
+    with st.spinner(tr("Storing…")):
+        result = intake.commit_preview(engine, preview, user_name=ui.user_name(), partial=partial)
+    ui.clear_caches()
+    if result["status"] == "committed":
+        st.session_state["upload_result"] = result
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        st.session_state.pop("preview_key", None)
+        st.rerun()
+    elif result["status"] == "unchanged":
+        st.info(tr("All values in this file are already stored: nothing to do."))
+    else:
+        st.error(tr("Nothing was stored."))
