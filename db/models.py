@@ -18,7 +18,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     MetaData,
     String,
@@ -216,7 +215,6 @@ class Observation(Base):
     __table_args__ = (
         UniqueConstraint("city_id", "indicator_id", "period", name="uq_observation_key"),
         CheckConstraint(_in("status", OBSERVATION_STATUSES), name="status"),
-        Index("ix_observation_indicator_year", "indicator_id", "year"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))

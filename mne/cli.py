@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--indicator")
     history.add_argument("--json", action="store_true")
 
+    bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
+    bench.add_argument("name", choices=["ingest"])
+    bench.add_argument("--rows", type=int, default=1_000_000)
+
     values = commands.add_parser("values", help="stored values")
     values.add_argument("--city")
     values.add_argument("--indicator")
@@ -77,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "init":
             return _init(engine, args.demo, tr)
+        if args.command == "bench":
+            from mne.bench import bench_ingest
+
+            bench_ingest(args.rows)
+            return 0
         if not has_schema(engine):
             print(
                 tr(

@@ -17,9 +17,9 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import database_url, get_engine
 from mne import catalog, demo, overview
-from mne.intake import store as intake_store
 from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
+from mne.intake import store as intake_store
 from mne.store import ensure_store
 
 T = TypeVar("T")

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from db import models as m
 from mne.i18n import Translator
 from mne.intake import store
 from mne.intake.problems import (
@@ -51,6 +50,7 @@ class Preview:
     rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # changed cells, old -> new
     counts: dict[str, int] = field(default_factory=dict)
+    checked: store.Checked | None = None  # the diff, reused by the commit when still current
 
     @property
     def has_errors(self) -> bool:
@@ -110,9 +110,11 @@ def check(
     preview.long = _readable(frame, lookup)
     valid = _valid_rows(frame)
     progress(0.65, tr("Comparing with the stored values…"))
+    version = store.store_version(engine)
     existing = store.existing_values(engine, valid)
     difference = store.diff(valid, existing)
-    history = _history(engine, valid)
+    preview.checked = store.Checked(difference, version)
+    history = existing[["city_id", "indicator_id", "year", "value"]]
     warnings = [
         history_warnings(
             frame[~frame["error"]].astype({"city_id": int, "indicator_id": int}), history, tr
@@ -173,20 +175,6 @@ def _readable(frame: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
             "ok": ~frame["error"],
         }
     ).reset_index(drop=True)
-
-
-def _history(engine: Engine, valid: pd.DataFrame) -> pd.DataFrame:
-    o = m.table(m.Observation)
-    cities = [int(c) for c in valid["city_id"].unique()]
-    indicators = [int(i) for i in valid["indicator_id"].unique()]
-    if not cities:
-        return pd.DataFrame(columns=["city_id", "indicator_id", "year", "value"])
-    return pd.read_sql(
-        select(o.c.city_id, o.c.indicator_id, o.c.year, o.c.value).where(
-            o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators)
-        ),
-        engine,
-    )
 
 
 def _skipped(skipped: pd.DataFrame, tr: Translator) -> pd.DataFrame:
@@ -275,6 +263,7 @@ def commit_preview(
         user_name=user_name,
         user_id=user_id,
         rejected=preview.counts.get("rejected", 0),
+        checked=preview.checked,
     )
     summary = preview.summary(result.status, result.batch_id)
     summary.update(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)

@@ -34,14 +34,20 @@ _SIGN = r"[+-]?"
 PLAIN = rf"^{_SIGN}\d+$"
 DOT_DECIMAL = rf"^{_SIGN}\d+\.\d+$"
 COMMA_DECIMAL = rf"^{_SIGN}\d+,\d+$"
-COMMA_GROUPS = rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+(\.\d+)?$"  # 1,234,567 / 1,234.5
-DOT_GROUPS = rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+(,\d+)?$"  # 1.234.567 / 1.234,5
+# Thousands groups: the first group never starts with 0 ("0.234" and "0,234" are decimals).
+COMMA_GROUPS = rf"^{_SIGN}[1-9]\d{{0,2}}(,\d{{3}})+(\.\d+)?$"  # 1,234,567 / 1,234.5
+DOT_GROUPS = rf"^{_SIGN}[1-9]\d{{0,2}}(\.\d{{3}})+(,\d+)?$"  # 1.234.567 / 1.234,5
 AMBIGUOUS = rf"^{_SIGN}[1-9]\d{{0,2}}[.,]\d{{3}}$"  # 1,234 or 1.234
+SCIENTIFIC = rf"^{_SIGN}\d+(\.\d+)?[eE][+-]?\d+$"  # 1.5E+06, as Excel writes a wide number
 
 
 def clean_number_text(raw: pd.Series) -> pd.Series:
     """Trimmed, without spaces (also non-breaking ones used as thousands separators)."""
-    return raw.astype(str).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    text = raw.astype(str)
+    # Plain replacements run natively on Arrow strings; a regex class would fall back to Python.
+    for space in (" ", "\t", "\u00a0", "\u202f", "'"):
+        text = text.str.replace(space, "", regex=False)
+    return text.str.replace("\u2212", "-", regex=False)  # the minus sign of typeset text
 
 
 def is_missing(raw: pd.Series) -> pd.Series:
@@ -53,10 +59,10 @@ def decimal_style(text: pd.Series) -> str | None:
     None when they show neither or both."""
     ambiguous = text.str.match(AMBIGUOUS)
     comma = (text.str.match(COMMA_DECIMAL) & ~ambiguous) | text.str.match(
-        rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+,\d+$"
+        rf"^{_SIGN}[1-9]\d{{0,2}}(\.\d{{3}})+,\d+$"
     )
     dot = (text.str.match(DOT_DECIMAL) & ~ambiguous) | text.str.match(
-        rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+\.\d+$"
+        rf"^{_SIGN}[1-9]\d{{0,2}}(,\d{{3}})+\.\d+$"
     )
     has_comma, has_dot = bool(comma.any()), bool(dot.any())
     if has_comma == has_dot:
@@ -67,36 +73,45 @@ def decimal_style(text: pd.Series) -> str | None:
 def parse_numbers(raw: pd.Series, typed: pd.Series | None = None) -> pd.DataFrame:
     """value (float, NaN when missing or bad), percent (had a % sign), and status:
     "ok", "missing", "not_a_number" or "ambiguous". `typed` marks cells that are numbers
-    already (Excel), which parse as plain numbers."""
+    already (Excel), which parse as plain numbers and nothing else."""
     text = clean_number_text(raw)
     percent = text.str.endswith("%")
     text = text.str.rstrip("%")
     missing = text.str.lower().isin(MISSING)
-    style = decimal_style(text[~missing])
-    ambiguous = text.str.match(AMBIGUOUS)
-    if typed is not None:
-        ambiguous &= ~typed.to_numpy()
+    excel = (
+        pd.Series(False, index=raw.index)
+        if typed is None
+        else pd.Series(typed.to_numpy(dtype=bool), index=raw.index)
+    )
+    written = ~missing & ~excel
+    # Only what a person wrote shows their decimal mark; Excel's own numbers say nothing.
+    style = decimal_style(text[written])
+    ambiguous = text.str.match(AMBIGUOUS) & written
 
     value = pd.Series(np.nan, index=raw.index)
-    plain = text.str.match(PLAIN) | text.str.match(DOT_DECIMAL) & ~ambiguous
-    if typed is not None:
-        plain |= typed.to_numpy()
+    plain = excel | (
+        written
+        & (
+            text.str.match(PLAIN)
+            | (text.str.match(DOT_DECIMAL) & ~ambiguous)
+            | text.str.match(SCIENTIFIC)
+        )
+    )
     value[plain] = pd.to_numeric(text[plain], errors="coerce")
-    comma_decimal = text.str.match(COMMA_DECIMAL) & ~ambiguous
+    comma_decimal = written & text.str.match(COMMA_DECIMAL) & ~ambiguous
     value[comma_decimal] = pd.to_numeric(text[comma_decimal].str.replace(",", "."), errors="coerce")
-    comma_groups = text.str.match(COMMA_GROUPS) & ~ambiguous
+    comma_groups = written & text.str.match(COMMA_GROUPS) & ~ambiguous
     value[comma_groups] = pd.to_numeric(text[comma_groups].str.replace(",", ""), errors="coerce")
-    dot_groups = text.str.match(DOT_GROUPS) & ~ambiguous
+    dot_groups = written & text.str.match(DOT_GROUPS) & ~ambiguous
     value[dot_groups] = pd.to_numeric(
         text[dot_groups].str.replace(".", "").str.replace(",", "."), errors="coerce"
     )
     if style is not None:
-        decided = ambiguous
         if style == "comma":  # "1,234" is 1.234; "1.234" is 1234
-            converted = text[decided].str.replace(".", "").str.replace(",", ".")
+            converted = text[ambiguous].str.replace(".", "").str.replace(",", ".")
         else:
-            converted = text[decided].str.replace(",", "")
-        value[decided] = pd.to_numeric(converted, errors="coerce")
+            converted = text[ambiguous].str.replace(",", "")
+        value[ambiguous] = pd.to_numeric(converted, errors="coerce")
         ambiguous = pd.Series(False, index=raw.index)
 
     status = pd.Series("ok", index=raw.index)
@@ -121,6 +136,10 @@ def parse_periods(raw: pd.Series) -> pd.DataFrame:
     text = raw.astype(str).str.strip()
     period = pd.Series(None, index=raw.index, dtype=object)
     year = pd.Series(np.nan, index=raw.index)
+    # Fast path for the common case, plain years, on the whole column at once.
+    plain_year = text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    period[plain_year] = text[plain_year].to_numpy()
+    year[plain_year] = pd.to_numeric(text[plain_year]).to_numpy()
     for pattern, kind in PERIOD_PATTERNS:
         todo = period.isna()
         if not todo.any():

@@ -9,6 +9,7 @@ header is row 1).
 from __future__ import annotations
 
 import pandas as pd
+from babel.numbers import format_decimal
 
 from mne.i18n import N_, Translator
 
@@ -48,6 +49,11 @@ ERRORS = {
         "% sign or check the indicator."
     ),
     "not_allowed": N_("You may not change data of {value}."),
+    "extra_cells": N_(
+        "This row has more cells than the header: “{value}” in {column} has no column name. "
+        'A number with a comma in a comma-separated file must be in quotes ("1,5"); '
+        "otherwise remove the extra cell or give its column a name."
+    ),
 }
 WARNINGS = {
     "outlier": N_(
@@ -84,6 +90,10 @@ FILE_PROBLEMS = {
         "Columns found: {found}. Use the template's column names: city, indicator, period, value."
     ),
     "bad_xlsx": N_("This Excel file could not be opened ({detail}). Save it again as .xlsx."),
+    "repeated_column": N_(
+        "The column name “{name}” appears more than once (columns {columns}). Give each column "
+        "its own name or remove the extra one."
+    ),
 }
 
 
@@ -96,7 +106,14 @@ class FileProblem(Exception):
         self.values = values
 
     def message(self, tr: Translator) -> str:
-        return tr(FILE_PROBLEMS[self.code], **self.values)
+        """The message in the user's language; sizes (floats) written the language's way."""
+        values = {
+            name: format_decimal(value, format="#,##0.##", locale=tr.locale)
+            if isinstance(value, float)
+            else value
+            for name, value in self.values.items()
+        }
+        return tr(FILE_PROBLEMS[self.code], **values)
 
 
 def problem_frame(
@@ -140,12 +157,11 @@ def render(tr: Translator, template: str, frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series([], dtype=object, index=frame.index)
     text = tr(template)
-    keys = frame.astype(str)
+    keys = frame.astype(str).astype(object)
     distinct = keys.drop_duplicates()
-    formatted = {
-        tuple(row): text.format(**dict(zip(keys.columns, row, strict=True)))
+    distinct["_message"] = [
+        text.format(**dict(zip(keys.columns, row, strict=True)))
         for row in distinct.itertuples(index=False, name=None)
-    }
-    return pd.Series(
-        [formatted[key] for key in keys.itertuples(index=False, name=None)], index=frame.index
-    )
+    ]
+    messages = keys.merge(distinct, on=list(keys.columns), how="left")["_message"]
+    return pd.Series(messages.to_numpy(), index=frame.index)

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
-    bindparam,
     delete,
     exists,
     func,
@@ -29,6 +28,7 @@ from sqlalchemy import (
 )
 
 from db import models as m
+from db.bulk import insert_frame, read_frame, update_by_id
 from db.engine import writing
 
 KEY = ["city_id", "indicator_id", "period"]
@@ -49,23 +49,26 @@ def existing_values(bind: Engine | Connection, rows: pd.DataFrame) -> pd.DataFra
     cities = [int(c) for c in rows["city_id"].unique()]
     indicators = [int(i) for i in rows["indicator_id"].unique()]
     if not cities or not indicators:
-        return pd.DataFrame(columns=["id", *KEY, "value", "status", "batch_id", "note", "source"])
+        columns = ["id", *KEY, "year", "value", "note"]
+        return pd.DataFrame(columns=columns)
     statement = select(
         o.c.id,
         o.c.city_id,
         o.c.indicator_id,
         o.c.period,
+        o.c.year,
         o.c.value,
-        o.c.status,
-        o.c.batch_id,
         o.c.note,
-        o.c.source,
     ).where(o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators))
-    return pd.read_sql(statement, bind)
+    if isinstance(bind, Connection):
+        return read_frame(bind, statement)
+    with bind.connect() as conn:
+        return read_frame(conn, statement)
 
 
 def diff(rows: pd.DataFrame, existing: pd.DataFrame) -> Diff:
     """Split `rows` (city_id, indicator_id, period, value, ...) into new, changed, unchanged."""
+    existing = existing.drop(columns="year")
     old = existing.rename(columns={c: f"old_{c}" for c in existing.columns if c not in KEY})
     joined = rows.merge(old, on=KEY, how="left", indicator=True)
     is_new = joined["_merge"] == "left_only"
@@ -76,6 +79,25 @@ def diff(rows: pd.DataFrame, existing: pd.DataFrame) -> Diff:
     ).eq("")
     joined = joined.drop(columns="_merge")
     return Diff(joined[is_new], joined[~is_new & ~same], joined[~is_new & same])
+
+
+@dataclass
+class Checked:
+    """A diff and the store version it was taken at."""
+
+    diff: Diff
+    version: tuple[Any, ...]
+
+
+def store_version(bind: Engine | Connection) -> tuple[Any, ...]:
+    """Changes whenever observation values may have changed: every such write (import,
+    revert, demo load or removal) adds, reverts or deletes an upload batch."""
+    b = m.table(m.UploadBatch)
+    statement = select(func.count(), func.max(b.c.id), func.max(b.c.reverted_at))
+    if isinstance(bind, Connection):
+        return tuple(bind.execute(statement).one())
+    with bind.connect() as conn:
+        return tuple(conn.execute(statement).one())
 
 
 @dataclass
@@ -100,10 +122,17 @@ def commit(
     user_id: int | None = None,
     rejected: int = 0,
     status: str = "submitted",
+    checked: Checked | None = None,
 ) -> CommitResult:
-    """Store `rows` (city_id, indicator_id, period, year, value, note, source) as one batch."""
+    """Store `rows` (city_id, indicator_id, period, year, value, note, source) as one batch.
+
+    `checked` is the diff a preview made; it is used when no batch was stored or reverted
+    since (the store's version is unchanged), else the diff is taken again under the lock."""
     with writing(engine) as conn:
-        current = diff(rows, existing_values(conn, rows))
+        if checked is not None and store_version(conn) == checked.version:
+            current = checked.diff
+        else:
+            current = diff(rows, existing_values(conn, rows))
         if current.new.empty and current.changed.empty:
             same = conn.execute(
                 select(func.max(m.UploadBatch.id)).where(
@@ -174,83 +203,29 @@ def _insert_batch(
     return int(result.scalar_one())
 
 
-def _records(frame: pd.DataFrame, columns: dict[str, str]) -> list[dict[str, Any]]:
-    """Rows as dicts of plain Python values, renamed from frame columns to table columns."""
-    out = frame[list(columns)].rename(columns=columns)
-    out = out.astype(object).where(out.notna(), None)
-    return out.to_dict("records")  # type: ignore[return-value]
-
-
 def _move_to_history(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
+    """Copy the rows about to change into the history, in SQL, one primary-key look-up each."""
     if changed.empty:
         return
-    rows = _records(
-        changed.assign(replaced_by_batch_id=batch_id),
-        {
-            "city_id": "city_id",
-            "indicator_id": "indicator_id",
-            "period": "period",
-            "year": "year",
-            "old_value": "value",
-            "old_status": "status",
-            "old_batch_id": "batch_id",
-            "old_note": "note",
-            "old_source": "source",
-            "replaced_by_batch_id": "replaced_by_batch_id",
-        },
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = "city_id, indicator_id, period, year, value, status, batch_id, note, source"
+    conn.exec_driver_sql(
+        f"INSERT INTO observation_history ({columns}, replaced_by_batch_id) "
+        f"SELECT {columns}, {mark} FROM observation WHERE id = {mark}",
+        list(zip([batch_id] * len(changed), changed["old_id"].astype(int).tolist(), strict=True)),
     )
-    conn.execute(insert(m.ObservationHistory), rows)
 
 
 def _update_changed(conn: Connection, changed: pd.DataFrame, batch_id: int, status: str) -> None:
-    if changed.empty:
-        return
-    o = m.table(m.Observation)
-    statement = (
-        update(o)
-        .where(o.c.id == bindparam("observation_id"))
-        .values(
-            value=bindparam("new_value"),
-            note=bindparam("new_note"),
-            source=bindparam("new_source"),
-            status=status,
-            batch_id=batch_id,
-            updated_at=func.now(),
-        )
-    )
-    rows = _records(
-        changed,
-        {
-            "old_id": "observation_id",
-            "value": "new_value",
-            "note": "new_note",
-            "source": "new_source",
-        },
-    )
-    conn.execute(statement, rows)
+    rows = changed[["old_id", "value", "note", "source"]].rename(columns={"old_id": "id"})
+    update_by_id(conn, m.table(m.Observation), rows, {"status": status, "batch_id": batch_id})
 
 
 def _insert_new(conn: Connection, new: pd.DataFrame, batch_id: int, status: str) -> None:
-    if new.empty:
-        return
-    rows = _records(
-        new.assign(status=status, batch_id=batch_id),
-        {
-            c: c
-            for c in [
-                "city_id",
-                "indicator_id",
-                "period",
-                "year",
-                "value",
-                "note",
-                "source",
-                "status",
-                "batch_id",
-            ]
-        },
-    )
-    conn.execute(insert(m.Observation), rows)
+    columns = ["city_id", "indicator_id", "period", "year", "value", "note", "source"]
+    # In key order, the unique index grows at its end instead of splitting pages at random.
+    rows = new[columns].sort_values(KEY).assign(status=status, batch_id=batch_id)
+    insert_frame(conn, m.table(m.Observation), rows)
 
 
 # --- Revert ---------------------------------------------------------------------------------

@@ -62,7 +62,10 @@ class Lookup:
 
 
 def _resolve(names: pd.Series, keys: pd.Series) -> pd.Series:
-    return names.map(fold).map(keys)
+    """The id each name stands for (NaN when unknown); each distinct name is folded once."""
+    distinct = names.drop_duplicates()
+    ids = pd.Series(distinct.map(fold).map(keys).to_numpy(), index=distinct.to_numpy())
+    return names.map(ids)
 
 
 def _suggest(name: str, keys: pd.Series, labels: pd.Series) -> str:
@@ -77,6 +80,7 @@ def check_rows(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The long table with city_id, indicator_id, period, year, value and an `error` flag,
     and the row errors found."""
+    headers: dict[str, str] = long.attrs.get("headers", {})
     frame = long.copy()
     frame["city_id"] = _resolve(frame["city"], lookup.city_keys)
     frame["indicator_id"] = _resolve(frame["indicator"], lookup.indicator_keys)
@@ -85,14 +89,17 @@ def check_rows(
     periods = parse_periods(frame["period"])
     frame["period_code"] = periods["period"]
     frame["year"] = periods["year"]
-    frame = frame[numbers["status"].to_numpy() != "missing"].copy()
+    # A row whose value is missing but that has cells beyond the header still has a value.
+    overflowing = _overflowing(frame)
+    frame = frame[(numbers["status"].to_numpy() != "missing") | overflowing.to_numpy()].copy()
     numbers = numbers.loc[frame.index]
 
     problems = [
-        _unknown(frame, "city", "city_id", lookup.city_keys, lookup.cities, tr),
-        _unknown(frame, "indicator", "indicator_id", lookup.indicator_keys, lookup.indicators, tr),
+        _overflow_problems(frame[overflowing[frame.index]], tr),
+        _unknown(frame, "city", "city_id", lookup, headers, tr),
+        _unknown(frame, "indicator", "indicator_id", lookup, headers, tr),
         _number_problems(frame, numbers, tr),
-        _period_problems(frame, tr),
+        _period_problems(frame, headers, tr),
         _range_problems(frame, numbers, lookup, tr),
         _duplicate_conflicts(frame, tr),
     ]
@@ -103,31 +110,51 @@ def check_rows(
     return frame, errors
 
 
+def _overflowing(frame: pd.DataFrame) -> pd.Series:
+    if "overflow_column" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["overflow_column"].astype(str) != ""
+
+
+def _overflow_problems(bad: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    if bad.empty:
+        return empty_problems()
+    values = pd.DataFrame({"value": bad["overflow_value"], "column": bad["overflow_column"]})
+    messages = render(tr, ERRORS["extra_cells"], values)
+    return problem_frame(
+        bad["row"], bad["overflow_column"], "extra_cells", messages, bad["overflow_value"]
+    )
+
+
 def _unknown(
     frame: pd.DataFrame,
     field: str,
     id_column: str,
-    keys: pd.Series,
-    catalog: pd.DataFrame,
+    lookup: Lookup,
+    headers: dict[str, str],
     tr: Translator,
 ) -> pd.DataFrame:
+    """Names that are no city (indicator) of the catalog, with the closest ones suggested;
+    an empty cell is unknown too."""
     bad = frame[frame[id_column].isna()]
     if bad.empty:
         return empty_problems()
+    keys = lookup.city_keys if field == "city" else lookup.indicator_keys
+    catalog = lookup.cities if field == "city" else lookup.indicators
     labels = catalog.set_index("id")["code"]
     names = bad[field].drop_duplicates()
     suggestions = {name: _suggest(name, keys, labels) for name in names}
     values = pd.DataFrame({"value": bad[field], "suggestions": bad[field].map(suggestions)})
     messages = render(tr, ERRORS[f"unknown_{field}"], values)
-    column = _field_column(bad, field)
+    column = _field_column(bad, field, headers)
     return problem_frame(bad["row"], column, f"unknown_{field}", messages, bad[field])
 
 
-def _field_column(bad: pd.DataFrame, field: str) -> pd.Series:
-    """The column a person should look at: the field's own column, or the header that holds
-    it in a wide file."""
+def _field_column(bad: pd.DataFrame, field: str, headers: dict[str, str]) -> pd.Series:
+    """The column a person should look at: the header that holds the field in a wide file
+    (the column of the value cell), else the file's own column for the field."""
     from_header = bad["column"] == bad[field]
-    return bad["column"].where(from_header, field)
+    return bad["column"].where(from_header, headers.get(field, field))
 
 
 def _number_problems(frame: pd.DataFrame, numbers: pd.DataFrame, tr: Translator) -> pd.DataFrame:
@@ -140,7 +167,7 @@ def _number_problems(frame: pd.DataFrame, numbers: pd.DataFrame, tr: Translator)
     return pd.concat(found, ignore_index=True) if found else empty_problems()
 
 
-def _period_problems(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+def _period_problems(frame: pd.DataFrame, headers: dict[str, str], tr: Translator) -> pd.DataFrame:
     last_year = dt.date.today().year + 1
     unreadable = frame[frame["period_code"].isna()]
     outside = frame[frame["year"].notna() & ~frame["year"].between(FIRST_YEAR, last_year)]
@@ -152,7 +179,7 @@ def _period_problems(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
         found.append(
             problem_frame(
                 unreadable["row"],
-                _field_column(unreadable, "period"),
+                _field_column(unreadable, "period", headers),
                 "bad_period",
                 messages,
                 unreadable["period"],
@@ -168,7 +195,7 @@ def _period_problems(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
         found.append(
             problem_frame(
                 outside["row"],
-                _field_column(outside, "period"),
+                _field_column(outside, "period", headers),
                 "period_out_of_range",
                 messages,
                 outside["period"],

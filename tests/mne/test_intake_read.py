@@ -220,12 +220,16 @@ def test_a_long_xlsx_with_typed_numbers_and_text_cells(engine: Engine) -> None:
         ["Hà Nội", "QE_PM25", 2024, 41.25, "số"],
         ["VNHAN", "CS_INTERNET_HH", "2024", "72,5", None],
         ["VNSGN", "II_BUSINESSES", 2024, 1234, None],  # a typed number is never ambiguous
+        ["VNSGN", "QE_PM25", 2024, 12.345, None],  # nor read as thousands
+        ["VNSGN", "QE_GHG_PER_CAPITA", 2024, 1.234, None],
     ]
     commit(engine, xlsx_bytes(rows, sheet="Data", first_sheets=["Hướng dẫn"]), "template.xlsx")
     assert stored(engine) == {
         ("VNHAN", "QE_PM25", "2024"): 41.25,
         ("VNHAN", "CS_INTERNET_HH", "2024"): 72.5,
         ("VNSGN", "II_BUSINESSES", "2024"): 1234.0,
+        ("VNSGN", "QE_PM25", "2024"): 12.345,
+        ("VNSGN", "QE_GHG_PER_CAPITA", "2024"): 1.234,
     }
 
 
@@ -346,19 +350,24 @@ def test_vietnamese_text_in_each_encoding(engine: Engine, encoding: str, data: b
     assert sorted(preview.valid["note"]) == ["", "Số liệu ước tính", "trạm Liên Chiểu"]
 
 
-def test_windows_1252_text(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ["Ministère de l’Environnement – données", "relevé ±2 µg/m³"],
+        # ã and õ are other letters in Windows-1258 (ă, ơ): still read as Windows-1252.
+        ["São Tomé statistics – Ação", "Estimación de año"],
+    ],
+)
+def test_windows_1252_text(engine: Engine, sources: list[str]) -> None:
     rows = [
         [*LONG_HEADER, "source"],
-        ["Phnôm Pênh", "QE_PM25", "2024", "30,5", "Ministère de l’Environnement – données"],
-        ["Siem Reap", "QE_PM25", "2024", "12", "São Tomé method ±2 µg/m³"],
+        ["Phnôm Pênh", "QE_PM25", "2024", "30,5", sources[0]],
+        ["Siem Reap", "QE_PM25", "2024", "12", sources[1]],
     ]
     preview = commit(engine, csv_bytes(rows, ";", "cp1252"), "fr.csv")
     assert preview.encoding == "cp1252"
     assert stored(engine) == {("KHPNH", "QE_PM25", "2024"): 30.5, ("KHREP", "QE_PM25", "2024"): 12.0}
-    assert sorted(preview.valid["source"]) == [
-        "Ministère de l’Environnement – données",
-        "São Tomé method ±2 µg/m³",
-    ]
+    assert sorted(preview.valid["source"]) == sorted(sources)
 
 
 @pytest.mark.parametrize("separator", [",", ";", "\t", "|"])
@@ -379,10 +388,11 @@ def test_each_separator(engine: Engine, separator: str) -> None:
 
 
 def test_excel_separator_hint_line(engine: Engine) -> None:
-    """Excel writes "sep=;" as a first line when asked; it is not part of the table."""
+    """Excel writes "sep=;" as a first line when asked, and hides it when it opens the file:
+    the header is row 1."""
     text = "sep=;\r\n" + csv_text([LONG_HEADER, ["VNHAN", "QE_PM25", "2024", "41,5"]], ";")
     preview = commit(engine, text.encode(), "hint.csv")
-    assert {(r.row, r.city_code) for r in preview.long.itertuples()} == {(3, "VNHAN")}
+    assert {(r.row, r.city_code) for r in preview.long.itertuples()} == {(2, "VNHAN")}
     assert stored(engine) == {("VNHAN", "QE_PM25", "2024"): 41.5}
 
 
@@ -402,6 +412,26 @@ def test_csv_rows_are_the_rows_a_person_sees(engine: Engine) -> None:
     )
     preview = check(engine, text.encode(), "rows.csv", EN)
     assert problems(preview.errors) == {(6, "value", "not_a_number")}
+
+
+def test_an_unquoted_comma_in_a_number_is_an_error_not_a_smaller_number(engine: Engine) -> None:
+    """"1,234" written without quotes in a comma-separated file is two cells: the row is
+    refused, naming the cell that sticks out, instead of storing 1."""
+    text = "city,indicator,period,value\r\nVNHAN,II_BUSINESSES,2024,1,234\r\nVNSGN,QE_PM25,2024,30\r\n"
+    preview = check(engine, text.encode(), "upload.csv", EN)
+    assert problems(preview.errors) == {(2, "column 5", "extra_cells")}
+    assert "234" in preview.errors.loc[0, "message"]
+    commit_preview(engine, preview, "tester", partial=True)
+    assert stored(engine) == {("VNSGN", "QE_PM25", "2024"): 30.0}
+
+
+def test_a_repeated_column_name_is_a_whole_file_problem(engine: Engine) -> None:
+    data = csv_bytes([["city", "indicator", 2023, 2024, 2023], ["VNHAN", "QE_PM25", 40, 41, 42]])
+    with pytest.raises(FileProblem) as raised:
+        read_table(data, "wide.csv")
+    assert raised.value.code == "repeated_column"
+    assert raised.value.values == {"name": "2023", "columns": "3, 5"}
+    assert_rejected_whole(engine, data, raised.value.message(EN))
 
 
 # --- Whole-file problems -----------------------------------------------------------------------

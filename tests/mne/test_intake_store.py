@@ -37,7 +37,7 @@ def content(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
         for table in m.Base.metadata.sorted_tables:
             rows = conn.execute(select(table)).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out
 
 

@@ -228,7 +228,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('observation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_observation_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('ix_observation_indicator_year', ['indicator_id', 'year'], unique=False)
 
     op.create_table('observation_history',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -389,7 +388,6 @@ def downgrade() -> None:
 
     op.drop_table('observation_history')
     with op.batch_alter_table('observation', schema=None) as batch_op:
-        batch_op.drop_index('ix_observation_indicator_year')
         batch_op.drop_index(batch_op.f('ix_observation_batch_id'))
 
     op.drop_table('observation')

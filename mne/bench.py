@@ -1,0 +1,220 @@
+"""Benchmarks: `python -m mne bench ingest [--rows N]`.
+
+Each measured step runs in a fresh process (so its peak memory is its own) against a bench
+store in a temporary folder, never the user's. Each benchmark prints the same-run floor next
+to its figures, then one JSON line with all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import resource
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert
+
+from db import models as m
+from db.engine import dispose_engines, get_engine, writing
+from mne.i18n import Translator
+
+BENCH_CITIES = 1000
+BENCH_INDICATORS = 50
+FIRST_YEAR = 2005
+
+
+def _shape_for(rows: int) -> tuple[int, int, int]:
+    """Cities x indicators x years for about `rows` values (1,000 x 50 x 20 at 1M)."""
+    years = 20
+    indicators = BENCH_INDICATORS
+    cities = max(1, round(rows / (years * indicators)))
+    return cities, indicators, years
+
+
+def _prepare_store(url: str, cities: int, indicators: int) -> None:
+    """A fresh store with the catalog plus synthetic bench cities and indicators."""
+    from mne.store import init_store
+
+    engine = get_engine(url)
+    init_store(engine)
+    with writing(engine) as conn:
+        area = conn.execute(m.table(m.FocusArea).select().limit(1)).first()
+        assert area is not None
+        conn.execute(
+            insert(m.City),
+            [
+                {
+                    "code": f"BX{n:05d}",
+                    "name_vi": f"Bench {n}",
+                    "name_en": f"Bench {n}",
+                    "country_iso2": "VN",
+                    "note": "bench",
+                }
+                for n in range(cities)
+            ],
+        )
+        conn.execute(
+            insert(m.Indicator),
+            [
+                {
+                    "code": f"BENCH_{n:02d}",
+                    "focus_area_id": area.id,
+                    "name_vi": f"Bench {n}",
+                    "name_en": f"Bench {n}",
+                    "name_id": f"Bench {n}",
+                    "unit": "count",
+                    "direction": "higher",
+                    "decimals": 2,
+                    "plausible_min": 0,
+                    "plausible_max": 1e9,
+                }
+                for n in range(indicators)
+            ],
+        )
+        ids = conn.execute(m.table(m.City).select().where(m.City.code.like("BX%"))).all()
+        conn.execute(
+            insert(m.CityAlias),
+            [{"city_id": r.id, "alias": r.code, "alias_key": r.code.lower()} for r in ids],
+        )
+        ind = conn.execute(
+            m.table(m.Indicator).select().where(m.Indicator.code.like("BENCH%"))
+        ).all()
+        conn.execute(
+            insert(m.IndicatorAlias),
+            [
+                {
+                    "indicator_id": r.id,
+                    "alias": r.code,
+                    "alias_key": r.code.lower().replace("_", " "),
+                }
+                for r in ind
+            ],
+        )
+    dispose_engines()
+
+
+def _write_csv(
+    path: Path, cities: int, indicators: int, years: int, changed_share: float = 0.0
+) -> int:
+    rng = np.random.default_rng(7)
+    city = np.repeat([f"BX{n:05d}" for n in range(cities)], indicators * years)
+    indicator = np.tile(np.repeat([f"BENCH_{n:02d}" for n in range(indicators)], years), cities)
+    year = np.tile(np.arange(FIRST_YEAR, FIRST_YEAR + years), cities * indicators)
+    # Smooth series (a level per city and indicator, a slow trend, a little noise), as real
+    # indicators are; the history checks then warn about few values, as they would.
+    level = np.repeat(rng.uniform(10, 1000, cities * indicators), years)
+    trend = 1 + 0.01 * (year - FIRST_YEAR)
+    value = np.round(level * trend * rng.normal(1, 0.01, len(city)), 2)
+    if changed_share:
+        changed = rng.random(len(value)) < changed_share
+        value[changed] = np.round(value[changed] * 1.02, 2)
+    frame = pd.DataFrame({"city": city, "indicator": indicator, "period": year, "value": value})
+    frame.to_csv(path, index=False)
+    return len(frame)
+
+
+def _timed(step: Callable[..., Any], *args: Any) -> dict[str, float]:
+    """Run `step` in a fresh process; its wall time and peak memory (MB)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(_measure, (step, *args))
+
+
+def _measure(step: Callable[..., Any], *args: Any) -> dict[str, float]:
+    start = time.perf_counter()
+    step(*args)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak_mb)}
+
+
+def _floor(csv_path: Path, db_path: Path) -> None:
+    """pandas.read_csv + sqlite3.executemany into a bare table with the same key."""
+    frame = pd.read_csv(csv_path)
+    connection = sqlite3.connect(db_path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(
+        "CREATE TABLE obs (city TEXT, indicator TEXT, period TEXT, value REAL, "
+        "UNIQUE (city, indicator, period))"
+    )
+    with connection:
+        connection.executemany(
+            "INSERT INTO obs VALUES (?, ?, ?, ?)",
+            frame.astype({"period": str}).itertuples(index=False, name=None),
+        )
+    connection.close()
+
+
+def _import(url: str, csv_path: Path, dry_run: bool) -> None:
+    from mne import intake
+
+    engine = get_engine(url)
+    preview = intake.check(engine, csv_path.read_bytes(), csv_path.name, Translator("en"))
+    assert preview.errors.empty, preview.errors.head()
+    if not dry_run:
+        result = intake.commit_preview(engine, preview, "bench")
+        assert result["status"] == "committed", result["status"]
+
+
+def bench_ingest(rows: int) -> dict[str, Any]:
+    cities, indicators, years = _shape_for(rows)
+    with tempfile.TemporaryDirectory(prefix="mne-bench-") as folder:
+        work = Path(folder)
+        url = f"sqlite:///{work / 'bench.db'}"
+        csv_path, changed_path = work / "values.csv", work / "values-10pc-changed.csv"
+        n = _write_csv(csv_path, cities, indicators, years)
+        _write_csv(changed_path, cities, indicators, years, changed_share=0.10)
+        _prepare_store(url, cities, indicators)
+        floor = _timed(_floor, csv_path, work / "floor.db")
+        dry = _timed(_import, url, csv_path, True)
+        commit = _timed(_import, url, csv_path, False)
+        reimport = _timed(_import, url, changed_path, False)
+    figures = {
+        "benchmark": "ingest",
+        "rows": n,
+        "cities": cities,
+        "indicators": indicators,
+        "years": years,
+        "floor_seconds": floor["seconds"],
+        "dry_run_seconds": dry["seconds"],
+        "commit_seconds": commit["seconds"],
+        "reimport_10pct_seconds": reimport["seconds"],
+        "commit_vs_floor": round(commit["seconds"] / floor["seconds"], 2),
+        "reimport_vs_floor": round(reimport["seconds"] / floor["seconds"], 2),
+        "peak_mb": max(dry["peak_mb"], commit["peak_mb"], reimport["peak_mb"]),
+        "floor_peak_mb": floor["peak_mb"],
+    }
+    _print_table(
+        figures,
+        [
+            ("floor: read_csv + sqlite3.executemany", floor),
+            ("dry run (read + check + diff)", dry),
+            ("import into an empty store", commit),
+            ("re-import, 10% of values changed", reimport),
+        ],
+        floor["seconds"],
+    )
+    print(json.dumps(figures))
+    return figures
+
+
+def _print_table(
+    figures: dict[str, Any], steps: list[tuple[str, dict[str, float]]], floor: float
+) -> None:
+    print(
+        f"ingest benchmark: {figures['rows']:,} values ({figures['cities']} cities x "
+        f"{figures['indicators']} indicators x {figures['years']} years)"
+    )
+    print(f"{'step':<42}{'seconds':>9}{'x floor':>9}{'peak MB':>9}")
+    for label, result in steps:
+        print(
+            f"{label:<42}{result['seconds']:>9.2f}{result['seconds'] / floor:>9.2f}"
+            f"{result['peak_mb']:>9.0f}"
+        )

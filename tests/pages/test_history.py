@@ -1,0 +1,61 @@
+"""The History page: batches listed, one batch's changes, revert from the page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from mne.i18n import LANGUAGES, Translator
+from mne.intake import check, commit_preview, store
+from tests.pages.conftest import AppFactory
+
+FIRST = "city,indicator,period,value\nVNHAN,QE_PM25,2024,38\nVNSGN,QE_PM25,2024,30\n"
+SECOND = "city,indicator,period,value\nVNHAN,QE_PM25,2024,35\n"
+
+
+def _upload(engine: Engine, text: str, name: str) -> None:
+    preview = check(engine, text.encode(), name, Translator("en"))
+    assert commit_preview(engine, preview, "focal.hanoi")["status"] == "committed"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_history_on_an_empty_store(engine: Engine, open_page: AppFactory, lang: str) -> None:
+    tr = Translator(lang)
+    app = open_page(engine, lang, "history.py")
+    assert app.title[0].value == tr("Upload history")
+    assert [i.value for i in app.info] == [
+        tr("No uploads yet. Files stored from the Upload page appear here.")
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_history_with_demo_data_hides_the_demo_batch(
+    demo_engine: Engine, open_page: AppFactory, lang: str
+) -> None:
+    app = open_page(demo_engine, lang, "history.py")
+    assert not app.dataframe  # only the demo batch exists, hidden by default
+    app.toggle[0].set_value(True).run()
+    assert app.dataframe[0].value["file_name"].tolist() == ["demo"]
+
+
+def test_history_lists_batches_and_reverts_one(engine: Engine, open_page: AppFactory) -> None:
+    _upload(engine, FIRST, "first.csv")
+    _upload(engine, SECOND, "second.csv")
+    app = open_page(engine, "en", "history.py")
+    batches = app.dataframe[0].value
+    assert batches["file_name"].tolist() == ["second.csv", "first.csv"]
+    assert batches["user_name"].tolist() == ["focal.hanoi", "focal.hanoi"]
+    changes = app.dataframe[1].value  # the newest batch is chosen first
+    assert changes[["city", "old_value", "new_value"]].values.tolist() == [["VNHAN", 38.0, 35.0]]
+
+    app.selectbox[0].set_value(1).run()  # first.csv: refused, second.csv changed its value
+    app.checkbox[0].check().run()
+    app.button[0].click().run()
+    assert "cannot be reverted" in app.error[0].value and "#2" in app.error[0].value
+
+    app.selectbox[0].set_value(2).run()
+    app.checkbox[0].check().run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert "Batch #2 reverted: 1 values restored, 0 removed." in [s.value for s in app.success]
+    assert store.values_frame(engine).set_index("city").loc["VNHAN", "value"] == 38
