@@ -122,6 +122,14 @@ with tab_warnings:
     else:
         st.caption(tr("Warnings do not block storing; please confirm these values."))
         ui.problem_table(preview.warnings)
+        st.download_button(
+            tr("Download the rows with warnings (CSV)"),
+            ui.csv_bytes(preview.warned_rows),
+            f"warnings-{uploaded.name}.csv",
+            "text/csv",
+            icon=":material/download:",
+            key="download-warnings",
+        )
 with tab_changes:
     if preview.changes.empty:
         st.info(tr("No stored value would change."), icon=":material/info:")

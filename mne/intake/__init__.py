@@ -47,7 +47,8 @@ class Preview:
     valid: pd.DataFrame = field(default_factory=pd.DataFrame)  # ready to store
     errors: pd.DataFrame = field(default_factory=empty_problems)
     warnings: pd.DataFrame = field(default_factory=empty_problems)
-    rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # original rows + reasons
+    warned_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # changed cells, old -> new
     counts: dict[str, int] = field(default_factory=dict)
     checked: store.Checked | None = None  # the diff, reused by the commit when still current
@@ -128,7 +129,8 @@ def check(
     )
     preview.valid = valid
     preview.changes = _changes(difference.changed, lookup)
-    preview.rejected_rows = _rejected_rows(table, preview.errors)
+    preview.rejected_rows = _rows_with_reasons(table, preview.errors)
+    preview.warned_rows = _rows_with_reasons(table, preview.warnings)
     preview.counts = {
         "rows": len(long.frame),
         "new": len(difference.new),
@@ -218,20 +220,12 @@ def _changes(changed: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
     )
 
 
-def _rejected_rows(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
-    """The original rows that have an error, as the user wrote them, with the reasons."""
+def _rows_with_reasons(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
+    """The original rows that have a problem, as the user wrote them, with the reasons."""
     if errors.empty:
         return pd.DataFrame()
-    reasons = (
-        errors.groupby("row")
-        .apply(
-            lambda g: " | ".join(
-                f"[{c}] {msg}" for c, msg in zip(g["column"], g["message"], strict=True)
-            ),
-            include_groups=False,
-        )
-        .rename("reasons")
-    )
+    labelled = "[" + errors["column"].astype(str) + "] " + errors["message"].astype(str)
+    reasons = labelled.groupby(errors["row"]).agg(" | ".join).rename("reasons")
     original = table.cells.assign(row=table.rows.to_numpy())
     rejected = original[original["row"].isin(reasons.index)]
     return rejected.merge(reasons, left_on="row", right_index=True)[

@@ -117,7 +117,7 @@ def read_table(data: bytes, file_name: str) -> RawTable:
     text, hinted = _separator_hint(text)
     separator = hinted or choose_separator(text)
     grid = _parse_csv(text, separator)
-    cells, rows, keep, overflow = _header_and_body(grid, _top_widths(text, separator))
+    cells, rows, _keep, overflow = _header_and_body(grid, _top_widths(text, separator))
     return RawTable(cells, rows, "csv", None, encoding, separator, overflow)
 
 

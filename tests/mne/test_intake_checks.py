@@ -102,8 +102,10 @@ def test_errors_in_a_wide_file_name_the_value_column(engine: Engine) -> None:
 
 @pytest.mark.parametrize("written", ["abc", "40 µg", "4O", "#VALUE!", "1,2,3"])
 def test_a_value_that_is_not_a_number(engine: Engine, written: str) -> None:
-    preview = check_csv(engine, [LONG_HEADER, ["VNHAN", "QE_PM25", "2023", "40"],
-                                 ["VNHAN", "QE_PM25", "2024", written]])
+    preview = check_csv(
+        engine,
+        [LONG_HEADER, ["VNHAN", "QE_PM25", "2023", "40"], ["VNHAN", "QE_PM25", "2024", written]],
+    )
     assert problems(preview.errors) == {(3, "value", "not_a_number")}
 
 
@@ -151,7 +153,10 @@ def test_the_same_key_twice_with_different_values_blocks_both_rows(engine: Engin
             ["Hà Nội", "Annual mean PM2.5 concentration", "2024", "41"],  # the same key
         ],
     )
-    assert problems(preview.errors) == {(2, "value", "duplicate_conflict"), (4, "value", "duplicate_conflict")}
+    assert problems(preview.errors) == {
+        (2, "value", "duplicate_conflict"),
+        (4, "value", "duplicate_conflict"),
+    }
     assert "2, 4" in message_at(preview, 2, "duplicate_conflict")
     commit_preview(engine, preview, "tester", partial=True)
     assert stored(engine) == {("VNSGN", "QE_PM25", "2024"): 30.0}
@@ -163,7 +168,10 @@ def test_the_same_key_twice_with_the_same_value_is_stored_once(engine: Engine) -
         [LONG_HEADER, ["VNHAN", "QE_PM25", "2024", "40"], ["ha noi", "QE_PM25", "2024", "40,0"]],
     )
     assert problems(preview.errors) == set()
-    assert problems(preview.warnings) == {(2, "value", "duplicate_same"), (3, "value", "duplicate_same")}
+    assert problems(preview.warnings) == {
+        (2, "value", "duplicate_same"),
+        (3, "value", "duplicate_same"),
+    }
     assert commit_preview(engine, preview, "tester")["inserted"] == 1
     assert stored(engine) == {("VNHAN", "QE_PM25", "2024"): 40.0}
 
@@ -192,8 +200,13 @@ def test_a_missing_required_column_stores_nothing(engine: Engine) -> None:
 def test_a_value_far_from_the_citys_history_is_a_warning_that_does_not_block(
     engine: Engine,
 ) -> None:
-    store_rows(engine, [["VNHAN", "QE_PM25", str(year), str(v)]
-                        for year, v in zip(range(2019, 2024), [40, 41, 39, 42, 40], strict=True)])
+    store_rows(
+        engine,
+        [
+            ["VNHAN", "QE_PM25", str(year), str(v)]
+            for year, v in zip(range(2019, 2024), [40, 41, 39, 42, 40], strict=True)
+        ],
+    )
     preview = check_csv(
         engine,
         [LONG_HEADER, ["VNHAN", "QE_PM25", "2024", "120"], ["VNSGN", "QE_PM25", "2024", "120"]],
@@ -207,8 +220,13 @@ def test_a_value_far_from_the_citys_history_is_a_warning_that_does_not_block(
 def test_a_big_jump_from_the_year_before_is_a_warning_that_does_not_block(
     engine: Engine,
 ) -> None:
-    store_rows(engine, [["VNHAN", "CS_INTERNET_HH", str(year), str(v)]
-                        for year, v in zip(range(2019, 2024), [10, 20, 30, 40, 50], strict=True)])
+    store_rows(
+        engine,
+        [
+            ["VNHAN", "CS_INTERNET_HH", str(year), str(v)]
+            for year, v in zip(range(2019, 2024), [10, 20, 30, 40, 50], strict=True)
+        ],
+    )
     preview = check_csv(
         engine,
         [

@@ -73,11 +73,13 @@ def test_long_csv_finds_a_city_by_code_name_or_alias_in_any_writing(engine: Engi
     ]
     # One period per writing, so each stored value shows which writing it came from.
     rows = [
-        [written, "QE_PM25", str(2000 + n), str(10 + n)] for n, (written, _code) in enumerate(writings)
+        [written, "QE_PM25", str(2000 + n), str(10 + n)]
+        for n, (written, _code) in enumerate(writings)
     ]
     commit(engine, csv_bytes([LONG_HEADER, *rows]))
     assert stored(engine) == {
-        (code, "QE_PM25", str(2000 + n)): float(10 + n) for n, (_written, code) in enumerate(writings)
+        (code, "QE_PM25", str(2000 + n)): float(10 + n)
+        for n, (_written, code) in enumerate(writings)
     }
 
 
@@ -95,7 +97,9 @@ def test_long_csv_finds_an_indicator_by_code_name_or_alias(engine: Engine) -> No
         ("Tỷ lệ hộ gia đình có truy cập Internet", "CS_INTERNET_HH"),
         ("EC:ICT:ICT:1C", "CS_INTERNET_HH"),
     ]
-    rows = [["VNHAN", written, str(2000 + n), str(10 + n)] for n, (written, _c) in enumerate(writings)]
+    rows = [
+        ["VNHAN", written, str(2000 + n), str(10 + n)] for n, (written, _c) in enumerate(writings)
+    ]
     commit(engine, csv_bytes([LONG_HEADER, *rows]))
     assert stored(engine) == {
         ("VNHAN", code, str(2000 + n)): float(10 + n) for n, (_w, code) in enumerate(writings)
@@ -111,7 +115,9 @@ def test_long_csv_keeps_the_optional_note_and_source(engine: Engine) -> None:
     commit(engine, csv_bytes(rows))
     o, c = m.table(m.Observation), m.table(m.City)
     with engine.connect() as conn:
-        kept = set(conn.execute(select(c.c.code, o.c.note, o.c.source).join(c, c.c.id == o.c.city_id)))
+        kept = set(
+            conn.execute(select(c.c.code, o.c.note, o.c.source).join(c, c.c.id == o.c.city_id))
+        )
     assert kept == {("VNHAN", "trạm Nguyễn Văn Cừ", "Sở TN&MT"), ("VNSGN", "", "")}
 
 
@@ -210,7 +216,8 @@ def test_one_column_per_year_is_shown_as_the_long_table(engine: Engine, kind: st
 def test_a_wide_file_is_stored_as_its_long_table(engine: Engine) -> None:
     commit(engine, xlsx_bytes(WIDE_YEARS), "wide.xlsx")
     assert stored(engine) == {
-        (city, indicator, period): value for _r, _c, city, indicator, period, value in WIDE_YEARS_LONG
+        (city, indicator, period): value
+        for _r, _c, city, indicator, period, value in WIDE_YEARS_LONG
     }
 
 
@@ -258,7 +265,9 @@ def add_aliases(engine: Engine, cities: dict[str, str], indicators: dict[str, st
         indicator_ids = dict(conn.execute(select(m.Indicator.code, m.Indicator.id)).all())
         for alias, code in cities.items():
             conn.execute(
-                insert(m.CityAlias).values(city_id=city_ids[code], alias=alias, alias_key=fold(alias))
+                insert(m.CityAlias).values(
+                    city_id=city_ids[code], alias=alias, alias_key=fold(alias)
+                )
             )
         for alias, code in indicators.items():
             conn.execute(
@@ -300,7 +309,10 @@ def test_an_open_sdg_file_keeps_headline_rows_and_skips_breakdowns(engine: Engin
     preview = commit(engine, csv_bytes(rows), "indicator_11-6-2.csv")
     assert preview.format == "csv/opensdg"
     assert problems(preview.warnings) == {(3, "Sex", "disaggregated")}
-    assert stored(engine) == {("VNHAN", "QE_PM25", "2023"): 40.5, ("VNSGN", "QE_PM25", "2024"): 30.0}
+    assert stored(engine) == {
+        ("VNHAN", "QE_PM25", "2023"): 40.5,
+        ("VNSGN", "QE_PM25", "2024"): 30.0,
+    }
 
 
 def test_an_open_sdg_file_with_series_and_several_breakdowns(engine: Engine) -> None:
@@ -315,8 +327,14 @@ def test_an_open_sdg_file_with_series_and_several_breakdowns(engine: Engine) -> 
         ["2022", series, "µg/m³", "", "VNDAD", "Male", "15-24", "", "22"],
     ]
     preview = commit(engine, csv_bytes(rows), "indicator_11-6-2.csv")
-    assert problems(preview.warnings) == {(3, "Age", "disaggregated"), (5, "Sex, Age", "disaggregated")}
-    assert stored(engine) == {("VNHAN", "QE_PM25", "2022"): 42.0, ("VNDAD", "QE_PM25", "2022"): 21.0}
+    assert problems(preview.warnings) == {
+        (3, "Age", "disaggregated"),
+        (5, "Sex, Age", "disaggregated"),
+    }
+    assert stored(engine) == {
+        ("VNHAN", "QE_PM25", "2022"): 42.0,
+        ("VNDAD", "QE_PM25", "2022"): 21.0,
+    }
 
 
 # --- Encodings and separators ------------------------------------------------------------------
@@ -366,7 +384,10 @@ def test_windows_1252_text(engine: Engine, sources: list[str]) -> None:
     ]
     preview = commit(engine, csv_bytes(rows, ";", "cp1252"), "fr.csv")
     assert preview.encoding == "cp1252"
-    assert stored(engine) == {("KHPNH", "QE_PM25", "2024"): 30.5, ("KHREP", "QE_PM25", "2024"): 12.0}
+    assert stored(engine) == {
+        ("KHPNH", "QE_PM25", "2024"): 30.5,
+        ("KHREP", "QE_PM25", "2024"): 12.0,
+    }
     assert sorted(preview.valid["source"]) == sorted(sources)
 
 
@@ -398,26 +419,24 @@ def test_excel_separator_hint_line(engine: Engine) -> None:
 
 def test_csv_rows_are_the_rows_a_person_sees(engine: Engine) -> None:
     """Title lines, blank lines and a cell written on two lines do not shift the rows."""
-    text = (
-        "Báo cáo chỉ tiêu, năm 2024\r\n"
-        "\r\n"
-        + csv_text(
-            [
-                [*LONG_HEADER, "note"],
-                ["VNHAN", "QE_PM25", "2023", "40", "dòng 1\ndòng 2"],
-                ["", "", "", "", ""],
-                ["VNHAN", "QE_PM25", "2024", "abc", ""],
-            ]
-        )
+    text = "Báo cáo chỉ tiêu, năm 2024\r\n\r\n" + csv_text(
+        [
+            [*LONG_HEADER, "note"],
+            ["VNHAN", "QE_PM25", "2023", "40", "dòng 1\ndòng 2"],
+            ["", "", "", "", ""],
+            ["VNHAN", "QE_PM25", "2024", "abc", ""],
+        ]
     )
     preview = check(engine, text.encode(), "rows.csv", EN)
     assert problems(preview.errors) == {(6, "value", "not_a_number")}
 
 
 def test_an_unquoted_comma_in_a_number_is_an_error_not_a_smaller_number(engine: Engine) -> None:
-    """"1,234" written without quotes in a comma-separated file is two cells: the row is
+    """ "1,234" written without quotes in a comma-separated file is two cells: the row is
     refused, naming the cell that sticks out, instead of storing 1."""
-    text = "city,indicator,period,value\r\nVNHAN,II_BUSINESSES,2024,1,234\r\nVNSGN,QE_PM25,2024,30\r\n"
+    text = (
+        "city,indicator,period,value\r\nVNHAN,II_BUSINESSES,2024,1,234\r\nVNSGN,QE_PM25,2024,30\r\n"
+    )
     preview = check(engine, text.encode(), "upload.csv", EN)
     assert problems(preview.errors) == {(2, "column 5", "extra_cells")}
     assert "234" in preview.errors.loc[0, "message"]
