@@ -48,7 +48,9 @@ pages = [
     st.Page(
         "pages/catalog.py", title=tr("Catalog"), icon=":material/menu_book:", url_path="catalog"
     ),
-    st.Page("pages/upload.py", title=tr("Upload"), icon=":material/upload_file:", url_path="upload"),
+    st.Page(
+        "pages/upload.py", title=tr("Upload"), icon=":material/upload_file:", url_path="upload"
+    ),
     st.Page("pages/history.py", title=tr("History"), icon=":material/history:", url_path="history"),
 ]
 st.navigation(pages).run()

@@ -1,7 +1,8 @@
 """From the bytes of an uploaded file to a table of text cells with spreadsheet row numbers.
 
 CSV: the encoding is found from a byte-order mark, then strict UTF-8, then Windows-1258
-(Vietnamese) when the text has its separate tone marks after vowels, else Windows-1252. The
+(Vietnamese) when the text has its separate tone marks after vowels (or đ), else
+Windows-1252. (charset-normalizer was tried and mistook Portuguese "São" for Vietnamese.) The
 separator (, ; tab |) is the one that splits a line of the top of the file into known column
 names (Excel's "sep=;" first line is obeyed), else csv.Sniffer's guess. Excel: the template's
 "Data" sheet or the first sheet, read with openpyxl after checking how large the file unpacks.
@@ -78,7 +79,9 @@ KNOWN_HEADERS = {name for names in COLUMN_NAMES.values() for name in names}
 # Columns of a wide file that hold no values even when they hold numbers (row numbers).
 ROW_NUMBER_HEADERS = {"stt", "tt", "no", "so tt", "so thu tu", "nomor", "row"}
 
-_CP1258_TONE_AFTER_VOWEL = re.compile("[aeiouyăâêôơưAEIOUYĂÂÊÔƠƯ][\u0300\u0301\u0303\u0309\u0323]")
+# Signs of Vietnamese in text decoded as Windows-1258: a tone mark after a vowel, or đ (in
+# Windows-1252 the same bytes are rare letters: Ì Ò Þ ì ò ð).
+_CP1258_EVIDENCE = re.compile("[aeiouyăâêôơưAEIOUYĂÂÊÔƠƯ][\u0300\u0301\u0303\u0309\u0323]|[đĐ]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SEPARATOR_HINT = re.compile(r"^\ufeff?sep=(.)\r?\n", re.IGNORECASE)
 
@@ -140,7 +143,7 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     vietnamese = data.decode("cp1258", errors="replace")
-    if _CP1258_TONE_AFTER_VOWEL.search(vietnamese):
+    if _CP1258_EVIDENCE.search(vietnamese):
         return _text(vietnamese), "cp1258"
     return _text(data.decode("cp1252", errors="replace")), "cp1252"
 
@@ -323,21 +326,37 @@ def _read_xlsx(data: bytes, unpack_limit: int) -> RawTable:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
+        lines = [
+            ([cell.value for cell in line], [getattr(cell, "number_format", "") for cell in line])
+            for line in sheet.iter_rows()
+        ]
         workbook.close()
     except Exception as error:  # openpyxl, zipfile, zlib and XML raise many kinds
         raise FileProblem("bad_xlsx", detail=type(error).__name__) from error
-    raw = pd.DataFrame(values)
+    # object dtype keeps an empty cell None (pandas would make it NaN, written "nan").
+    raw = pd.DataFrame([values for values, _formats in lines], dtype=object)
     if raw.empty:
         raise FileProblem("empty")
     raw.index = pd.RangeIndex(1, len(raw) + 1)
-    types = raw.map(type)
-    is_number = types.isin([int, float])
-    grid = raw.map(_cell_text)
+    formats = pd.DataFrame([formats for _values, formats in lines], index=raw.index, dtype=object)
+    is_number = raw.map(type).isin([int, float])
+    grid = raw.map(_cell_text).apply(lambda column: column.str.normalize("NFC"))
+    # A cell shown as 45% holds 0.45: read it as the person sees it, "45%".
+    shown_as_percent = is_number & formats.fillna("").astype(str).apply(
+        lambda column: column.str.contains("%", regex=False)
+    )
+    if shown_as_percent.to_numpy().any():
+        grid = grid.where(~shown_as_percent, raw.where(shown_as_percent).map(_percent_text))
     cells, rows, keep, _overflow_cells = _header_and_body(grid, None)
     typed = is_number.loc[rows.to_numpy()].iloc[:, keep]
     typed.columns = cells.columns
     return RawTable(cells, rows, "xlsx", typed.reset_index(drop=True))
+
+
+def _percent_text(value: object) -> str:
+    if not isinstance(value, int | float) or value != value:  # NaN: not shown as percent
+        return ""
+    return _cell_text(round(value * 100, 10)) + "%"
 
 
 def _cell_text(value: object) -> str:
@@ -349,6 +368,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.date | dt.datetime):
         return f"{value.year:04d}-{value.month:02d}"

@@ -252,12 +252,16 @@ def _opensdg(
         headers["indicator"] = file_name
 
     city_headers = [by_fold[f] for f in ("geocode", "location") if f in by_fold]
+    if not city_headers:  # a national file: there is no city to store it for
+        raise FileProblem(
+            "missing_columns", columns="GeoCode", found=", ".join(map(str, cells.columns))
+        )
     city = pd.Series("", index=cells.index)
     for header in reversed(city_headers):  # the first filled in wins
         written = _column(cells, header)
         city = written.where(written != "", city)
     frame["city"] = city.to_numpy()
-    headers["city"] = city_headers[0] if city_headers else "GeoCode"
+    headers["city"] = city_headers[0]
 
     used = {*found.values(), *city_headers}
     breakdown = [c for f, c in by_fold.items() if f not in OPENSDG_BREAKDOWN_SKIP and c not in used]

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, MetaData, select
 
 from mne.i18n import Translator
-from mne.intake import Preview, check
+from mne.intake import Preview
 from mne.intake.store import values_frame
 
 EN = Translator("en")
@@ -86,31 +86,10 @@ def xlsx_bytes(
     return out.getvalue()
 
 
-def check_bytes(
-    engine: Engine, data: bytes, name: str = "upload.csv", tr: Translator = EN
-) -> Preview:
-    return check(engine, data, name, tr)
-
-
-def check_rows(
-    engine: Engine, rows: Rows, name: str = "upload.csv", separator: str = ","
-) -> Preview:
-    """Check a UTF-8 CSV file of `rows` (the first one the header)."""
-    return check(engine, csv_bytes(rows, separator), name, EN)
-
-
 def stored(engine: Engine) -> dict[tuple[str, str, str], float]:
     """The stored values: (city code, indicator code, period) -> value."""
     frame = values_frame(engine)
     return {(r.city, r.indicator, r.period): float(r.value) for r in frame.itertuples(index=False)}
-
-
-def valid_values(preview: Preview) -> dict[tuple[int, int, str], float]:
-    """The values ready to store: (city_id, indicator_id, period) -> value."""
-    return {
-        (int(r.city_id), int(r.indicator_id), str(r.period)): float(r.value)
-        for r in preview.valid.itertuples(index=False)
-    }
 
 
 def readable_long(preview: Preview) -> set[tuple[int, str, str, str, str, float]]:

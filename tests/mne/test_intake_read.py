@@ -224,13 +224,16 @@ def test_a_wide_file_is_stored_as_its_long_table(engine: Engine) -> None:
 def test_a_long_xlsx_with_typed_numbers_and_text_cells(engine: Engine) -> None:
     rows = [
         [*LONG_HEADER, "note"],
-        ["Hà Nội", "QE_PM25", 2024, 41.25, "số"],
+        [nfd("Hà Nội"), "QE_PM25", 2024, 41.25, nfd("số liệu")],  # as macOS Excel writes
         ["VNHAN", "CS_INTERNET_HH", "2024", "72,5", None],
         ["VNSGN", "II_BUSINESSES", 2024, 1234, None],  # a typed number is never ambiguous
         ["VNSGN", "QE_PM25", 2024, 12.345, None],  # nor read as thousands
         ["VNSGN", "QE_GHG_PER_CAPITA", 2024, 1.234, None],
     ]
-    commit(engine, xlsx_bytes(rows, sheet="Data", first_sheets=["Hướng dẫn"]), "template.xlsx")
+    preview = commit(
+        engine, xlsx_bytes(rows, sheet="Data", first_sheets=["Hướng dẫn"]), "template.xlsx"
+    )
+    assert sorted(preview.valid["note"]) == ["", "", "", "", "số liệu"]
     assert stored(engine) == {
         ("VNHAN", "QE_PM25", "2024"): 41.25,
         ("VNHAN", "CS_INTERNET_HH", "2024"): 72.5,
@@ -238,6 +241,20 @@ def test_a_long_xlsx_with_typed_numbers_and_text_cells(engine: Engine) -> None:
         ("VNSGN", "QE_PM25", "2024"): 12.345,
         ("VNSGN", "QE_GHG_PER_CAPITA", "2024"): 1.234,
     }
+
+
+def test_an_excel_percentage_is_read_as_shown(engine: Engine) -> None:
+    """Excel keeps 45% as 0.45 with a percent format; the person means 45 (%)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(
+        io.BytesIO(xlsx_bytes([LONG_HEADER, ["VNHAN", "CS_INTERNET_HH", 2024, 0.455]]))
+    )
+    workbook.active["D2"].number_format = "0.0%"
+    out = io.BytesIO()
+    workbook.save(out)
+    commit(engine, out.getvalue(), "percent.xlsx")
+    assert stored(engine) == {("VNHAN", "CS_INTERNET_HH", "2024"): 45.5}
 
 
 def test_a_column_that_names_no_indicator_is_reported_not_dropped(engine: Engine) -> None:
@@ -335,6 +352,12 @@ def test_an_open_sdg_file_with_series_and_several_breakdowns(engine: Engine) -> 
         ("VNHAN", "QE_PM25", "2022"): 42.0,
         ("VNDAD", "QE_PM25", "2022"): 21.0,
     }
+
+
+def test_an_open_sdg_file_without_cities_is_a_whole_file_problem(engine: Engine) -> None:
+    data = csv_bytes([["Year", "Sex", "Value"], ["2023", "", "40"], ["2023", "Female", "41"]])
+    preview = check(engine, data, "indicator_11-6-2.csv", EN)
+    assert preview.file_problem is not None and "GeoCode" in preview.file_problem
 
 
 # --- Encodings and separators ------------------------------------------------------------------
