@@ -19,7 +19,7 @@ from db.engine import database_url, get_engine, writing
 from db.migrate import has_schema
 from mne import demo, intake
 from mne.catalog import catalog_json
-from mne.i18n import LANGUAGES, Translator
+from mne.i18n import LANGUAGES, N_, Translator
 from mne.intake import store as intake_store
 from mne.intake.messages import revert_refusal
 from mne.intake.template import template_csv, template_xlsx
@@ -187,12 +187,20 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     return 0 if summary["status"] in ("committed", "dry-run", "unchanged") else 1
 
 
+IMPORT_STATUS_WORDS = {
+    "committed": N_("Stored"),
+    "rejected": N_("Rejected"),
+    "unchanged": N_("Unchanged"),
+    "dry-run": N_("Checked (dry run)"),
+}
+
+
 def _print_summary(summary: dict[str, object], tr: Translator) -> None:
     print(
         tr(
             "{status}: {rows} values read, {inserted} new, {updated} changed, {unchanged} "
             "unchanged, {rejected} rejected.",
-            **summary,
+            **{**summary, "status": tr(IMPORT_STATUS_WORDS[str(summary["status"])])},
         )
     )
     errors = summary["errors"]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from mne.intake.problems import FileProblem
 from mne.text import fold
@@ -293,7 +294,10 @@ def _overflow(beyond: pd.DataFrame, width: int) -> pd.DataFrame:
     first = filled.argmax(axis=1)
     has = filled.any(axis=1)
     values = beyond.to_numpy()[np.arange(len(beyond)), first]
-    labels = np.char.add("column ", (width + first + 1).astype(str))
+    # Spreadsheet letters ("E"): what a person sees above the stray cell, in any language.
+    positions = width + first + 1
+    letters = {p: get_column_letter(int(p)) for p in np.unique(positions)}
+    labels = pd.Series(positions).map(letters).to_numpy(dtype=object)
     return pd.DataFrame(
         {"column": np.where(has, labels, ""), "value": np.where(has, values, "")}
     ).astype(object)
