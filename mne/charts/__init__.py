@@ -1,0 +1,185 @@
+"""plotly figure builders: data in, figure out. No Streamlit here.
+
+One palette everywhere: Okabe-Ito (safe for the common colour-vision deficiencies) for
+categories and statuses, cividis for continuous scores. Every figure gets a title that says
+what it shows, and the language's number separators.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from mne.i18n import Translator
+from mne.tasks import TASK_STATUS_LABELS
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+TASK_STATUS_COLOURS = {
+    "not_started": "#999999",
+    "on_track": "#009E73",
+    "at_risk": "#E69F00",
+    "late": "#D55E00",
+    "done": "#0072B2",
+}
+SCORE_SCALE = "Cividis"
+# The map's frame: South-East Asia, drawn from plotly's bundled-offline topojson (static/).
+ASEAN_LON = (91.0, 132.0)
+ASEAN_LAT = (-11.0, 28.5)
+# Where the app serves static/ (Streamlit's static serving) for plotly's geo boundaries.
+TOPOJSON_URL = "app/static/topojson/"
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long axis label into lines (plotly does not wrap labels itself)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def layout(fig: go.Figure, tr: Translator, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        separators=tr.plotly_separators,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        font={"family": "sans-serif"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
+    """City x focus area, coloured by the focus-area index (0-100); an empty cell means
+    fewer than 80 % of the area's indicators have data."""
+    wide = index.pivot_table(
+        index="city_name",
+        columns="focus_area_name",
+        values="index",
+        aggfunc="first",
+        dropna=False,
+        sort=False,
+    )
+    coverage = index.pivot_table(
+        index="city_name",
+        columns="focus_area_name",
+        values="coverage",
+        aggfunc="first",
+        dropna=False,
+        sort=False,
+    ).reindex_like(wide)
+    wide = wide.iloc[::-1]  # plotly draws the first row at the bottom
+    coverage = coverage.loc[wide.index]
+    hover = tr("City: %{y}<br>Focus area: %{x}<br>Index: %{z:.1f} / 100")
+    hover += "<br>" + tr("Indicators with data: %{customdata:.0%}")
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=[_wrap(name, 16) for name in wide.columns],
+            y=list(wide.index),
+            customdata=coverage.to_numpy(),
+            colorscale=SCORE_SCALE,
+            zmin=0,
+            zmax=100,
+            hovertemplate=hover + "<extra></extra>",
+            colorbar={"title": {"text": tr("Index (0–100)")}},
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_xaxes(side="top", tickangle=0)
+    height = max(320, 22 * len(wide) + 170)
+    title = tr("Focus-area index by city (0 = worst case, 100 = target reached)")
+    layout(fig, tr, title, height)
+    # Grey shows through where a cell is empty: too few indicators with data for an index.
+    fig.update_layout(plot_bgcolor="#D9D9D9", margin={"t": 110})
+    return fig
+
+
+def task_group_progress(groups: pd.DataFrame, tr: Translator) -> go.Figure:
+    """One bar per task group: the mean percent complete of its tasks."""
+    frame = groups.iloc[::-1]
+    labels = [f"{code} · {name}" for code, name in zip(frame["group"], frame["name"], strict=True)]
+    percent = frame["percent_complete"].fillna(0)
+    fig = go.Figure(
+        go.Bar(
+            x=percent,
+            y=labels,
+            orientation="h",
+            marker_color=OKABE_ITO[0],
+            text=[tr.percent(p / 100) for p in percent],
+            textposition="outside",
+            customdata=frame[["tasks"]].to_numpy(),
+            hovertemplate="%{y}<br>"
+            + tr("Complete: %{x:.0f} % of %{customdata[0]} tasks")
+            + "<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 105], ticksuffix="%")
+    fig.update_yaxes(automargin=True)
+    return layout(
+        fig,
+        tr,
+        tr("Progress of the six priority task groups (mean % complete of their tasks)"),
+        360,
+    )
+
+
+def task_status_bars(groups: pd.DataFrame, tr: Translator) -> go.Figure:
+    """Tasks per status in each group, stacked, in the shared status colours."""
+    frame = groups.iloc[::-1]
+    fig = go.Figure()
+    for status, label in TASK_STATUS_LABELS.items():
+        fig.add_bar(
+            x=frame[status],
+            y=frame["group"],
+            orientation="h",
+            name=tr(label),
+            marker_color=TASK_STATUS_COLOURS[status],
+            hovertemplate="%{y}: %{x} " + tr(label) + "<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12, "yanchor": "top"})
+    fig.update_xaxes(dtick=1)
+    layout(fig, tr, tr("Tasks by status in each group"), 380)
+    fig.update_layout(margin={"b": 70})
+    return fig
+
+
+def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
+    """The cities as points over country boundaries that the app serves itself (offline).
+
+    `cities` has name, country_name, lat, lon and `member` (True for ASCN members)."""
+    fig = go.Figure()
+    groups = [
+        (True, tr("ASCN member city"), OKABE_ITO[0]),
+        (False, tr("Other Vietnamese city"), OKABE_ITO[5]),
+    ]
+    for member, label, colour in groups:
+        part = cities[cities["member"] == member]
+        fig.add_trace(
+            go.Scattergeo(
+                lon=part["lon"],
+                lat=part["lat"],
+                text=part["name"],
+                name=label,
+                customdata=part[["country_name", "joined"]].to_numpy(),
+                mode="markers",
+                marker={"size": 9, "color": colour, "line": {"width": 1, "color": "white"}},
+                hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.update_geos(
+        scope="asia",
+        resolution=50,
+        showcountries=True,
+        countrycolor="#888888",
+        showland=True,
+        landcolor="#F2F2F2",
+        showocean=True,
+        oceancolor="#E6F0F7",
+        lonaxis_range=list(ASEAN_LON),
+        lataxis_range=list(ASEAN_LAT),
+        projection_type="mercator",
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.02})
+    return layout(fig, tr, title, 640)
