@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, select
 
 from db import models as m
 from mne import catalog, scoring, tasks
@@ -29,11 +29,14 @@ class Overview:
 
 
 def yearly_values(engine: Engine) -> pd.DataFrame:
-    """City x indicator x year, sub-annual periods rolled up to the year (mean)."""
+    """City x indicator x year, sub-annual periods rolled up to the year (mean), in SQL."""
     o = m.table(m.Observation)
-    statement = select(
-        o.c.city_id, o.c.indicator_id, o.c.year, func.avg(o.c.value).label("value")
-    ).group_by(o.c.city_id, o.c.indicator_id, o.c.year)
+    annual = func.avg(case((func.length(o.c.period) == 4, o.c.value)))
+    # A year's own value wins over its quarters and months (as scoring.roll_up_to_years).
+    value = func.coalesce(annual, func.avg(o.c.value)).label("value")
+    statement = select(o.c.city_id, o.c.indicator_id, o.c.year, value).group_by(
+        o.c.city_id, o.c.indicator_id, o.c.year
+    )
     return pd.read_sql(statement, engine)
 
 
