@@ -1,0 +1,84 @@
+"""The analysis every page shares: yearly values aggregated in SQL, targets, normalised scores
+and the progress status of each city x indicator (formulas in mne.scoring).
+
+Reads aggregate in SQL first (one row per city x indicator x year), so a page never pulls raw
+observations; filters by city or indicator go into the SQL, not into pandas afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Engine, case, func, select
+
+from db import models as m
+from mne import scoring
+
+
+def yearly_values(
+    engine: Engine,
+    city_ids: Sequence[int] | None = None,
+    indicator_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """city_id, indicator_id, year, value: quarters and months rolled up to the year (their
+    mean), a year's own value winning over its sub-periods, as scoring.roll_up_to_years."""
+    o = m.table(m.Observation)
+    annual = func.avg(case((func.length(o.c.period) == 4, o.c.value)))
+    value = func.coalesce(annual, func.avg(o.c.value)).label("value")
+    statement = select(o.c.city_id, o.c.indicator_id, o.c.year, value).group_by(
+        o.c.city_id, o.c.indicator_id, o.c.year
+    )
+    if city_ids is not None:
+        statement = statement.where(o.c.city_id.in_([int(c) for c in city_ids]))
+    if indicator_ids is not None:
+        statement = statement.where(o.c.indicator_id.in_([int(i) for i in indicator_ids]))
+    return pd.read_sql(statement, engine)
+
+
+def targets(engine: Engine) -> pd.DataFrame:
+    """indicator_id, city_id (None: every city), year, value, kind."""
+    t = m.table(m.Target)
+    return pd.read_sql(select(t.c.indicator_id, t.c.city_id, t.c.year, t.c.value, t.c.kind), engine)
+
+
+def indicator_facts(engine: Engine) -> pd.DataFrame:
+    """id, code, direction, focus_area (code), decimals, unit: what scoring needs."""
+    i, fa = m.table(m.Indicator), m.table(m.FocusArea)
+    statement = (
+        select(
+            i.c.id, i.c.code, i.c.direction, fa.c.code.label("focus_area"), i.c.decimals, i.c.unit
+        )
+        .join(fa, fa.c.id == i.c.focus_area_id)
+        .where(i.c.is_active)
+    )
+    return pd.read_sql(statement, engine)
+
+
+def scores(
+    yearly: pd.DataFrame, indicators: pd.DataFrame, target_frame: pd.DataFrame
+) -> pd.DataFrame:
+    """Each city's latest value per indicator with its 0-100 score (SDSN normalisation; the
+    bounds come from every city in `yearly`, so pass the whole network's yearly values)."""
+    latest = scoring.latest_per_pair(yearly)
+    if latest.empty:
+        return latest.assign(
+            worst=pd.Series(dtype=float),
+            target=pd.Series(dtype=float),
+            score=pd.Series(dtype=float),
+        )
+    bounds = scoring.score_bounds(latest, indicators, target_frame)
+    latest = latest.merge(bounds, on="indicator_id", how="left")
+    latest["score"] = scoring.normalised_score(latest["value"], latest["worst"], latest["target"])
+    return latest
+
+
+def progress(
+    engine: Engine,
+    city_ids: Sequence[int] | None = None,
+    indicator_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """scoring.progress_table (status, gap, path to target, U4SSC points) for the chosen
+    cities and indicators (all when None)."""
+    yearly = yearly_values(engine, city_ids, indicator_ids)
+    return scoring.progress_table(yearly, indicator_facts(engine), targets(engine))
