@@ -26,6 +26,9 @@ class Overview:
     )  # city x focus area: city, city_name, focus_area, focus_area_name, index, coverage
     groups: pd.DataFrame  # task groups with progress and status counts
     as_of: pd.Timestamp | None
+    status_counts: pd.DataFrame  # status, pairs: city x indicator pairs in each progress status
+    movers: pd.DataFrame  # biggest changes in score points from the year before the latest
+    city_index: pd.DataFrame  # per city: mean of its focus-area indices, for the map
 
 
 def last_update(engine: Engine) -> pd.Timestamp | None:
@@ -39,6 +42,37 @@ def _alphabetical(column: pd.Series) -> pd.Series:
     return column.map(fold) if column.dtype == object or column.dtype == "string" else column
 
 
+MOVERS_SHOWN = 5
+
+
+def status_counts(
+    yearly: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame
+) -> pd.DataFrame:
+    """How many city x indicator pairs are in each progress status (every status listed)."""
+    progress = scoring.progress_status(yearly, indicators, targets)
+    counts = progress["status"].value_counts().reindex(list(scoring.STATUS_ORDER), fill_value=0)
+    return counts.rename_axis("status").reset_index(name="pairs")
+
+
+def movers(yearly: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """The city x indicator pairs whose 0-100 score moved most between the year before their
+    latest and their latest year (scores clipped as everywhere, so moves beyond the target or
+    below the worst case do not count); positive is a move towards the target."""
+    if scored.empty:
+        return pd.DataFrame(
+            columns=["city_id", "indicator_id", "year", "value", "previous", "change"]
+        )
+    previous = yearly.assign(year=yearly["year"] + 1).rename(columns={"value": "previous"})
+    joined = scored.merge(previous, on=["city_id", "indicator_id", "year"], how="inner")
+    before = scoring.normalised_score(joined["previous"], joined["worst"], joined["target"])
+    joined["change"] = joined["score"] - before
+    joined = joined[joined["change"].abs() > 0]
+    ordered = joined.sort_values("change")
+    chosen = pd.concat([ordered.tail(MOVERS_SHOWN).iloc[::-1], ordered.head(MOVERS_SHOWN)])
+    chosen = chosen.drop_duplicates(["city_id", "indicator_id"])
+    return chosen[["city_id", "indicator_id", "year", "value", "previous", "change"]]
+
+
 def overview(engine: Engine, lang: str) -> Overview:
     cities = catalog.cities(engine, lang)
     indicators = catalog.indicators(engine, lang)
@@ -46,7 +80,8 @@ def overview(engine: Engine, lang: str) -> Overview:
     yearly = analysis.yearly_values(engine)
     latest_year = int(yearly["year"].max()) if not yearly.empty else None
     reporting = yearly[yearly["year"] == latest_year] if latest_year else yearly.iloc[0:0]
-    scores = analysis.scores(yearly, indicators, analysis.targets(engine))
+    target_frame = analysis.targets(engine)
+    scores = analysis.scores(yearly, indicators, target_frame)
     index = (
         scoring.focus_area_index(scores, indicators)
         if not scores.empty
@@ -78,4 +113,30 @@ def overview(engine: Engine, lang: str) -> Overview:
         index=index.sort_values(["sort", "city_name"], key=_alphabetical).reset_index(drop=True),
         groups=tasks.group_progress(engine, lang),
         as_of=last_update(engine),
+        status_counts=status_counts(yearly, indicators, target_frame),
+        movers=_named_movers(movers(yearly, scores), cities, indicators),
+        city_index=_city_index(index, cities),
     )
+
+
+def _named_movers(
+    moved: pd.DataFrame, cities: pd.DataFrame, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    names = moved.merge(
+        cities[["id", "name"]].rename(columns={"id": "city_id", "name": "city"}), on="city_id"
+    )
+    names = names.merge(
+        indicators[["id", "name", "unit"]].rename(
+            columns={"id": "indicator_id", "name": "indicator"}
+        ),
+        on="indicator_id",
+    )
+    return names[["city", "indicator", "unit", "year", "previous", "value", "change"]]
+
+
+def _city_index(index: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
+    """Per city: the mean of the focus-area indices it has (None when it has none)."""
+    mean = index.groupby("city_id")["index"].mean().rename("index").reset_index()
+    return cities.merge(mean, left_on="id", right_on="city_id", how="left")[
+        ["code", "name", "country_name", "lat", "lon", "index"]
+    ]

@@ -53,6 +53,54 @@ else:
             "is left empty when fewer than 80 % of its indicators have data."
         )
     )
+    as_of = tr("data up to {year}", year=year)
+    ui.chart(
+        charts.index_map(
+            data.city_index, tr, tr("Cities by mean focus-area index ({as_of})", as_of=as_of)
+        ),
+        data.city_index,
+        "city_index",
+    )
+    left, right = st.columns(2)
+    with left:
+        ui.chart(
+            charts.progress_status_bars(
+                data.status_counts,
+                tr,
+                tr("Progress status of every city × indicator ({as_of})", as_of=as_of),
+            ),
+            data.status_counts,
+            "progress_status_counts",
+        )
+    right.subheader(tr("Biggest movers"))
+    right.caption(
+        tr(
+            "Change of the 0–100 score from the year before the latest: up is towards the "
+            "target, whatever the indicator's direction."
+        )
+    )
+    if data.movers.empty:
+        right.info(tr("No city has two consecutive years of values yet."), icon=":material/info:")
+    else:
+        right.dataframe(
+            data.movers[["city", "indicator", "year", "change"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "city": tr("City"),
+                "indicator": tr("Indicator"),
+                "year": st.column_config.NumberColumn(tr("Year"), format="%d"),
+                "change": st.column_config.NumberColumn(tr("Score change"), format="%+.1f"),
+            },
+        )
+        right.download_button(
+            tr("Download the data (CSV)"),
+            ui.csv_bytes(data.movers),
+            "biggest_movers.csv",
+            "text/csv",
+            icon=":material/download:",
+            key="download-movers",
+        )
 
 st.subheader(tr("Priority task groups"))
 status_cols = st.columns(len(TASK_STATUS_LABELS))

@@ -29,6 +29,8 @@ ASEAN_LON = (91.0, 132.0)
 ASEAN_LAT = (-11.0, 28.5)
 # Where the app serves static/ (Streamlit's static serving) for plotly's geo boundaries.
 TOPOJSON_URL = "app/static/topojson/"
+# Longer chart titles are broken onto a second line (plotly does not wrap them).
+TITLE_WIDTH = 60
 
 
 def _wrap(text: str, width: int) -> str:
@@ -37,11 +39,14 @@ def _wrap(text: str, width: int) -> str:
 
 
 def layout(fig: go.Figure, tr: Translator, title: str, height: int) -> go.Figure:
+    """Title (wrapped onto two lines when long), the language's separators, margins."""
+    wrapped = _wrap(title, TITLE_WIDTH)
+    lines = wrapped.count("<br>") + 1
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": wrapped, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=tr.plotly_separators,
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": 40 + 22 * lines, "b": 10},
         font={"family": "sans-serif"},
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -183,3 +188,82 @@ def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.02})
     return layout(fig, tr, title, 640)
+
+
+def progress_status_bars(counts: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
+    """City x indicator pairs in each progress status, in the shared status colours."""
+    from mne.scoring import STATUS_COLOURS, STATUS_LABELS
+
+    frame = counts.iloc[::-1]  # plotly draws the first bar at the bottom
+    fig = go.Figure(
+        go.Bar(
+            x=frame["pairs"],
+            y=[tr(STATUS_LABELS[s]) for s in frame["status"]],
+            orientation="h",
+            marker_color=[STATUS_COLOURS[s] for s in frame["status"]],
+            text=frame["pairs"],
+            textposition="outside",
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title=tr("City × indicator pairs"), range=[0, max(1, frame["pairs"].max()) * 1.15]
+    )
+    fig.update_yaxes(automargin=True)
+    return layout(fig, tr, title, 380)
+
+
+def index_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
+    """Cities coloured by the mean of their focus-area indices (grey: no index), over the
+    boundaries the app serves itself. `cities` has name, country_name, lat, lon, index."""
+    fig = go.Figure()
+    missing = cities[cities["index"].isna()]
+    shown = cities[cities["index"].notna()]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=missing["lon"],
+            lat=missing["lat"],
+            text=missing["name"],
+            mode="markers",
+            name=tr("No index (too few indicators with data)"),
+            marker={"size": 9, "color": "#BBBBBB", "line": {"width": 1, "color": "white"}},
+            hovertemplate="<b>%{text}</b><br>" + tr("No index") + "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lon=shown["lon"],
+            lat=shown["lat"],
+            text=shown["name"],
+            mode="markers",
+            name=tr("Mean focus-area index"),
+            customdata=shown[["country_name", "index"]].to_numpy(),
+            marker={
+                "size": 11,
+                "color": shown["index"],
+                "colorscale": SCORE_SCALE,
+                "cmin": 0,
+                "cmax": 100,
+                "line": {"width": 1, "color": "white"},
+                "colorbar": {"title": {"text": tr("Index (0–100)")}},
+            },
+            hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>"
+            + tr("Index: %{customdata[1]:.1f} / 100")
+            + "<extra></extra>",
+        )
+    )
+    fig.update_geos(
+        scope="asia",
+        resolution=50,
+        showcountries=True,
+        countrycolor="#888888",
+        showland=True,
+        landcolor="#F2F2F2",
+        showocean=True,
+        oceancolor="#E6F0F7",
+        lonaxis_range=list(ASEAN_LON),
+        lataxis_range=list(ASEAN_LAT),
+        projection_type="mercator",
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.02})
+    return layout(fig, tr, title, 600)

@@ -13,10 +13,10 @@ def test_overview_draws_heatmap_and_progress(app_url: str, browser: Browser) -> 
     browser.open(app_url + "/?lang=en")
     page = browser.page
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)  # type: ignore[attr-defined]
-    assert page.locator(".js-plotly-plot").count() == 3  # type: ignore[attr-defined]
+    assert page.locator(".js-plotly-plot").count() == 5  # type: ignore[attr-defined]
     # The heatmap is drawn as an image of cells; the progress chart has one bar per group.
     assert page.locator(".heatmaplayer image").count() == 1  # type: ignore[attr-defined]
-    bars = page.locator(".js-plotly-plot").nth(1).locator(".bars .point")  # type: ignore[attr-defined]
+    bars = page.locator(".js-plotly-plot").nth(3).locator(".bars .point")  # type: ignore[attr-defined]
     assert bars.count() == 6
     assert page.get_by_text("Demo data").count() >= 1  # type: ignore[attr-defined]
     assert browser.unexpected_errors() == []

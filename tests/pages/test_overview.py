@@ -27,7 +27,10 @@ def test_overview_with_demo_data(demo_engine: Engine, open_page: AppFactory, lan
     reporting_now, total = (int(x) for x in reporting.split(" / "))
     assert total == 35 and 20 <= reporting_now <= 35
     charts = app.get("plotly_chart")
-    assert len(charts) == 3  # heatmap, task-group progress, status counts
+    # heatmap, progress statuses, index map, task-group progress, task statuses
+    assert len(charts) == 5
+    movers = app.dataframe[0].value
+    assert len(movers) == 10 and (movers["change"].head(5) > 0).all()
     assert not app.info  # no empty-state message
 
 
