@@ -173,6 +173,12 @@ def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
                 hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
             )
         )
+    asean_map_frame(fig)
+    return layout(fig, tr, title, 640)
+
+
+def asean_map_frame(fig: go.Figure) -> None:
+    """South-East Asia with country boundaries from static/topojson (no tiles, no CDN)."""
     fig.update_geos(
         scope="asia",
         resolution=50,
@@ -187,7 +193,6 @@ def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
         projection_type="mercator",
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.02})
-    return layout(fig, tr, title, 640)
 
 
 def progress_status_bars(counts: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
@@ -252,18 +257,5 @@ def index_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
             + "<extra></extra>",
         )
     )
-    fig.update_geos(
-        scope="asia",
-        resolution=50,
-        showcountries=True,
-        countrycolor="#888888",
-        showland=True,
-        landcolor="#F2F2F2",
-        showocean=True,
-        oceancolor="#E6F0F7",
-        lonaxis_range=list(ASEAN_LON),
-        lataxis_range=list(ASEAN_LAT),
-        projection_type="mercator",
-    )
-    fig.update_layout(legend={"orientation": "h", "y": -0.02})
+    asean_map_frame(fig)
     return layout(fig, tr, title, 600)
