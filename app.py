@@ -46,10 +46,49 @@ pages = [
         default=True,
     ),
     st.Page(
+        "pages/city.py", title=tr("City profile"), icon=":material/location_city:", url_path="city"
+    ),
+    st.Page(
+        "pages/compare.py",
+        title=tr("Compare"),
+        icon=":material/compare_arrows:",
+        url_path="compare",
+    ),
+    st.Page(
+        "pages/explorer.py",
+        title=tr("Indicator explorer"),
+        icon=":material/bar_chart:",
+        url_path="explorer",
+    ),
+    st.Page(
+        "pages/coverage.py",
+        title=tr("Data coverage"),
+        icon=":material/grid_on:",
+        url_path="coverage",
+    ),
+    st.Page(
         "pages/catalog.py", title=tr("Catalog"), icon=":material/menu_book:", url_path="catalog"
     ),
     st.Page(
         "pages/upload.py", title=tr("Upload"), icon=":material/upload_file:", url_path="upload"
+    ),
+    st.Page(
+        "pages/methodology.py",
+        title=tr("Methodology"),
+        icon=":material/functions:",
+        url_path="methodology",
+    ),
+    st.Page(
+        "pages/tasks.py",
+        title=tr("Priority task groups"),
+        icon=":material/task_alt:",
+        url_path="tasks",
+    ),
+    st.Page(
+        "pages/projects.py",
+        title=tr("ASCN projects"),
+        icon=":material/construction:",
+        url_path="projects",
     ),
     st.Page("pages/history.py", title=tr("History"), icon=":material/history:", url_path="history"),
 ]

@@ -620,8 +620,10 @@ def data_coverage(
     ]
     if reported.empty and (city_ids is None or indicator_ids is None):
         return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
-    start = int(reported["year"].min()) if first_year is None else first_year
-    end = int(reported["year"].max()) if last_year is None else last_year
+    # With nothing reported and no period given the period is empty: every pair is a gap.
+    years = reported["year"]
+    start = first_year if first_year is not None else int(years.min()) if len(years) else 0
+    end = last_year if last_year is not None else int(years.max()) if len(years) else -1
     ordered = reported.sort_values([*PAIR, "year"])
     span = ordered.groupby(PAIR)["year"].agg(first_year="min", latest_year="max")
     latest = ordered.drop_duplicates(PAIR, keep="last").set_index(PAIR)["value"]

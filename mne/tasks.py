@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, case, func, insert, select, update
 
 from db import models as m
-from mne.i18n import N_
+from db.engine import writing
+from mne import analysis, scoring
+from mne.i18n import N_, Translator
 
 # Shown in this order everywhere, with the same colours (mne.charts.TASK_STATUS_COLOURS).
 TASK_STATUS_LABELS = {
@@ -108,3 +112,268 @@ def status_counts(engine: Engine) -> dict[str, int]:
         result = conn.execute(select(t.c.status, func.count()).group_by(t.c.status))
         rows = {str(status): int(count) for status, count in result}
     return {status: int(rows.get(status, 0)) for status in TASK_STATUS_LABELS}
+
+
+def group_tasks(engine: Engine, lang: str, group: str) -> pd.DataFrame:
+    """The tasks of one group, in code order, for its timeline and task picker."""
+    frame = tasks_frame(engine, lang)
+    return frame[frame["group"] == group].reset_index(drop=True)
+
+
+def timeline(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Tasks with an `overdue` flag: past the due date and not done (under 100 %).
+
+    The stored status is the one computed at the task's latest report (see post_update), so
+    a task can show "on track" and be overdue today: the flag says what happened since."""
+    due = pd.to_datetime(tasks["due_date"])
+    overdue = due.notna() & (due < pd.Timestamp(today)) & (tasks["percent_complete"] < 100)
+    return tasks.assign(overdue=overdue.to_numpy())
+
+
+def last_report(engine: Engine) -> dt.date | None:
+    """The date of the newest progress report on any task (the task figures' "as of")."""
+    with engine.connect() as conn:
+        value = conn.execute(select(func.max(m.TaskUpdate.report_date))).scalar()
+    return None if value is None else pd.Timestamp(value).date()
+
+
+def task_history(engine: Engine, code: str) -> pd.DataFrame:
+    """A task's dated progress reports, oldest first: report_date, percent_complete, status,
+    note."""
+    u, t = m.table(m.TaskUpdate), m.table(m.Task)
+    statement = (
+        select(u.c.report_date, u.c.percent_complete, u.c.status, u.c.note)
+        .join(t, t.c.id == u.c.task_id)
+        .where(t.c.code == code)
+        .order_by(u.c.report_date, u.c.id)
+    )
+    frame = pd.read_sql(statement, engine)
+    frame["report_date"] = pd.to_datetime(frame["report_date"]).dt.date
+    return frame
+
+
+# --- Posting a progress update --------------------------------------------------------------
+
+NOTE_LIMIT = 2000
+UPDATE_REFUSALS = {
+    "unknown_task": N_("There is no task with the code {task}."),
+    "future_date": N_(
+        "The report date {date} is in the future. Give the day the progress was observed: "
+        "today ({today}) at the latest."
+    ),
+    "before_start": N_(
+        "The report date {date} is before the task's start ({start}). Give a date on or after "
+        "the start."
+    ),
+    "percent_range": N_("The percent complete must be between 0 and 100; {percent} was given."),
+    "lower_without_note": N_(
+        "The percent complete ({percent} %) is lower than the previous report ({previous} % on "
+        "{previous_date}). Add a note saying why the progress went down, or correct the figure."
+    ),
+    "note_too_long": N_("The note has {length} characters; keep it within {limit}."),
+}
+
+
+class UpdateRefused(Exception):
+    """A progress update that was not stored, with a message a person can act on."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+    def message(self, tr: Translator) -> str:
+        """The message in the user's language; dates and numbers written the language's way."""
+        values = {name: _written(value, tr) for name, value in self.values.items()}
+        return tr(UPDATE_REFUSALS[self.code], **values)
+
+
+def _written(value: object, tr: Translator) -> object:
+    if isinstance(value, dt.date):
+        return tr.date(value)
+    if isinstance(value, float):
+        return tr.number(value, 0 if value.is_integer() else 1)
+    return value
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    task: str
+    report_date: dt.date
+    percent_before: float
+    percent_after: float
+    status_before: str
+    status_after: str
+
+
+def post_update(
+    engine: Engine,
+    task_code: str,
+    report_date: dt.date,
+    percent: float,
+    note: str,
+    user_name: str,
+    today: dt.date | None = None,
+) -> PostedUpdate:
+    """Store a dated progress report on a task, all or nothing, and refresh the task.
+
+    Refused (UpdateRefused, nothing stored) when the task is unknown; the date is after
+    `today` or before the task's start; the percent is outside 0..100; the percent is lower
+    than the previous report (the latest one dated on or before this one) and no note says
+    why; the note is over NOTE_LIMIT characters. A report dated before later ones is accepted
+    (late paperwork) and kept in the history.
+
+    The task then takes the percent of its latest report by date (the last posted among
+    reports of the same day) and the status task_status gives for it today; the report
+    itself keeps the status as of its own date. An audit_log row (action "task_update")
+    holds the task's percent and status before and after, and the report posted."""
+    today = today or dt.date.today()
+    note = (note or "").strip()
+    t, u = m.table(m.Task), m.table(m.TaskUpdate)
+    with writing(engine) as conn:
+        task = conn.execute(
+            select(t.c.id, t.c.start_date, t.c.due_date, t.c.percent_complete, t.c.status).where(
+                t.c.code == task_code
+            )
+        ).first()
+        if task is None:
+            raise UpdateRefused("unknown_task", task=task_code)
+        if report_date > today:
+            raise UpdateRefused("future_date", date=report_date, today=today)
+        if task.start_date is not None and report_date < task.start_date:
+            raise UpdateRefused("before_start", date=report_date, start=task.start_date)
+        if not (np.isfinite(percent) and 0 <= percent <= 100):
+            raise UpdateRefused("percent_range", percent=float(percent))
+        if len(note) > NOTE_LIMIT:
+            raise UpdateRefused("note_too_long", length=len(note), limit=NOTE_LIMIT)
+        previous = conn.execute(
+            select(u.c.report_date, u.c.percent_complete)
+            .where(u.c.task_id == task.id, u.c.report_date <= report_date)
+            .order_by(u.c.report_date.desc(), u.c.id.desc())
+            .limit(1)
+        ).first()
+        if previous is not None and percent < previous.percent_complete and not note:
+            raise UpdateRefused(
+                "lower_without_note",
+                percent=float(percent),
+                previous=float(previous.percent_complete),
+                previous_date=previous.report_date,
+            )
+        percent = float(percent)
+        conn.execute(
+            insert(u).values(
+                task_id=task.id,
+                report_date=report_date,
+                percent_complete=percent,
+                status=task_status(percent, task.start_date, task.due_date, report_date),
+                note=note,
+            )
+        )
+        latest = conn.execute(
+            select(u.c.percent_complete)
+            .where(u.c.task_id == task.id)
+            .order_by(u.c.report_date.desc(), u.c.id.desc())
+            .limit(1)
+        ).scalar_one()
+        status = task_status(latest, task.start_date, task.due_date, today)
+        conn.execute(
+            update(t).where(t.c.id == task.id).values(percent_complete=latest, status=status)
+        )
+        before = {"percent_complete": task.percent_complete, "status": task.status}
+        after = {
+            "percent_complete": latest,
+            "status": status,
+            "report": {"date": report_date.isoformat(), "percent_complete": percent, "note": note},
+        }
+        conn.execute(
+            insert(m.table(m.AuditLog)).values(
+                user_name=user_name,
+                action="task_update",
+                entity="task",
+                entity_id=task_code,
+                before=json.dumps(before, ensure_ascii=False),
+                after=json.dumps(after, ensure_ascii=False),
+            )
+        )
+    return PostedUpdate(
+        task=task_code,
+        report_date=report_date,
+        percent_before=float(task.percent_complete),
+        percent_after=float(latest),
+        status_before=str(task.status),
+        status_after=status,
+    )
+
+
+# --- Linked indicators ----------------------------------------------------------------------
+
+
+def task_cities(engine: Engine, code: str, lang: str) -> pd.DataFrame:
+    """The cities a task covers (id, code, name); empty when it is nationwide."""
+    t, tc, c = m.table(m.Task), m.table(m.TaskCity), m.table(m.City)
+    name = c.c.name_vi if lang == "vi" else c.c.name_en
+    statement = (
+        select(c.c.id, c.c.code, name.label("name"))
+        .join(tc, tc.c.city_id == c.c.id)
+        .join(t, t.c.id == tc.c.task_id)
+        .where(t.c.code == code)
+        .order_by(c.c.code)
+    )
+    return pd.read_sql(statement, engine)
+
+
+def linked_indicator_status(engine: Engine, code: str, lang: str) -> pd.DataFrame:
+    """For each indicator the task is meant to move: how many of the task's cities (every
+    city of the network when the task names none) are in each progress status
+    (scoring.progress_status). A city with no value for the indicator counts as
+    insufficient data. Long form: indicator, indicator_name, unit, status, cities,
+    latest_year (the newest year of data behind the counts)."""
+    t, ti, i = m.table(m.Task), m.table(m.TaskIndicator), m.table(m.Indicator)
+    indicators = pd.read_sql(
+        select(i.c.id, i.c.code, i.c[f"name_{lang}"].label("name"), i.c.unit)
+        .join(ti, ti.c.indicator_id == i.c.id)
+        .join(t, t.c.id == ti.c.task_id)
+        .where(t.c.code == code)
+        .order_by(i.c.code),
+        engine,
+    )
+    columns = ["indicator", "indicator_name", "unit", "status", "cities", "latest_year"]
+    if indicators.empty:
+        return pd.DataFrame(columns=columns)
+    scope = task_cities(engine, code, lang)
+    if scope.empty:
+        with engine.connect() as conn:
+            city_ids = list(conn.execute(select(m.City.id)).scalars())
+        chosen: list[int] | None = None
+    else:
+        city_ids = scope["id"].astype(int).tolist()
+        chosen = city_ids
+    table = analysis.progress(engine, chosen, indicators["id"].astype(int).tolist())
+    pairs = pd.MultiIndex.from_product(
+        [city_ids, indicators["id"].astype(int)], names=["city_id", "indicator_id"]
+    ).to_frame(index=False)
+    pairs = pairs.merge(
+        table[["city_id", "indicator_id", "status", "latest_year"]],
+        on=["city_id", "indicator_id"],
+        how="left",
+    ).fillna({"status": "insufficient_data"})
+    counts = (
+        pairs.groupby(["indicator_id", "status"])
+        .agg(cities=("city_id", "size"), latest_year=("latest_year", "max"))
+        .reset_index()
+    )
+    grid = pd.MultiIndex.from_product(
+        [indicators["id"].astype(int), list(scoring.STATUS_ORDER)],
+        names=["indicator_id", "status"],
+    ).to_frame(index=False)
+    counts = grid.merge(counts, on=["indicator_id", "status"], how="left")
+    counts["cities"] = counts["cities"].fillna(0).astype(int)
+    counts["latest_year"] = counts.groupby("indicator_id")["latest_year"].transform("max")
+    counts = counts.merge(
+        indicators.rename(
+            columns={"id": "indicator_id", "code": "indicator", "name": "indicator_name"}
+        ),
+        on="indicator_id",
+    )
+    counts["latest_year"] = counts["latest_year"].astype("Int64")
+    return counts[columns]

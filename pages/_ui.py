@@ -150,3 +150,186 @@ def problem_table(problems: pd.DataFrame) -> None:
                 total=len(problems),
             )
         )
+
+
+# --- Priority task groups and ASCN projects (pages/tasks.py, pages/projects.py) -------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _task_groups(url: str, lang: str) -> pd.DataFrame:
+    from mne import tasks
+
+    return tasks.group_progress(engine(), lang)
+
+
+def load_task_groups() -> pd.DataFrame:
+    return _task_groups(database_url(), language())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _group_tasks(url: str, lang: str, group: str) -> pd.DataFrame:
+    from mne import tasks
+
+    return tasks.group_tasks(engine(), lang, group)
+
+
+def load_group_tasks(group: str) -> pd.DataFrame:
+    return _group_tasks(database_url(), language(), group)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _task_history(url: str, code: str) -> pd.DataFrame:
+    from mne import tasks
+
+    return tasks.task_history(engine(), code)
+
+
+def load_task_history(code: str) -> pd.DataFrame:
+    return _task_history(database_url(), code)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _task_links(url: str, lang: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from mne import tasks
+
+    return (
+        tasks.task_cities(engine(), code, lang),
+        tasks.linked_indicator_status(engine(), code, lang),
+    )
+
+
+def load_task_links(code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The task's cities and its linked indicators' status counts."""
+    return _task_links(database_url(), language(), code)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _projects(
+    url: str, lang: str, countries: tuple[str, ...], statuses: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from mne import projects
+
+    return (
+        projects.project_counts(engine(), lang, countries, statuses),
+        projects.project_list(engine(), lang, countries, statuses),
+    )
+
+
+def load_projects(
+    countries: tuple[str, ...], statuses: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Project counts (city x focus area x status x financing) and the projects listed."""
+    return _projects(database_url(), language(), countries, statuses)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _project_countries(url: str, lang: str) -> pd.DataFrame:
+    from mne import projects
+
+    return projects.project_countries(engine(), lang)
+
+
+def load_project_countries() -> pd.DataFrame:
+    return _project_countries(database_url(), language())
+
+
+# --- City profile and Compare (pages/city.py, pages/compare.py) -----------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _network_index(url: str, lang: str) -> pd.DataFrame:
+    from mne import city
+
+    return city.network_index(engine(), lang)
+
+
+def load_network_index() -> pd.DataFrame:
+    """Every city's focus-area index (mne.city.network_index)."""
+    return _network_index(database_url(), language())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _data_counts(url: str) -> pd.DataFrame:
+    from mne import city
+
+    return city.data_counts(engine())
+
+
+def load_data_counts() -> pd.DataFrame:
+    """Per reporting city: indicators and values stored, most data first."""
+    return _data_counts(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _city_profile(url: str, lang: str, code: str) -> Any:
+    from mne import city
+
+    return city.profile(engine(), lang, code)
+
+
+def load_city_profile(code: str) -> Any:
+    """mne.city.CityProfile of one city."""
+    return _city_profile(database_url(), language(), code)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _default_indicators(url: str, cities: tuple[str, ...], areas: tuple[str, ...]) -> list[str]:
+    from mne import compare
+
+    return compare.default_indicators(engine(), cities, areas)
+
+
+def load_default_indicators(cities: tuple[str, ...], areas: tuple[str, ...]) -> list[str]:
+    return _default_indicators(database_url(), cities, areas)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _comparison(url: str, lang: str, cities: tuple[str, ...], indicators: tuple[str, ...]) -> Any:
+    from mne import compare
+
+    return compare.comparison(engine(), lang, cities, indicators)
+
+
+def load_comparison(cities: tuple[str, ...], indicators: tuple[str, ...]) -> Any:
+    """mne.compare.Comparison of the chosen cities and indicators."""
+    return _comparison(database_url(), language(), cities, indicators)
+
+
+# --- Indicator explorer and Data coverage -------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _reported_indicators(url: str) -> list[str]:
+    from mne import explorer
+
+    return explorer.reported_indicators(engine())
+
+
+def load_reported_indicators() -> list[str]:
+    """Codes of the indicators with at least one value."""
+    return _reported_indicators(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _indicator_view(url: str, lang: str, indicator: str, cities: tuple[str, ...] | None) -> Any:
+    from mne import explorer
+
+    return explorer.indicator_view(engine(), lang, indicator, cities)
+
+
+def load_indicator_view(indicator: str, cities: list[str] | None) -> Any:
+    """explorer.IndicatorView of one indicator over `cities` (codes; every city when None)."""
+    chosen = None if cities is None else tuple(sorted(cities))
+    return _indicator_view(database_url(), language(), indicator, chosen)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _coverage(url: str, lang: str, area: str | None, countries: tuple[str, ...]) -> Any:
+    from mne import coverage
+
+    return coverage.coverage_matrix(engine(), lang, area, countries)
+
+
+def load_coverage(area: str | None, countries: list[str]) -> Any:
+    """coverage.Coverage of a focus area (all when None) and countries (all when empty)."""
+    return _coverage(database_url(), language(), area, tuple(sorted(countries)))

@@ -12,7 +12,11 @@ from tests.conftest import ROOT
 def test_bench_ingest_prints_figures_and_floor() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mne", "bench", "ingest", "--rows", "4000"],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     lines = result.stdout.strip().splitlines()
     assert "floor: read_csv + sqlite3.executemany" in result.stdout

@@ -612,3 +612,17 @@ def test_scoring_is_pure() -> None:
         if isinstance(node, ast.ImportFrom) and node.module
     }
     assert imported <= {"__future__", "numpy", "pandas", "mne"}
+
+
+def test_data_coverage_of_an_empty_store_is_all_gaps() -> None:
+    empty = pd.DataFrame(
+        {
+            "city_id": pd.Series(dtype=int),
+            "indicator_id": pd.Series(dtype=int),
+            "year": pd.Series(dtype=int),
+            "value": pd.Series(dtype=float),
+        }
+    )
+    frame = scoring.data_coverage(empty, city_ids=[1, 2], indicator_ids=[5])
+    assert len(frame) == 2 and (frame["years_reported"] == 0).all()
+    assert frame["latest_year"].isna().all()

@@ -1,0 +1,292 @@
+"""The City profile: a city's focus-area indices against the network median, its indicator
+table (latest value, target, gap, status, history, data-quality flags) and its SCAP projects.
+
+The network part (every city's focus-area index, and the median per area) does not depend on
+the chosen city, so it is its own read (`network_index`) that a page caches once; the city's
+own reads (`indicator_table`, `scap_projects`) touch only that city's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from db import models as m
+from mne import analysis, catalog, scoring
+from mne.i18n import N_
+
+# A latest value this many years older than the current year is flagged as stale.
+STALE_YEARS = 3
+
+TARGET_KIND_LABELS = {
+    "official": N_("Official"),
+    "guideline": N_("International guideline"),
+    "illustrative": N_("Illustrative (not official)"),
+    "user_set": N_("Set by users"),
+}
+
+INDEX_COLUMNS = [
+    "city_id",
+    "focus_area",
+    "focus_area_name",
+    "sort",
+    "mean_score",
+    "scored",
+    "indicators",
+    "coverage",
+    "index",
+]
+
+
+def data_counts(engine: Engine) -> pd.DataFrame:
+    """Per city with any value: code, country, indicators (distinct indicators reported) and
+    values (stored values), counted in SQL. Ordered by most data first, then code."""
+    o, c = m.table(m.Observation), m.table(m.City)
+    statement = (
+        select(
+            c.c.id.label("city_id"),
+            c.c.code,
+            c.c.country_iso2.label("country"),
+            func.count(func.distinct(o.c.indicator_id)).label("indicators"),
+            func.count(o.c.id).label("values"),
+        )
+        .join(c, c.c.id == o.c.city_id)
+        .group_by(c.c.id, c.c.code, c.c.country_iso2)
+    )
+    frame = pd.read_sql(statement, engine)
+    return frame.sort_values(
+        ["indicators", "values", "code"], ascending=[False, False, True], ignore_index=True
+    )
+
+
+def default_city(counts: pd.DataFrame, cities: pd.DataFrame, country: str = "VN") -> str | None:
+    """The city shown first: the city of `country` with most data (`counts` is data_counts),
+    else any city with most data, else the first city of `cities` (None without cities)."""
+    in_country = counts[counts["country"] == country]
+    if not in_country.empty:
+        return str(in_country.iloc[0]["code"])
+    if not counts.empty:
+        return str(counts.iloc[0]["code"])
+    return None if cities.empty else str(cities.iloc[0]["code"])
+
+
+def network_index(engine: Engine, lang: str) -> pd.DataFrame:
+    """Every reporting city's focus-area index (scoring.focus_area_index over analysis.scores of
+    the whole network), one row per city x focus area: city_id, focus_area, focus_area_name,
+    sort, mean_score, scored, indicators, coverage, index (empty under 80 % coverage)."""
+    indicators = catalog.indicators(engine, lang)
+    areas = catalog.focus_areas(engine, lang)
+    yearly = analysis.yearly_values(engine)
+    scores = analysis.scores(yearly, indicators, analysis.targets(engine))
+    if scores.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in INDEX_COLUMNS})
+    index = scoring.focus_area_index(scores, indicators)
+    names = areas[["code", "name", "sort"]].rename(
+        columns={"code": "focus_area", "name": "focus_area_name"}
+    )
+    return index.merge(names, on="focus_area")[INDEX_COLUMNS]
+
+
+def network_median(index: pd.DataFrame) -> pd.Series:
+    """Per focus area, the median index over the cities that have one (indexed by area)."""
+    return index.groupby("focus_area")["index"].median()
+
+
+def radar_frame(index: pd.DataFrame, areas: pd.DataFrame, city_id: int | None) -> pd.DataFrame:
+    """The six focus areas for one city, in catalog order: focus_area, focus_area_name, index,
+    mean_score, scored, indicators, coverage of the city and network_median. An area the city
+    has no score in gets coverage 0 and an empty index."""
+    frame = areas[["code", "name", "sort"]].rename(
+        columns={"code": "focus_area", "name": "focus_area_name"}
+    )
+    mine = index[index["city_id"] == city_id][
+        ["focus_area", "index", "mean_score", "scored", "indicators", "coverage"]
+    ]
+    frame = frame.merge(mine, on="focus_area", how="left")
+    frame["network_median"] = frame["focus_area"].map(network_median(index))
+    frame["scored"] = frame["scored"].fillna(0).astype(int)
+    frame["coverage"] = frame["coverage"].fillna(0.0)
+    return frame.sort_values("sort", ignore_index=True).drop(columns="sort")
+
+
+def _target_kinds(engine: Engine, table: pd.DataFrame) -> pd.Series:
+    """The kind (official, guideline...) of the target each row of a progress table uses."""
+    targets = analysis.targets(engine)
+    if targets.empty or table.empty:
+        return pd.Series(None, index=table.index, dtype=object)
+    targets = targets.assign(city_key=targets["city_id"].fillna(-1).astype(int))
+    key = table["city_id"].where(table["target_scope"] == "city", -1)
+    wanted = pd.DataFrame(
+        {
+            "indicator_id": table["indicator_id"].astype(int),
+            "city_key": key.fillna(-1).astype(int),
+            "year": table["target_year"],
+        }
+    )
+    kinds = targets.drop_duplicates(["indicator_id", "city_key", "year"]).astype({"year": float})
+    merged = wanted.merge(
+        kinds[["indicator_id", "city_key", "year", "kind"]],
+        on=["indicator_id", "city_key", "year"],
+        how="left",
+    )
+    kinds_found = pd.Series(merged["kind"].to_numpy(), index=table.index, dtype=object)
+    return kinds_found.where(kinds_found.notna(), None)
+
+
+TABLE_COLUMNS = [
+    "indicator_id",
+    "code",
+    "name",
+    "focus_area",
+    "focus_area_name",
+    "unit",
+    "decimals",
+    "direction",
+    "latest_value",
+    "latest_year",
+    "base_value",
+    "base_year",
+    "target_value",
+    "target_year",
+    "target_kind",
+    "gap",
+    "gap_relative",
+    "status",
+    "history",
+    "years",
+    "outlier",
+    "outlier_years",
+    "stale",
+    "single_point",
+]
+
+
+def indicator_table(
+    engine: Engine, lang: str, city_id: int, current_year: int | None = None
+) -> pd.DataFrame:
+    """One row per indicator the city reported, in catalog order: latest value and year, the
+    target (value, year, kind), gap (scoring.gap_to_target), status
+    (scoring.progress_status), the yearly values in order (`history`, for a sparkline, and
+    `years`) and data-quality flags:
+    - outlier: a value of the city's own history flagged by scoring.outlier_flags
+      (`outlier_years` lists the years);
+    - stale: latest year at least STALE_YEARS before `current_year` (default: this year);
+    - single_point: one yearly value in all."""
+    year_now = dt.date.today().year if current_year is None else current_year
+    indicators = catalog.indicators(engine, lang)
+    yearly = analysis.yearly_values(engine, [city_id])
+    yearly = yearly.dropna(subset=["value"]).sort_values(["indicator_id", "year"])
+    if yearly.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
+    progress = scoring.progress_table(yearly, indicators, analysis.targets(engine))
+    progress["target_kind"] = _target_kinds(engine, progress)
+    grouped = yearly.groupby("indicator_id")
+    history = pd.DataFrame(
+        {
+            "history": grouped["value"].agg(list),
+            "years": grouped["year"].agg(list),
+            "count": grouped.size(),
+        }
+    )
+    flags = scoring.outlier_flags(yearly)
+    outliers = flags[flags["outlier"]].groupby("indicator_id")["year"].agg(list)
+    history["outlier_years"] = outliers.reindex(history.index)
+    history["outlier_years"] = history["outlier_years"].map(
+        lambda years: years if isinstance(years, list) else []
+    )
+    history["outlier"] = history["outlier_years"].map(bool)
+    table = progress.merge(history.reset_index(), on="indicator_id", how="left")
+    table["stale"] = table["latest_year"] <= year_now - STALE_YEARS
+    table["single_point"] = table["count"] == 1
+    facts = indicators[
+        ["id", "code", "name", "focus_area", "focus_area_name", "unit", "decimals"]
+    ].reset_index(names="order")
+    table = facts.merge(table, left_on="id", right_on="indicator_id", how="inner")
+    return table.sort_values("order", ignore_index=True)[TABLE_COLUMNS]
+
+
+def city_yearly(engine: Engine, city_id: int) -> pd.DataFrame:
+    """The city's yearly values (indicator_id, year, value), in year order."""
+    yearly = analysis.yearly_values(engine, [city_id])
+    return yearly.dropna(subset=["value"]).sort_values(["indicator_id", "year"], ignore_index=True)[
+        ["indicator_id", "year", "value"]
+    ]
+
+
+def target_path(row: pd.Series) -> pd.DataFrame:
+    """The straight path needed to reach the target: from the base value and year to the
+    target value and year (empty when there is no target after the base year)."""
+    usable = (
+        pd.notna(row.get("target_value"))
+        and pd.notna(row.get("base_value"))
+        and pd.notna(row.get("target_year"))
+        and pd.notna(row.get("base_year"))
+        and float(row["target_year"]) > float(row["base_year"])
+    )
+    if not usable:
+        return pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
+    return pd.DataFrame(
+        {
+            "year": [int(row["base_year"]), int(row["target_year"])],
+            "value": [float(row["base_value"]), float(row["target_value"])],
+        }
+    )
+
+
+def scap_projects(engine: Engine, lang: str, city_id: int) -> pd.DataFrame:
+    """The city's Smart City Action Plan projects: title (in `lang`), focus_area,
+    focus_area_name, status, financing, start_year, end_year; by focus area, then start."""
+    p, fa = m.table(m.ScapProject), m.table(m.FocusArea)
+    statement = (
+        select(
+            p.c[f"title_{lang}"].label("title"),
+            fa.c.code.label("focus_area"),
+            fa.c[f"name_{lang}"].label("focus_area_name"),
+            p.c.status,
+            p.c.financing,
+            p.c.start_year,
+            p.c.end_year,
+        )
+        .join(fa, fa.c.id == p.c.focus_area_id)
+        .where(p.c.city_id == int(city_id))
+        .order_by(fa.c.sort, p.c.start_year, p.c.id)
+    )
+    frame = pd.read_sql(statement, engine)
+    for column in ("start_year", "end_year"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def last_update(engine: Engine, city_id: int) -> pd.Timestamp | None:
+    """When the city's values last changed."""
+    with engine.connect() as conn:
+        value = conn.execute(
+            select(func.max(m.Observation.updated_at)).where(m.Observation.city_id == int(city_id))
+        ).scalar()
+    return None if value is None else pd.Timestamp(value)
+
+
+@dataclass(frozen=True)
+class CityProfile:
+    city_id: int | None
+    table: pd.DataFrame  # indicator_table
+    projects: pd.DataFrame  # scap_projects
+    as_of: pd.Timestamp | None
+
+
+def profile(engine: Engine, lang: str, code: str) -> CityProfile:
+    """Everything the City profile shows about one city (empty frames for an unknown code)."""
+    with engine.connect() as conn:
+        city_id = conn.execute(select(m.City.id).where(m.City.code == code)).scalar()
+    if city_id is None:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
+        return CityProfile(None, empty, scap_projects(engine, lang, -1), None)
+    return CityProfile(
+        int(city_id),
+        indicator_table(engine, lang, int(city_id)),
+        scap_projects(engine, lang, int(city_id)),
+        last_update(engine, int(city_id)),
+    )

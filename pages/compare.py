@@ -1,0 +1,178 @@
+"""Compare: two to four cities side by side on chosen focus areas and indicators.
+
+The choice lives in the URL (?cities=VNHAN,VNSGN&areas=QE,BI&indicators=QE_PM25,...)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mne import compare
+from mne.charts import compare as compare_charts
+from mne.scoring import STATUS_COLOURS, STATUS_LABELS
+from pages import _ui as ui
+
+STATUS_TEXT = {status: "#000000" for status in STATUS_COLOURS} | {"target_achieved": "#FFFFFF"}
+
+tr = ui.translator()
+st.title(tr("Compare cities"))
+st.caption(tr("Two to four cities side by side on the focus areas and indicators you choose."))
+
+cities = ui.load_cities()
+counts = ui.load_data_counts()
+if counts.empty:
+    ui.empty_state(
+        tr(
+            "No indicator values yet. Upload a city's indicator file, or load the demo data "
+            "with `python -m mne init --demo`."
+        )
+    )
+    st.stop()
+
+codes = list(cities.sort_values(["country_name", "name"])["code"])
+labels = {r.code: f"{r.name} · {r.country_name}" for r in cities.itertuples()}
+asked = compare.parse_codes(st.query_params.get("cities"), codes, compare.MAX_CITIES)
+chosen_cities = st.multiselect(
+    tr("Cities (two to four)"),
+    codes,
+    default=asked if len(asked) >= compare.MIN_CITIES else compare.default_cities(counts),
+    format_func=labels.__getitem__,
+    max_selections=compare.MAX_CITIES,
+    key="compare_cities",
+)
+st.query_params["cities"] = ",".join(chosen_cities)
+
+areas = ui.load_focus_areas()
+area_names = dict(zip(areas["code"], areas["name"], strict=True))
+asked_areas = compare.parse_codes(st.query_params.get("areas"), list(area_names))
+chosen_areas = st.multiselect(
+    tr("Focus areas"),
+    list(area_names),
+    default=asked_areas or list(area_names),
+    format_func=area_names.__getitem__,
+    key="compare_areas",
+)
+if chosen_areas and len(chosen_areas) < len(area_names):
+    st.query_params["areas"] = ",".join(chosen_areas)
+elif "areas" in st.query_params:
+    del st.query_params["areas"]
+
+if len(chosen_cities) < compare.MIN_CITIES:
+    ui.empty_state(tr("Choose at least two cities to compare."))
+    st.stop()
+
+indicators = ui.load_indicators()
+in_areas = indicators[indicators["focus_area"].isin(chosen_areas or list(area_names))]
+indicator_names = dict(zip(in_areas["code"], in_areas["name"], strict=True))
+asked_indicators = compare.parse_codes(st.query_params.get("indicators"), list(indicator_names))
+chosen_indicators = st.multiselect(
+    tr("Indicators"),
+    list(indicator_names),
+    default=asked_indicators
+    or ui.load_default_indicators(tuple(chosen_cities), tuple(chosen_areas)),
+    format_func=lambda c: f"{indicator_names[c]} ({c})",
+    key="compare_indicators",
+)
+st.query_params["indicators"] = ",".join(chosen_indicators)
+
+names = ", ".join(labels[c].split(" · ")[0] for c in chosen_cities)
+data = ui.load_comparison(tuple(chosen_cities), tuple(chosen_indicators))
+as_of = tr.date(data.as_of) if data.as_of is not None else "–"
+
+# --- Focus-area indices ----------------------------------------------------------------------
+st.subheader(tr("Focus-area indices"))
+indices = compare.focus_area_indices(ui.load_network_index(), cities, chosen_cities, chosen_areas)
+if indices["index"].notna().any():
+    ui.chart(
+        compare_charts.focus_area_bars(indices, tr, as_of),
+        indices,
+        "compare_focus_areas",
+    )
+    missing = indices[indices["index"].isna()]
+    if not missing.empty:
+        st.caption(
+            tr(
+                "No bar where fewer than 80 % of an area's indicators have data: {pairs}.",
+                pairs="; ".join(
+                    f"{r.city_name} · {r.focus_area_name} ({tr.percent(r.coverage)})"
+                    for r in missing.itertuples()
+                ),
+            )
+        )
+else:
+    ui.empty_state(
+        tr(
+            "None of {cities} has enough data for a focus-area index (80 % of its indicators).",
+            cities=names,
+        )
+    )
+
+# --- Indicators over time --------------------------------------------------------------------
+st.subheader(tr("Indicators"))
+if not chosen_indicators:
+    ui.empty_state(tr("Choose one or more indicators to compare."))
+elif data.latest.empty:
+    ui.empty_state(tr("No values of the chosen indicators for {cities} yet.", cities=names))
+else:
+    latest = data.latest
+    shown = pd.DataFrame(
+        {
+            "indicator": latest["indicator_name"],
+            "city": latest["city_name"],
+            "status": latest["status"].map(lambda s: tr(STATUS_LABELS[s])),
+            "latest": [
+                f"{tr.number(v, int(d))} {u}"
+                for v, d, u in zip(
+                    latest["latest_value"], latest["decimals"], latest["unit"], strict=True
+                )
+            ],
+            "year": latest["latest_year"].astype(int).astype(str),
+            "target": [
+                f"{tr.number(v, int(d))} ({int(y)})" if pd.notna(v) else "–"
+                for v, d, y in zip(
+                    latest["target_value"], latest["decimals"], latest["target_year"], strict=True
+                )
+            ],
+            "gap": [
+                tr.number(v, int(d)) for v, d in zip(latest["gap"], latest["decimals"], strict=True)
+            ],
+        }
+    )
+    label_status = dict(zip(shown["status"], latest["status"], strict=False))
+
+    def status_style(label: str) -> str:
+        status = label_status.get(label, "insufficient_data")
+        return f"background-color: {STATUS_COLOURS[status]}; color: {STATUS_TEXT[status]}"
+
+    st.dataframe(
+        shown.style.map(status_style, subset=["status"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "indicator": st.column_config.TextColumn(tr("Indicator"), width="medium"),
+            "city": tr("City"),
+            "status": tr("Status"),
+            "latest": tr("Latest value"),
+            "year": tr("Year"),
+            "target": tr("Target (year)"),
+            "gap": tr("Gap"),
+        },
+    )
+    st.download_button(
+        tr("Download the table (CSV)"),
+        ui.csv_bytes(latest),
+        "compare_latest.csv",
+        "text/csv",
+        key="download-compare-latest",
+        icon=":material/download:",
+    )
+    panels = (
+        latest[["indicator", "indicator_name", "unit", "decimals"]]
+        .drop_duplicates("indicator")
+        .reset_index(drop=True)
+    )
+    ui.chart(
+        compare_charts.indicator_lines(data.yearly, panels, tr, as_of),
+        data.yearly,
+        "compare_indicators",
+    )

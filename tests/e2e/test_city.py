@@ -1,0 +1,64 @@
+"""In Chromium, the City profile draws its radar and trend chart, follows the indicator filter
+and downloads the trend's data as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Browser
+
+pytestmark = pytest.mark.e2e
+
+
+def trend_title(page) -> str:  # type: ignore[no-untyped-def]
+    return str(page.locator(".js-plotly-plot").nth(1).locator(".gtitle").text_content())
+
+
+def test_city_profile_radar_trend_filter_and_csv(app_url: str, browser: Browser) -> None:
+    browser.open(app_url + "/city?lang=en&code=VNDAD&indicator=QE_PM25")
+    page = browser.page
+    page.wait_for_selector(".js-plotly-plot .polarlayer .trace", timeout=30_000)  # type: ignore[attr-defined]
+    radar = page.locator(".js-plotly-plot").nth(0)  # type: ignore[attr-defined]
+    assert radar.locator(".polarlayer .scatterlayer .trace").count() == 2  # median + city
+    assert "Da Nang" in radar.locator(".gtitle").text_content()
+
+    trend = page.locator(".js-plotly-plot").nth(1)  # type: ignore[attr-defined]
+    trend.locator(".scatterlayer .trace").first.wait_for(timeout=30_000)
+    assert trend.locator(".scatterlayer .trace").count() == 3  # values, path, target
+    before = trend_title(page)
+    assert before.startswith("Annual mean PM2.5 concentration (µg/m³) in Da Nang")
+    assert trend.locator(".ytitle").text_content() == "µg/m³"
+
+    # Choose another indicator: the trend chart follows, and so does the URL.
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Indicator")  # type: ignore[attr-defined]
+    box.click()
+    page.keyboard.type("Green space per urban")  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "t => { const p = document.querySelectorAll('.js-plotly-plot')[1];"
+        " return p && p.querySelector('.gtitle') && p.querySelector('.gtitle').textContent !== t }",
+        arg=before,
+        timeout=30_000,
+    )
+    after = trend_title(page)
+    assert "green space" in after.lower() and "m²/person" in after
+    assert page.locator(".js-plotly-plot").nth(1).locator(".ytitle").text_content() == "m²/person"  # type: ignore[attr-defined]
+    assert "indicator=QE_GREEN_SPACE" in page.url  # type: ignore[attr-defined]
+
+    # The trend chart's numbers download as CSV: the second chart's button.
+    with page.expect_download() as download_info:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Download the data (CSV)").nth(1).click()  # type: ignore[attr-defined]
+    download = download_info.value
+    assert download.suggested_filename == "trend_VNDAD_QE_GREEN_SPACE.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
+    assert {r["city"] for r in rows} == {"VNDAD"}
+    assert {r["indicator"] for r in rows} == {"QE_GREEN_SPACE"}
+    reported = [r for r in rows if r["series"] == "reported"]
+    assert len(reported) >= 2 and all(2015 <= int(r["year"]) <= 2025 for r in reported)
+    assert [r["year"] for r in rows if r["series"] == "target"] == ["2030"]
+    assert [float(r["value"]) for r in rows if r["series"] == "target"] == [8.0]
+    assert browser.unexpected_errors() == []

@@ -1,0 +1,134 @@
+"""The Priority task groups page: demo and empty stores in each language, the group in the
+URL, and posting a progress update through the page's form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, func, select
+from streamlit.testing.v1 import AppTest
+
+from db import models as m
+from mne import tasks
+from mne.i18n import LANGUAGES, Translator
+from mne.store import init_store
+from tests.pages.conftest import AppFactory
+
+EMPTY = (
+    "No tasks recorded yet for the six priority task groups. Load the demo data with "
+    "`python -m mne init --demo` to try this page."
+)
+
+
+@pytest.fixture
+def demo_store(engine: Engine) -> Engine:
+    """A store of its own with the demo data, for tests that write."""
+    init_store(engine, with_demo=True)
+    return engine
+
+
+def _metrics(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tasks_page_with_demo_data(demo_engine: Engine, open_page: AppFactory, lang: str) -> None:
+    tr = Translator(lang)
+    app = open_page(demo_engine, lang, "tasks.py")
+    assert app.title[0].value == tr("Priority task groups")
+    metrics = _metrics(app)
+    counts = tasks.status_counts(demo_engine)
+    assert sum(counts.values()) == 18
+    for status, label in tasks.TASK_STATUS_LABELS.items():
+        assert metrics[tr(label)] == tr.number(counts[status])
+    # The first group is chosen; its overdue tasks counted by hand from the store.
+    assert app.selectbox[0].value == "G1"
+    today = dt.date.today()
+    with demo_engine.connect() as conn:
+        overdue = conn.execute(
+            select(func.count())
+            .select_from(m.Task)
+            .join(m.TaskGroup)
+            .where(
+                m.TaskGroup.code == "G1",
+                m.Task.due_date < today,
+                m.Task.percent_complete < 100,
+            )
+        ).scalar_one()
+    assert metrics[tr("Overdue")] == tr.number(overdue)
+    # Progress, status counts, timeline, the task's reports, its linked indicators.
+    assert len(app.get("plotly_chart")) == 5
+    history = app.dataframe[0].value
+    assert len(history) == len(tasks.task_history(demo_engine, app.selectbox[1].value))
+    assert not app.info and not app.error
+
+
+def test_the_group_and_task_come_from_the_url(demo_engine: Engine, open_page: AppFactory) -> None:
+    app = open_page(demo_engine, "en", "tasks.py")
+    app.query_params["group"] = "G3"
+    app.query_params["task"] = "G3-02"
+    app.run()
+    assert [s.value for s in app.selectbox] == ["G3", "G3-02"]
+    app.selectbox[0].set_value("G5").run()
+    assert app.query_params["group"] == "G5"
+    assert app.selectbox[1].value.startswith("G5-")
+    assert app.query_params["task"] == app.selectbox[1].value
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tasks_page_on_an_empty_store(engine: Engine, open_page: AppFactory, lang: str) -> None:
+    tr = Translator(lang)
+    app = open_page(engine, lang, "tasks.py")
+    assert app.title[0].value == tr("Priority task groups")
+    assert [i.value for i in app.info] == [tr(EMPTY)]
+    assert app.get("plotly_chart") == []
+
+
+def _task_state(engine: Engine, code: str) -> tuple[float, int]:
+    with engine.connect() as conn:
+        percent = conn.execute(
+            select(m.Task.percent_complete).where(m.Task.code == code)
+        ).scalar_one()
+        reports = conn.execute(
+            select(func.count()).select_from(m.TaskUpdate).join(m.Task).where(m.Task.code == code)
+        ).scalar_one()
+    return float(percent), int(reports)
+
+
+def test_posting_an_update_through_the_form(demo_store: Engine, open_page: AppFactory) -> None:
+    app = open_page(demo_store, "en", "tasks.py")
+    code = app.selectbox[1].value
+    percent, reports = _task_state(demo_store, code)
+    new_percent = min(100.0, percent + 10)
+    note = "Permits <b>issued</b> **online** [link](http://x)"
+    app.number_input[0].set_value(new_percent)
+    app.text_area[0].input(note)
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    assert _task_state(demo_store, code) == (new_percent, reports + 1)
+    assert any(s.value.startswith(f"Update on {code} stored") for s in app.success)
+    newest = app.dataframe[0].value.iloc[0]  # newest report first
+    assert newest["report_date"] == dt.date.today()
+    assert newest["percent_complete"] == new_percent
+    assert newest["note"] == note  # stored and shown as typed, as plain text
+    assert _metrics(app)["% complete"] == Translator("en").percent(new_percent / 100)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_future_date_is_refused_and_nothing_stored(
+    demo_store: Engine, open_page: AppFactory, lang: str
+) -> None:
+    tr = Translator(lang)
+    app = open_page(demo_store, lang, "tasks.py")
+    code = app.selectbox[1].value
+    before = _task_state(demo_store, code)
+    today = dt.date.today()
+    future = today + dt.timedelta(days=3)
+    app.date_input[0].set_value(future)
+    app.number_input[0].set_value(100.0)
+    app.button[0].click().run()
+    expected = tasks.UpdateRefused("future_date", date=future, today=today).message(tr)
+    assert [e.value for e in app.error] == [expected]
+    assert _task_state(demo_store, code) == before
+    assert not app.success
