@@ -37,59 +37,30 @@ if ui.has_demo():
         icon=":material/science:",
     )
 
-pages = [
-    st.Page(
-        "pages/overview.py",
-        title=tr("Overview"),
-        icon=":material/dashboard:",
-        url_path="overview",
-        default=True,
-    ),
-    st.Page(
-        "pages/city.py", title=tr("City profile"), icon=":material/location_city:", url_path="city"
-    ),
-    st.Page(
-        "pages/compare.py",
-        title=tr("Compare"),
-        icon=":material/compare_arrows:",
-        url_path="compare",
-    ),
-    st.Page(
-        "pages/explorer.py",
-        title=tr("Indicator explorer"),
-        icon=":material/bar_chart:",
-        url_path="explorer",
-    ),
-    st.Page(
-        "pages/coverage.py",
-        title=tr("Data coverage"),
-        icon=":material/grid_on:",
-        url_path="coverage",
-    ),
-    st.Page(
-        "pages/catalog.py", title=tr("Catalog"), icon=":material/menu_book:", url_path="catalog"
-    ),
-    st.Page(
-        "pages/upload.py", title=tr("Upload"), icon=":material/upload_file:", url_path="upload"
-    ),
-    st.Page(
-        "pages/methodology.py",
-        title=tr("Methodology"),
-        icon=":material/functions:",
-        url_path="methodology",
-    ),
-    st.Page(
-        "pages/tasks.py",
-        title=tr("Priority task groups"),
-        icon=":material/task_alt:",
-        url_path="tasks",
-    ),
-    st.Page(
-        "pages/projects.py",
-        title=tr("ASCN projects"),
-        icon=":material/construction:",
-        url_path="projects",
-    ),
-    st.Page("pages/history.py", title=tr("History"), icon=":material/history:", url_path="history"),
-]
-st.navigation(pages).run()
+
+def page(path: str, title: str, icon: str, url_path: str | None = None) -> st.Page:
+    return st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url_path)
+
+
+sections = {
+    tr("Progress and gaps"): [
+        st.Page(
+            "pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True
+        ),
+        page("city.py", tr("City profile"), "location_city", "city"),
+        page("explorer.py", tr("Indicator explorer"), "bar_chart", "explorer"),
+        page("compare.py", tr("Compare"), "compare_arrows", "compare"),
+        page("tasks.py", tr("Priority task groups"), "task_alt", "tasks"),
+        page("projects.py", tr("ASCN projects"), "apartment", "projects"),
+        page("coverage.py", tr("Data coverage"), "grid_on", "coverage"),
+    ],
+    tr("Data"): [
+        page("upload.py", tr("Upload"), "upload_file", "upload"),
+        page("history.py", tr("History"), "history", "history"),
+    ],
+    tr("Reference"): [
+        page("catalog.py", tr("Catalog"), "menu_book", "catalog"),
+        page("methodology.py", tr("Methodology"), "functions", "methodology"),
+    ],
+}
+st.navigation(sections).run()
