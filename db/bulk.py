@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, Table
+from sqlalchemy import CompoundSelect, Connection, Select, Table
 
 
 def _tuples(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
@@ -58,7 +58,7 @@ def update_by_id(
     conn.exec_driver_sql(sql, rows)
 
 
-def read_frame(conn: Connection, statement: Select[Any]) -> pd.DataFrame:
+def read_frame(conn: Connection, statement: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
     """The rows of a SELECT as a frame, fetched by the driver in one go."""
     compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

@@ -218,3 +218,87 @@ def _print_table(
             f"{label:<42}{result['seconds']:>9.2f}{result['seconds'] / floor:>9.2f}"
             f"{result['peak_mb']:>9.0f}"
         )
+
+
+DASHBOARD_PAGES = [
+    "overview.py",
+    "city.py",
+    "explorer.py",
+    "compare.py",
+    "tasks.py",
+    "projects.py",
+    "coverage.py",
+    "catalog.py",
+    "methodology.py",
+    "history.py",
+    "upload.py",
+]
+PAGE_RUNNER = Path(__file__).resolve().parent.parent / "scripts" / "bench_page.py"
+
+
+def _aggregate_floor(db_path: Path) -> float:
+    """The floor: one SQL aggregate over every observation."""
+    connection = sqlite3.connect(db_path)
+    start = time.perf_counter()
+    connection.execute(
+        "SELECT indicator_id, COUNT(*), AVG(value) FROM observation GROUP BY indicator_id"
+    ).fetchall()
+    seconds = time.perf_counter() - start
+    connection.close()
+    return round(seconds, 3)
+
+
+def _page(url: str, page: str) -> dict[str, Any]:
+    """One page run cold then warm in a fresh process (scripts/bench_page.py, which uses
+    Streamlit's AppTest; mne itself never imports Streamlit)."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(PAGE_RUNNER), page],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _add_demo_tasks_and_projects(url: str) -> None:
+    """The demo's tasks and SCAP projects, so the task and project pages have work to do."""
+    from mne import demo
+
+    with writing(get_engine(url)) as conn:
+        demo.load_tasks(conn)
+        demo.load_projects(conn)
+    dispose_engines()
+
+
+def bench_dashboard(rows: int) -> dict[str, Any]:
+    cities, indicators, years = _shape_for(rows)
+    with tempfile.TemporaryDirectory(prefix="mne-bench-") as folder:
+        work = Path(folder)
+        db_path = work / "bench.db"
+        url = f"sqlite:///{db_path}"
+        csv_path = work / "values.csv"
+        n = _write_csv(csv_path, cities, indicators, years)
+        _prepare_store(url, cities, indicators)
+        _import(url, csv_path, dry_run=False)
+        _add_demo_tasks_and_projects(url)
+        floor = _aggregate_floor(db_path)
+        pages = [_page(url, page) for page in DASHBOARD_PAGES]
+    print(
+        f"dashboard benchmark: {n:,} observations ({cities} cities x {indicators} indicators "
+        f"x {years} years); floor, one SQL aggregate over all observations: {floor:.3f} s"
+    )
+    print(f"{'page':<18}{'cold s':>9}{'warm s':>9}{'payload KB':>12}")
+    for p in pages:
+        print(
+            f"{p['page']:<18}{p['cold_seconds']:>9.2f}{p['warm_seconds']:>9.3f}"
+            f"{p['payload_kb']:>12.1f}{'  ERROR' if p['errors'] else ''}"
+        )
+    figures = {"benchmark": "dashboard", "observations": n, "floor_seconds": floor, "pages": pages}
+    print(json.dumps(figures))
+    return figures

@@ -45,8 +45,8 @@ def load_demo(conn: Connection) -> dict[str, int]:
     batch_id = _insert_demo_batch(conn, len(observations))
     observations["batch_id"] = batch_id
     conn.execute(insert(m.table(m.Observation)), _records(observations))
-    tasks, updates = _load_tasks(conn)
-    projects = _load_projects(conn)
+    tasks, updates = load_tasks(conn)
+    projects = load_projects(conn)
     return {
         "observations": len(observations),
         "tasks": tasks,
@@ -177,7 +177,7 @@ def demo_observations(conn: Connection) -> pd.DataFrame:
     )
 
 
-def _load_tasks(conn: Connection) -> tuple[int, int]:
+def load_tasks(conn: Connection) -> tuple[int, int]:
     rng = np.random.default_rng(SEED + 1)
     tasks = read_seed("demo_tasks.csv")
     groups = dict(conn.execute(select(m.TaskGroup.code, m.TaskGroup.id)).all())
@@ -262,7 +262,7 @@ def _demo_updates(start: dt.date, due: dt.date, pace: float) -> list[tuple[dt.da
     return reports
 
 
-def _load_projects(conn: Connection) -> int:
+def load_projects(conn: Connection) -> int:
     projects = read_seed("demo_scap_projects.csv")
     city_ids = dict(conn.execute(select(m.City.code, m.City.id)).all())
     area_ids = dict(conn.execute(select(m.FocusArea.code, m.FocusArea.id)).all())

@@ -9,6 +9,7 @@ from mne.intake import store as batches
 from mne.intake.messages import revert_refusal
 from pages import _ui as ui
 
+CHANGES_SHOWN = 1000
 STATE_LABELS = {"committed": N_("Stored"), "reverted": N_("Reverted")}
 
 tr = ui.translator()
@@ -55,7 +56,7 @@ st.dataframe(
 
 batch_ids = table["id"].tolist()
 chosen = st.selectbox(tr("Batch"), batch_ids, format_func=lambda b: f"#{b}")
-changes = batches.batch_changes(engine, int(chosen))
+changes = batches.batch_changes(engine, int(chosen), limit=CHANGES_SHOWN)
 st.subheader(tr("Values set by batch #{batch}", batch=chosen))
 if changes.empty:
     ui.empty_state(tr("This batch has no current values (reverted, or replaced later)."))
@@ -72,6 +73,22 @@ else:
             "new_value": tr("Value set"),
         },
     )
+    total = batches.batch_value_count(engine, int(chosen))
+    if total > len(changes):
+        st.caption(
+            tr(
+                "Showing the first {shown} of {total} values.",
+                shown=tr.number(len(changes)),
+                total=tr.number(total),
+            )
+        )
+        if st.button(tr("Prepare the full list (CSV)"), icon=":material/download:"):
+            st.download_button(
+                tr("Download the data (CSV)"),
+                ui.csv_bytes(batches.batch_changes(engine, int(chosen))),
+                f"batch-{chosen}.csv",
+                "text/csv",
+            )
 
 state = table.loc[table["id"] == chosen, "state"].iloc[0]
 if state == "committed":

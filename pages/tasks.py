@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from mne import tasks as task_data
@@ -214,9 +215,7 @@ else:
         else tr("In every city of the network (the task names no city)")
     )
     year = linked["latest_year"].max()
-    subtitle = scope + (
-        " · " + tr("latest data: {year}", year=int(year)) if year == year and year else ""
-    )
+    subtitle = scope + (" · " + tr("latest data: {year}", year=int(year)) if pd.notna(year) else "")
     table = linked.assign(status_label=linked["status"].map(lambda s: tr(STATUS_LABELS[s])))
     ui.chart(task_charts.linked_status(linked, tr, subtitle), table, f"linked_indicators_{code}")
     st.caption(

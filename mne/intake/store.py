@@ -369,41 +369,42 @@ def batches_frame(
     return pd.read_sql(statement, engine)
 
 
-def batch_changes(engine: Engine, batch_id: int) -> pd.DataFrame:
-    """What one batch did: each value it set (still current), with the value it replaced."""
+def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd.DataFrame:
+    """What one batch did: each value it set (still current), with the value it replaced
+    (empty for a value it added). One SQL join, in city, indicator, period order; `limit`
+    keeps a page from pulling a million-value batch into the browser."""
     o, h, c, i = (
         m.table(m.Observation),
         m.table(m.ObservationHistory),
         m.table(m.City),
         m.table(m.Indicator),
     )
-    current = pd.read_sql(
+    replaced = and_(
+        h.c.replaced_by_batch_id == batch_id,
+        h.c.city_id == o.c.city_id,
+        h.c.indicator_id == o.c.indicator_id,
+        h.c.period == o.c.period,
+    )
+    statement = (
         select(
             c.c.code.label("city"),
             i.c.code.label("indicator"),
             o.c.period,
+            h.c.value.label("old_value"),
             o.c.value.label("new_value"),
         )
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
-        .where(o.c.batch_id == batch_id),
-        engine,
+        .outerjoin(h, replaced)
+        .where(o.c.batch_id == batch_id)
+        .order_by(c.c.code, i.c.code, o.c.period)
+        .limit(limit)
     )
-    replaced = pd.read_sql(
-        select(
-            c.c.code.label("city"),
-            i.c.code.label("indicator"),
-            h.c.period,
-            h.c.value.label("old_value"),
-        )
-        .join(c, c.c.id == h.c.city_id)
-        .join(i, i.c.id == h.c.indicator_id)
-        .where(h.c.replaced_by_batch_id == batch_id),
-        engine,
-    )
-    changes = current.merge(replaced, on=["city", "indicator", "period"], how="left")
-    return (
-        changes[["city", "indicator", "period", "old_value", "new_value"]]
-        .sort_values(["city", "indicator", "period"])
-        .reset_index(drop=True)
-    )
+    return pd.read_sql(statement, engine)
+
+
+def batch_value_count(engine: Engine, batch_id: int) -> int:
+    """How many current values a batch set."""
+    with engine.connect() as conn:
+        statement = select(func.count()).where(m.Observation.batch_id == batch_id)
+        return int(conn.execute(statement).scalar_one())

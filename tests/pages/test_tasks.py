@@ -132,3 +132,16 @@ def test_a_future_date_is_refused_and_nothing_stored(
     assert [e.value for e in app.error] == [expected]
     assert _task_state(demo_store, code) == before
     assert not app.success
+
+
+def test_tasks_whose_indicators_have_no_values_yet(engine: Engine, open_page: AppFactory) -> None:
+    """Tasks are recorded but no city has reported their indicators: the page still shows
+    the linked indicators (all insufficient data), with no 'latest data' year."""
+    from db.engine import writing
+    from mne import demo
+
+    with writing(engine) as conn:
+        demo.load_tasks(conn)
+    app = open_page(engine, "en", "tasks.py")
+    assert not app.exception
+    assert not any("latest data" in c.value for c in app.caption)
