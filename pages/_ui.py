@@ -92,12 +92,41 @@ def load_batches() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _batch_changes(url: str, batch_id: int, limit: int) -> pd.DataFrame:
+    return intake_store.batch_changes(engine(), batch_id, limit)
+
+
+def load_batch_changes(batch_id: int, limit: int) -> pd.DataFrame:
+    return _batch_changes(database_url(), batch_id, limit)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _batch_value_count(url: str, batch_id: int) -> int:
+    return intake_store.batch_value_count(engine(), batch_id)
+
+
+def load_batch_value_count(batch_id: int) -> int:
+    return _batch_value_count(database_url(), batch_id)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _has_demo(url: str) -> bool:
     return demo.has_demo(engine())
 
 
 def has_demo() -> bool:
     return _has_demo(database_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _figure(url: str, lang: str, key: tuple[Any, ...], _build: Callable[[], Any]) -> Any:
+    return _build().to_plotly_json()
+
+
+def cached_figure(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """A large figure built once per store, language and `key` (the page's filters), kept as
+    plotly JSON: a warm rerun then skips building it again."""
+    return _figure(database_url(), language(), key, build)
 
 
 def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> None:
@@ -107,7 +136,7 @@ def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> 
     if data is not None and not data.empty:
         st.download_button(
             tr("Download the data (CSV)"),
-            data=csv_bytes(data),
+            data=lambda: csv_bytes(data),  # made on click: no CSV work on every rerun
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"download-{name}",

@@ -80,7 +80,11 @@ cols[2].metric(
     f"{tr.number(gaps)} / {tr.number(len(cells))}",
 )
 
-ui.chart(coverage_heatmap(cells, tr, data.first_year, data.as_of), cells, "coverage")
+figure = ui.cached_figure(
+    ("coverage", area, tuple(chosen)),
+    lambda: coverage_heatmap(cells, tr, data.first_year, data.as_of),
+)
+ui.chart(figure, cells, "coverage")
 st.caption(
     tr(
         "Colour: the latest year with a value (darker is older); vermillion: never reported. "

@@ -56,7 +56,7 @@ st.dataframe(
 
 batch_ids = table["id"].tolist()
 chosen = st.selectbox(tr("Batch"), batch_ids, format_func=lambda b: f"#{b}")
-changes = batches.batch_changes(engine, int(chosen), limit=CHANGES_SHOWN)
+changes = ui.load_batch_changes(int(chosen), CHANGES_SHOWN)
 st.subheader(tr("Values set by batch #{batch}", batch=chosen))
 if changes.empty:
     ui.empty_state(tr("This batch has no current values (reverted, or replaced later)."))
@@ -73,7 +73,7 @@ else:
             "new_value": tr("Value set"),
         },
     )
-    total = batches.batch_value_count(engine, int(chosen))
+    total = ui.load_batch_value_count(int(chosen))
     if total > len(changes):
         st.caption(
             tr(

@@ -33,9 +33,11 @@ def test_a_country_filter_changes_the_ranking_and_its_csv(app_url: str, browser:
     country.locator("input").click()
     page.get_by_role("option", name="Viet Nam").click()  # type: ignore[attr-defined]
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    # Generous waits: on a loaded 2-core machine the rerun and redraw can take a while.
+    page.wait_for_url("**country=VN**", timeout=60_000)  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         "document.querySelector('.js-plotly-plot').querySelectorAll('.bars .point').length === 5",
-        timeout=30_000,
+        timeout=60_000,
     )
     assert "country=VN" in page.url  # type: ignore[attr-defined]
     labels = page.locator(".js-plotly-plot").first.locator(".yaxislayer-above .ytick text")  # type: ignore[attr-defined]
