@@ -14,7 +14,16 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 
 from db import models as m
+from mne.i18n import N_
 from mne.text import fold
+
+# Only targets set in law or policy are "official" (see db/seed/targets.csv).
+TARGET_KIND_LABELS = {
+    "official": N_("Official"),
+    "guideline": N_("International guideline"),
+    "illustrative": N_("Illustrative (not official)"),
+    "user_set": N_("Set by users"),
+}
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
 LANGS = ("vi", "en", "id")

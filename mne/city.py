@@ -16,17 +16,10 @@ from sqlalchemy import Engine, func, select
 
 from db import models as m
 from mne import analysis, catalog, scoring
-from mne.i18n import N_
 
 # A latest value this many years older than the current year is flagged as stale.
 STALE_YEARS = 3
 
-TARGET_KIND_LABELS = {
-    "official": N_("Official"),
-    "guideline": N_("International guideline"),
-    "illustrative": N_("Illustrative (not official)"),
-    "user_set": N_("Set by users"),
-}
 
 INDEX_COLUMNS = [
     "city_id",

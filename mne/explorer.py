@@ -39,12 +39,6 @@ POPULATION_BAND_LABELS = {
     "gt5m": N_("Over 5 million"),
     "unknown": N_("Population unknown"),
 }
-TARGET_KIND_LABELS = {
-    "official": N_("Official"),
-    "guideline": N_("International guideline"),
-    "illustrative": N_("Illustrative (not official)"),
-    "user_set": N_("Set by users"),
-}
 # How many of the best and of the worst ranked cities the trend chart shows by default.
 DEFAULT_TREND_EACH_END = 3
 

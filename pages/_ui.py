@@ -20,6 +20,7 @@ from mne import catalog, demo, overview
 from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
 from mne.intake import store as intake_store
+from mne.scoring import STATUS_COLOURS, STATUS_LABELS
 from mne.store import ensure_store
 
 T = TypeVar("T")
@@ -362,3 +363,50 @@ def _coverage(url: str, lang: str, area: str | None, countries: tuple[str, ...])
 def load_coverage(area: str | None, countries: list[str]) -> Any:
     """coverage.Coverage of a focus area (all when None) and countries (all when empty)."""
     return _coverage(database_url(), language(), area, tuple(sorted(countries)))
+
+
+# Text on each status colour that stays readable (white only on the dark blue).
+STATUS_TEXT_COLOURS = {status: "#000000" for status in STATUS_COLOURS} | {
+    "target_achieved": "#FFFFFF"
+}
+
+
+def progress_cells(progress: pd.DataFrame) -> pd.DataFrame:
+    """The cells a progress table shows, in the user's language: status label, latest value
+    with its unit, latest year, target (year) and gap, each number with the indicator's
+    decimals. `progress` has status, latest_value, latest_year, target_value, target_year,
+    gap, decimals and unit."""
+    tr = translator()
+    decimals = progress["decimals"].astype(int)
+    return pd.DataFrame(
+        {
+            "status": progress["status"].map(lambda s: tr(STATUS_LABELS[s])),
+            "latest": [
+                f"{tr.number(v, d)} {u}"
+                for v, d, u in zip(
+                    progress["latest_value"], decimals, progress["unit"], strict=True
+                )
+            ],
+            "year": progress["latest_year"].astype(int).astype(str),
+            "target": [
+                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else "–"
+                for v, d, y in zip(
+                    progress["target_value"], decimals, progress["target_year"], strict=True
+                )
+            ],
+            "gap": [tr.number(v, d) for v, d in zip(progress["gap"], decimals, strict=True)],
+        },
+        index=progress.index,
+    )
+
+
+def status_coloured(shown: pd.DataFrame, statuses: pd.Series) -> Any:
+    """`shown` styled with each row's status colour on its "status" cell."""
+    codes = statuses.to_numpy()
+
+    def colour(column: pd.Series) -> list[str]:
+        return [
+            f"background-color: {STATUS_COLOURS[c]}; color: {STATUS_TEXT_COLOURS[c]}" for c in codes
+        ]
+
+    return shown.style.apply(colour, subset=["status"])

@@ -6,15 +6,10 @@ import streamlit as st
 
 from db import models as m
 from mne import catalog, charts
+from mne.catalog import TARGET_KIND_LABELS
 from mne.i18n import N_
 from pages import _ui as ui
 
-TARGET_KIND_LABELS = {
-    "official": N_("Official"),
-    "guideline": N_("International guideline"),
-    "illustrative": N_("Illustrative (not official)"),
-    "user_set": N_("Set by users"),
-}
 DIRECTION_LABELS = {"higher": N_("Higher is better"), "lower": N_("Lower is better")}
 
 tr = ui.translator()

@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from mne import city
+from mne.catalog import TARGET_KIND_LABELS
 from mne.charts import city as city_charts
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
-from mne.scoring import STATUS_COLOURS, STATUS_LABELS
+from mne.scoring import STATUS_LABELS
 from pages import _ui as ui
 
 # Text on a status colour: white on the dark blue, black on the others (contrast >= 4.5).
-STATUS_TEXT = {status: "#000000" for status in STATUS_COLOURS} | {"target_achieved": "#FFFFFF"}
 
 tr = ui.translator()
 st.title(tr("City profile"))
@@ -132,41 +132,18 @@ else:
             found.append(tr("Single point"))
         return "; ".join(found)
 
-    shown = pd.DataFrame(
-        {
-            "name": table["name"],
-            "status": table["status"].map(lambda s: tr(STATUS_LABELS[s])),
-            "history": table["history"],
-            "latest": [
-                f"{tr.number(v, int(d))} {u}"
-                for v, d, u in zip(
-                    table["latest_value"], table["decimals"], table["unit"], strict=True
-                )
-            ],
-            "year": table["latest_year"].astype(int).astype(str),
-            "target": [
-                f"{tr.number(v, int(d))} ({int(y)})" if pd.notna(v) else "–"
-                for v, d, y in zip(
-                    table["target_value"], table["decimals"], table["target_year"], strict=True
-                )
-            ],
-            "kind": table["target_kind"].map(
-                lambda k: tr(city.TARGET_KIND_LABELS[k]) if isinstance(k, str) else "–"
-            ),
-            "gap": [
-                tr.number(v, int(d)) for v, d in zip(table["gap"], table["decimals"], strict=True)
-            ],
-            "flags": table.apply(flags, axis=1),
-        }
-    )
-    colours = dict(zip(shown["status"], table["status"], strict=False))
-
-    def status_style(label: str) -> str:
-        status = colours.get(label, "insufficient_data")
-        return f"background-color: {STATUS_COLOURS[status]}; color: {STATUS_TEXT[status]}"
+    cells = ui.progress_cells(table)
+    shown = cells.assign(
+        name=table["name"],
+        history=table["history"],
+        kind=table["target_kind"].map(
+            lambda k: tr(TARGET_KIND_LABELS[k]) if isinstance(k, str) else "–"
+        ),
+        flags=table.apply(flags, axis=1),
+    )[["name", "status", "history", "latest", "year", "target", "kind", "gap", "flags"]]
 
     st.dataframe(
-        shown.style.map(status_style, subset=["status"]),
+        ui.status_coloured(shown, table["status"]),
         hide_index=True,
         width="stretch",
         height=min(36 * len(shown) + 40, 720),

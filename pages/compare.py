@@ -4,15 +4,11 @@ The choice lives in the URL (?cities=VNHAN,VNSGN&areas=QE,BI&indicators=QE_PM25,
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from mne import compare
 from mne.charts import compare as compare_charts
-from mne.scoring import STATUS_COLOURS, STATUS_LABELS
 from pages import _ui as ui
-
-STATUS_TEXT = {status: "#000000" for status in STATUS_COLOURS} | {"target_achieved": "#FFFFFF"}
 
 tr = ui.translator()
 st.title(tr("Compare cities"))
@@ -115,37 +111,12 @@ elif data.latest.empty:
     ui.empty_state(tr("No values of the chosen indicators for {cities} yet.", cities=names))
 else:
     latest = data.latest
-    shown = pd.DataFrame(
-        {
-            "indicator": latest["indicator_name"],
-            "city": latest["city_name"],
-            "status": latest["status"].map(lambda s: tr(STATUS_LABELS[s])),
-            "latest": [
-                f"{tr.number(v, int(d))} {u}"
-                for v, d, u in zip(
-                    latest["latest_value"], latest["decimals"], latest["unit"], strict=True
-                )
-            ],
-            "year": latest["latest_year"].astype(int).astype(str),
-            "target": [
-                f"{tr.number(v, int(d))} ({int(y)})" if pd.notna(v) else "–"
-                for v, d, y in zip(
-                    latest["target_value"], latest["decimals"], latest["target_year"], strict=True
-                )
-            ],
-            "gap": [
-                tr.number(v, int(d)) for v, d in zip(latest["gap"], latest["decimals"], strict=True)
-            ],
-        }
-    )
-    label_status = dict(zip(shown["status"], latest["status"], strict=False))
-
-    def status_style(label: str) -> str:
-        status = label_status.get(label, "insufficient_data")
-        return f"background-color: {STATUS_COLOURS[status]}; color: {STATUS_TEXT[status]}"
+    shown = ui.progress_cells(latest).assign(
+        indicator=latest["indicator_name"], city=latest["city_name"]
+    )[["indicator", "city", "status", "latest", "year", "target", "gap"]]
 
     st.dataframe(
-        shown.style.map(status_style, subset=["status"]),
+        ui.status_coloured(shown, latest["status"]),
         hide_index=True,
         width="stretch",
         column_config={

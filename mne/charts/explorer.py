@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from mne import scoring
+from mne.catalog import TARGET_KIND_LABELS
 from mne.charts import OKABE_ITO, layout
-from mne.explorer import TARGET_KIND_LABELS, IndicatorView
+from mne.explorer import IndicatorView
 from mne.i18n import Translator
 
 TARGET_COLOUR = "#000000"
