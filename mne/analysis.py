@@ -3,6 +3,11 @@ and the progress status of each city x indicator (formulas in mne.scoring).
 
 Reads aggregate in SQL first (one row per city x indicator x year), so a page never pulls raw
 observations; filters by city or indicator go into the SQL, not into pandas afterwards.
+
+Which values the dashboards and reports count: approved ones by default (what leaders are
+shown), or approved and submitted ones. The choice rides on the engine as an execution option
+(`store_view`), the way SQLAlchemy carries a schema map, so every read below applies it with
+`shown(o, engine)` without a flag threaded through each page's functions.
 """
 
 from __future__ import annotations
@@ -10,11 +15,42 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, String, cast, func, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    cast,
+    func,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.expression import Alias
 
 from db import models as m
 from db.bulk import read_frame
 from mne import scoring
+
+INCLUDE_SUBMITTED = "mne_include_submitted"
+APPROVED_ONLY = ("approved",)
+APPROVED_AND_SUBMITTED = ("approved", "submitted")
+
+
+def store_view(engine: Engine, include_submitted: bool = False) -> Engine:
+    """The store as dashboards and reports read it: approved values only (the default), or
+    approved and submitted ones. Shares the engine's connection pool."""
+    return engine.execution_options(**{INCLUDE_SUBMITTED: include_submitted})
+
+
+def includes_submitted(bind: Engine | Connection) -> bool:
+    return bool(bind.get_execution_options().get(INCLUDE_SUBMITTED, False))
+
+
+def shown(observation: Table | Alias, bind: Engine | Connection) -> ColumnElement[bool]:
+    """The SQL condition that keeps the observations this view of the store counts."""
+    statuses = APPROVED_AND_SUBMITTED if includes_submitted(bind) else APPROVED_ONLY
+    return observation.c.status.in_(statuses)
 
 
 def yearly_values(
@@ -30,7 +66,7 @@ def yearly_values(
     aggregated. The driver fetches the rows (a million in about a second)."""
     o = m.table(m.Observation)
     annual_row = func.length(o.c.period) == 4
-    conditions = []
+    conditions = [shown(o, engine)]
     if city_ids is not None:
         conditions.append(o.c.city_id.in_([int(c) for c in city_ids]))
     if indicator_ids is not None:
@@ -45,6 +81,7 @@ def yearly_values(
             a.c.city_id == o.c.city_id,
             a.c.indicator_id == o.c.indicator_id,
             a.c.period == cast(o.c.year, String),
+            shown(a, engine),
         )
         .exists()
     )

@@ -47,6 +47,7 @@ def data_counts(engine: Engine) -> pd.DataFrame:
             func.count(o.c.id).label("values"),
         )
         .join(c, c.c.id == o.c.city_id)
+        .where(analysis.shown(o, engine))
         .group_by(c.c.id, c.c.code, c.c.country_iso2)
     )
     frame = pd.read_sql(statement, engine)

@@ -63,7 +63,7 @@ def default_indicators(
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
         .join(fa, fa.c.id == i.c.focus_area_id)
-        .where(c.c.code.in_(list(city_codes)), i.c.is_active)
+        .where(c.c.code.in_(list(city_codes)), i.c.is_active, analysis.shown(o, engine))
         .group_by(i.c.code, fa.c.code, fa.c.sort)
     )
     if focus_areas:
@@ -189,6 +189,7 @@ def _last_update(
     statement = select(func.max(o.c.updated_at)).where(
         o.c.city_id.in_([int(c) for c in city_ids]),
         o.c.indicator_id.in_([int(i) for i in indicator_ids]),
+        analysis.shown(o, engine),
     )
     with engine.connect() as conn:
         value = conn.execute(statement).scalar()

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, distinct, func, select
 
 from db import models as m
-from mne import catalog
+from mne import analysis, catalog
 
 CELL_COLUMNS = [
     "city",
@@ -60,7 +60,7 @@ def reported_years(
             func.max(o.c.year).label("latest_year"),
             func.count(distinct(o.c.year)).label("years_reported"),
         )
-        .where(o.c.value.is_not(None))
+        .where(o.c.value.is_not(None), analysis.shown(o, engine))
         .group_by(o.c.city_id, o.c.indicator_id)
     )
     if city_ids is not None:

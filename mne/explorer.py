@@ -111,7 +111,11 @@ def reported_indicators(engine: Engine) -> list[str]:
     """Codes of the indicators that have at least one value in the store."""
     i, o = m.table(m.Indicator), m.table(m.Observation)
     statement = select(i.c.code).where(
-        i.c.id.in_(select(o.c.indicator_id).where(o.c.value.is_not(None)).distinct())
+        i.c.id.in_(
+            select(o.c.indicator_id)
+            .where(o.c.value.is_not(None), analysis.shown(o, engine))
+            .distinct()
+        )
     )
     with engine.connect() as conn:
         return sorted(conn.execute(statement).scalars())
