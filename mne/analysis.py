@@ -20,13 +20,12 @@ from sqlalchemy import (
     Connection,
     Engine,
     String,
-    Table,
     cast,
     func,
     select,
     union_all,
 )
-from sqlalchemy.sql.expression import Alias
+from sqlalchemy.sql.expression import FromClause
 
 from db import models as m
 from db.bulk import read_frame
@@ -47,7 +46,7 @@ def includes_submitted(bind: Engine | Connection) -> bool:
     return bool(bind.get_execution_options().get(INCLUDE_SUBMITTED, False))
 
 
-def shown(observation: Table | Alias, bind: Engine | Connection) -> ColumnElement[bool]:
+def shown(observation: FromClause, bind: Engine | Connection) -> ColumnElement[bool]:
     """The SQL condition that keeps the observations this view of the store counts."""
     statuses = APPROVED_AND_SUBMITTED if includes_submitted(bind) else APPROVED_ONLY
     return observation.c.status.in_(statuses)
