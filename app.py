@@ -53,6 +53,7 @@ sections = {
         page("tasks.py", tr("Priority task groups"), "task_alt", "tasks"),
         page("projects.py", tr("ASCN projects"), "apartment", "projects"),
         page("coverage.py", tr("Data coverage"), "grid_on", "coverage"),
+        page("reports.py", tr("Reports"), "summarize", "reports"),
     ],
     tr("Data"): [
         page("upload.py", tr("Upload"), "upload_file", "upload"),
