@@ -41,6 +41,9 @@ DIRECTIONS = ("higher", "lower")
 TARGET_KINDS = ("official", "guideline", "illustrative", "user_set")
 OBSERVATION_STATUSES = ("draft", "submitted", "approved")
 BATCH_STATES = ("committed", "reverted")
+# A batch's place in the approval workflow (DHIS2's data approval): a focal point's upload is
+# submitted; an analyst approves it or returns it with a comment, and may reopen an approved one.
+REVIEW_STATES = ("submitted", "approved", "returned")
 TASK_STATUSES = ("not_started", "on_track", "at_risk", "late", "done")
 PROJECT_STATUSES = ("planning", "ongoing", "completed")
 FINANCING_SOURCES = ("state_budget", "oda", "ppp", "private", "other")
@@ -188,7 +191,10 @@ class UploadBatch(Base):
     """One committed file (or the demo generator): what came in, from whom, with what result."""
 
     __tablename__ = "upload_batch"
-    __table_args__ = (CheckConstraint(_in("state", BATCH_STATES), name="state"),)
+    __table_args__ = (
+        CheckConstraint(_in("state", BATCH_STATES), name="state"),
+        CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -205,6 +211,10 @@ class UploadBatch(Base):
     reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
+    review_state: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    reviewed_by: Mapped[str] = mapped_column(String(120), default="")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    review_comment: Mapped[str] = mapped_column(Text, default="")
 
 
 class Observation(Base):
@@ -385,7 +395,9 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = _now()
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False, index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     user_name: Mapped[str] = mapped_column(String(120), default="")
     action: Mapped[str] = mapped_column(String(40), index=True)

@@ -154,12 +154,13 @@ def _floor(csv_path: Path, db_path: Path) -> None:
 
 def _import(url: str, csv_path: Path, dry_run: bool) -> None:
     from mne import intake
+    from mne.access import operator
 
     engine = get_engine(url)
     preview = intake.check(engine, csv_path.read_bytes(), csv_path.name, Translator("en"))
     assert preview.errors.empty, preview.errors.head()
     if not dry_run:
-        result = intake.commit_preview(engine, preview, "bench")
+        result = intake.commit_preview(engine, preview, operator("bench"))
         assert result["status"] == "committed", result["status"]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import database_url, get_engine, writing
 from db.migrate import has_schema
-from mne import demo, intake
+from mne import cli_access, demo, intake
+from mne.access import AccessError
 from mne.catalog import catalog_json
 from mne.i18n import LANGUAGES, N_, Translator
 from mne.intake import store as intake_store
@@ -50,19 +50,35 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--partial", action="store_true", help="store the valid rows of a file with errors"
     )
-    imp.add_argument("--user", default=os.environ.get("USER", "cli"))
+    imp.add_argument("--user", help="act as this account (default: the operator)")
     imp.add_argument("--json", action="store_true")
 
     rev = commands.add_parser("revert", help="undo an upload batch")
     rev.add_argument("batch_id", type=int)
+    rev.add_argument("--user", help="act as this account (default: the operator)")
 
     history = commands.add_parser("history", help="upload batches, newest first")
     history.add_argument("--city")
     history.add_argument("--indicator")
     history.add_argument("--json", action="store_true")
 
+    report = commands.add_parser("report", help="write a PDF, Excel or CSV report")
+    report.add_argument(
+        "--scope", required=True, help="network | country:XX | city:CODE | task-group:G1"
+    )
+    report.add_argument("--format", choices=["pdf", "xlsx", "csv"], default="pdf")
+    report.add_argument("--lang", dest="report_lang", choices=LANGUAGES, help="report language")
+    report.add_argument("--period", help="first and last year, e.g. 2015-2024 (default: all)")
+    report.add_argument(
+        "--include-submitted",
+        action="store_true",
+        help="count submitted values not yet approved (default: approved values only)",
+    )
+    report.add_argument("--no-bom", action="store_true", help="CSV without a byte-order mark")
+    report.add_argument("--out", help="file to write (default: a name with scope and date)")
+
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
-    bench.add_argument("name", choices=["ingest", "dashboard"])
+    bench.add_argument("name", choices=["ingest", "dashboard", "report"])
     bench.add_argument("--rows", type=int, default=1_000_000)
 
     values = commands.add_parser("values", help="stored values")
@@ -70,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("--indicator")
     values.add_argument("--period")
     values.add_argument("--json", action="store_true", required=True)
+    cli_access.add_commands(commands)
     return parser
 
 
@@ -83,8 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(engine, args.demo, tr)
         if args.command == "bench":
             from mne.bench import bench_dashboard, bench_ingest
+            from mne.reports.bench import bench_report
 
-            (bench_ingest if args.name == "ingest" else bench_dashboard)(args.rows)
+            runs = {"ingest": bench_ingest, "dashboard": bench_dashboard, "report": bench_report}
+            runs[args.name](args.rows)
             return 0
         if not has_schema(engine):
             print(
@@ -104,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "revert": _revert,
             "history": _history,
             "values": _values,
+            "report": _report,
         }
         return handlers[args.command](engine, args, tr)
     except SQLAlchemyError as error:
@@ -172,12 +192,19 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     except OSError as error:
         print(tr("Cannot read {path}: {error}", path=path, error=error.strerror), file=sys.stderr)
         return 2
-    preview = intake.check(engine, data, path.name, tr)
+    actor = cli_access.acting_user(engine, args.user, tr)
+    if actor is None:
+        return 2
+    preview = intake.check(engine, data, path.name, tr, actor=actor)
     if args.dry_run:
         would_store = preview.file_problem is None and (args.partial or preview.errors.empty)
         summary = preview.summary("dry-run" if would_store else "rejected")
     else:
-        summary = intake.commit_preview(engine, preview, args.user, partial=args.partial)
+        try:
+            summary = intake.commit_preview(engine, preview, actor, partial=args.partial)
+        except AccessError as error:
+            print(error.message(tr), file=sys.stderr)
+            return 1
     if args.json:
         _print_json(summary)
     else:
@@ -211,10 +238,16 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
 
 
 def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    actor = cli_access.acting_user(engine, args.user, tr)
+    if actor is None:
+        return 2
     try:
-        counts = intake_store.revert(engine, args.batch_id)
+        counts = intake_store.revert(engine, args.batch_id, actor)
     except intake_store.RevertRefused as refused:
         print(revert_refusal(refused, tr), file=sys.stderr)
+        return 1
+    except AccessError as error:
+        print(error.message(tr), file=sys.stderr)
         return 1
     print(
         tr(
@@ -237,3 +270,34 @@ def _history(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
 def _values(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     values = intake_store.values_frame(engine, args.city, args.indicator, args.period)
     return _print_json(values.to_dict("records"))
+
+
+def _report(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    """Exit 0 written, 1 the export failed, 2 a scope or period not understood."""
+    from mne import reports
+    from mne.reports.content import parse_period
+
+    lang = args.report_lang or args.lang
+    report_tr = Translator(lang)
+    try:
+        first, last = parse_period(args.period)
+        report = reports.make_report(
+            engine,
+            args.scope,
+            args.format,
+            lang,
+            include_submitted=args.include_submitted,
+            first_year=first,
+            last_year=last,
+            bom=not args.no_bom,
+        )
+    except reports.ReportError as error:
+        print(error.message(report_tr), file=sys.stderr)
+        return 2
+    except reports.ExportFailed as error:
+        print(error.message(report_tr), file=sys.stderr)
+        return 1
+    out = Path(args.out or report.file_name)
+    out.write_bytes(report.data)
+    print(report_tr("Report written to {path}", path=out))
+    return 0

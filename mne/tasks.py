@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +11,8 @@ from sqlalchemy import Engine, case, func, insert, select, update
 
 from db import models as m
 from db.engine import writing
-from mne import analysis, scoring
+from mne import access, analysis, audit, scoring
+from mne.access import Actor
 from mne.i18n import N_, Translator
 
 # Shown in this order everywhere, with the same colours (mne.charts.TASK_STATUS_COLOURS).
@@ -212,7 +212,7 @@ def post_update(
     report_date: dt.date,
     percent: float,
     note: str,
-    user_name: str,
+    actor: Actor,
     today: dt.date | None = None,
 ) -> PostedUpdate:
     """Store a dated progress report on a task, all or nothing, and refresh the task.
@@ -226,7 +226,10 @@ def post_update(
     The task then takes the percent of its latest report by date (the last posted among
     reports of the same day) and the status task_status gives for it today; the report
     itself keeps the status as of its own date. An audit_log row (action "task_update")
-    holds the task's percent and status before and after, and the report posted."""
+    holds the task's percent and status before and after, and the report posted.
+
+    Only roles that edit tasks may post (refused with access.Refused, audited)."""
+    access.require(engine, actor, "edit_task", "task", task_code)
     today = today or dt.date.today()
     note = (note or "").strip()
     t, u = m.table(m.Task), m.table(m.TaskUpdate)
@@ -263,6 +266,7 @@ def post_update(
         conn.execute(
             insert(u).values(
                 task_id=task.id,
+                user_id=actor.user_id,
                 report_date=report_date,
                 percent_complete=percent,
                 status=task_status(percent, task.start_date, task.due_date, report_date),
@@ -285,15 +289,8 @@ def post_update(
             "status": status,
             "report": {"date": report_date.isoformat(), "percent_complete": percent, "note": note},
         }
-        conn.execute(
-            insert(m.table(m.AuditLog)).values(
-                user_name=user_name,
-                action="task_update",
-                entity="task",
-                entity_id=task_code,
-                before=json.dumps(before, ensure_ascii=False),
-                after=json.dumps(after, ensure_ascii=False),
-            )
+        audit.record(
+            conn, actor.user_id, actor.username, "task_update", "task", task_code, before, after
         )
     return PostedUpdate(
         task=task_code,

@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from mne.access import Actor
 from mne.i18n import Translator
 from mne.intake import store
+from mne.intake.permissions import locked_values, other_cities, with_problems
 from mne.intake.problems import (
     WARNINGS,
     FileProblem,
@@ -92,9 +94,18 @@ def _no_progress(share: float, label: str) -> None:
 
 
 def check(
-    engine: Engine, data: bytes, file_name: str, tr: Translator, progress: Progress = _no_progress
+    engine: Engine,
+    data: bytes,
+    file_name: str,
+    tr: Translator,
+    progress: Progress = _no_progress,
+    actor: Actor | None = None,
 ) -> Preview:
-    """Read and check a file against the store; nothing is written."""
+    """Read and check a file against the store; nothing is written.
+
+    With an `actor`, rows the actor may not store are errors too: a focal point's rows of
+    other cities, and rows that would replace approved values. (The commit enforces both
+    whatever the preview said.)"""
     preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     progress(0.05, tr("Reading the file…"))
     lookup = Lookup.load(engine)
@@ -108,12 +119,20 @@ def check(
     preview.encoding, preview.separator = table.encoding, table.separator
     progress(0.35, tr("Checking {n} values…", n=len(long.frame)))
     frame, errors = check_rows(long.frame, lookup, tr)
-    preview.long = _readable(frame, lookup)
+    if actor is not None:
+        frame, errors = with_problems(frame, errors, other_cities(frame, actor, lookup, tr))
     valid = _valid_rows(frame)
     progress(0.65, tr("Comparing with the stored values…"))
     version = store.store_version(engine)
     existing = store.existing_values(engine, valid)
     difference = store.diff(valid, existing)
+    if actor is not None and not actor.may("approve"):
+        locked = locked_values(frame, difference.changed, tr)
+        if not locked.empty:
+            frame, errors = with_problems(frame, errors, locked)
+            valid = _valid_rows(frame)
+            difference = store.diff(valid, existing)
+    preview.long = _readable(frame, lookup)
     preview.checked = store.Checked(difference, version)
     history = existing[["city_id", "indicator_id", "year", "value"]]
     warnings = [
@@ -234,14 +253,10 @@ def _rows_with_reasons(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
 
 
 def commit_preview(
-    engine: Engine,
-    preview: Preview,
-    user_name: str,
-    partial: bool = False,
-    user_id: int | None = None,
+    engine: Engine, preview: Preview, actor: Actor, partial: bool = False
 ) -> dict[str, Any]:
-    """Store a checked file. Returns the import summary (status committed, rejected or
-    unchanged)."""
+    """Store a checked file as `actor`. Returns the import summary (status committed,
+    rejected or unchanged). Refused (access.Refused) when the actor may not store it."""
     if preview.file_problem is not None:
         return preview.summary("rejected")
     if preview.has_errors and not partial:
@@ -254,8 +269,7 @@ def commit_preview(
         file_name=preview.file_name,
         sha256=preview.sha256,
         file_format=preview.format,
-        user_name=user_name,
-        user_id=user_id,
+        actor=actor,
         rejected=preview.counts.get("rejected", 0),
         checked=preview.checked,
     )

@@ -48,7 +48,14 @@ ERRORS = {
         "“{value}” has a percent sign but this indicator is measured in {unit}. Remove the "
         "% sign or check the indicator."
     ),
-    "not_allowed": N_("You may not change data of {value}."),
+    "not_allowed": N_(
+        "You may upload data of {allowed} only; “{value}” is another city. Remove this row, or "
+        "ask that city's focal point to upload it."
+    ),
+    "locked": N_(
+        "The stored value {old} for this city, indicator and period is approved, and approved "
+        "values are locked. Ask a ministry analyst to reopen it, or remove this row."
+    ),
     "extra_cells": N_(
         "This row has more cells than the header: “{value}” in {column} has no column name. "
         'A number with a comma in a comma-separated file must be in quotes ("1,5"); '

@@ -8,6 +8,7 @@ there before it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ from sqlalchemy import (
 from db import models as m
 from db.bulk import insert_frame, read_frame, update_by_id
 from db.engine import writing
+from mne import access, audit
+from mne.access import Actor
+from mne.i18n import N_
 
 KEY = ["city_id", "indicator_id", "period"]
 # Two values closer than this (relative) are the same value: floats from text round-trip.
@@ -49,7 +53,7 @@ def existing_values(bind: Engine | Connection, rows: pd.DataFrame) -> pd.DataFra
     cities = [int(c) for c in rows["city_id"].unique()]
     indicators = [int(i) for i in rows["indicator_id"].unique()]
     if not cities or not indicators:
-        columns = ["id", *KEY, "year", "value", "note"]
+        columns = ["id", *KEY, "year", "value", "note", "status"]
         return pd.DataFrame(columns=columns)
     statement = select(
         o.c.id,
@@ -59,6 +63,7 @@ def existing_values(bind: Engine | Connection, rows: pd.DataFrame) -> pd.DataFra
         o.c.year,
         o.c.value,
         o.c.note,
+        o.c.status,
     ).where(o.c.city_id.in_(cities), o.c.indicator_id.in_(indicators))
     if isinstance(bind, Connection):
         return read_frame(bind, statement)
@@ -90,10 +95,13 @@ class Checked:
 
 
 def store_version(bind: Engine | Connection) -> tuple[Any, ...]:
-    """Changes whenever observation values may have changed: every such write (import,
-    revert, demo load or removal) adds, reverts or deletes an upload batch."""
+    """Changes whenever observation values or their approval may have changed: every such
+    write (import, revert, approval, demo load or removal) adds, reverts, reviews or deletes
+    an upload batch."""
     b = m.table(m.UploadBatch)
-    statement = select(func.count(), func.max(b.c.id), func.max(b.c.reverted_at))
+    statement = select(
+        func.count(), func.max(b.c.id), func.max(b.c.reverted_at), func.max(b.c.reviewed_at)
+    )
     if isinstance(bind, Connection):
         return tuple(bind.execute(statement).one())
     with bind.connect() as conn:
@@ -118,21 +126,28 @@ def commit(
     file_name: str,
     sha256: str,
     file_format: str,
-    user_name: str,
-    user_id: int | None = None,
+    actor: Actor,
     rejected: int = 0,
-    status: str = "submitted",
     checked: Checked | None = None,
 ) -> CommitResult:
     """Store `rows` (city_id, indicator_id, period, year, value, note, source) as one batch.
 
     `checked` is the diff a preview made; it is used when no batch was stored or reverted
-    since (the store's version is unchanged), else the diff is taken again under the lock."""
+    since (the store's version is unchanged), else the diff is taken again under the lock.
+
+    The actor's role decides: a focal point may store values of their own cities only, and
+    may not replace approved values; their values are stored "submitted" for an analyst to
+    review. An analyst's or administrator's values are stored approved."""
+    access.require(engine, actor, "import", "upload", file_name)
+    _refuse_other_cities(engine, actor, rows, file_name)
+    status = "approved" if actor.may("approve") else "submitted"
     with writing(engine) as conn:
         if checked is not None and store_version(conn) == checked.version:
             current = checked.diff
         else:
             current = diff(rows, existing_values(conn, rows))
+        if not actor.may("approve"):
+            _refuse_approved(conn, current.changed)
         if current.new.empty and current.changed.empty:
             same = conn.execute(
                 select(func.max(m.UploadBatch.id)).where(
@@ -141,19 +156,23 @@ def commit(
             ).scalar()
             return CommitResult("unchanged", None, 0, 0, len(current.unchanged), same)
         batch_id = _insert_batch(
-            conn,
-            file_name,
-            sha256,
-            file_format,
-            user_name,
-            user_id,
-            len(rows) + rejected,
-            current,
-            rejected,
+            conn, file_name, sha256, file_format, actor, len(rows) + rejected, current, rejected
         )
         _move_to_history(conn, current.changed, batch_id)
         _update_changed(conn, current.changed, batch_id, status)
         _insert_new(conn, current.new, batch_id, status)
+        after = {
+            "file": file_name,
+            "inserted": len(current.new),
+            "updated": len(current.changed),
+            "unchanged": len(current.unchanged),
+            "rejected": rejected,
+            "status": status,
+        }
+        before = {"values_replaced": len(current.changed)} if len(current.changed) else None
+        audit.record(
+            conn, actor.user_id, actor.username, "import", "batch", batch_id, before, after
+        )
         _pause_if_testing()
     return CommitResult(
         "committed", batch_id, len(current.new), len(current.changed), len(current.unchanged)
@@ -178,20 +197,23 @@ def _insert_batch(
     file_name: str,
     sha256: str,
     file_format: str,
-    user_name: str,
-    user_id: int | None,
+    actor: Actor,
     total: int,
     current: Diff,
     rejected: int,
 ) -> int:
+    approved = actor.may("approve")
     result = conn.execute(
         insert(m.UploadBatch).returning(m.UploadBatch.id),
         {
             "file_name": file_name[:300],
             "sha256": sha256,
             "format": file_format,
-            "user_name": user_name,
-            "user_id": user_id,
+            "user_name": actor.username,
+            "user_id": actor.user_id,
+            "review_state": "approved" if approved else "submitted",
+            "reviewed_by": actor.username if approved else "",
+            "reviewed_at": dt.datetime.now(dt.UTC) if approved else None,
             "rows": total,
             "inserted": len(current.new),
             "updated": len(current.changed),
@@ -201,6 +223,46 @@ def _insert_batch(
         },
     )
     return int(result.scalar_one())
+
+
+APPROVED_MEANWHILE = N_(
+    "{count} values of this file were approved while it was being checked, and approved values "
+    "are locked. Check the file again to see which rows."
+)
+
+
+def _refuse_other_cities(engine: Engine, actor: Actor, rows: pd.DataFrame, file_name: str) -> None:
+    """A focal point's file may hold their own cities only (checked before the write lock, so
+    the refusal can be audited in a transaction of its own)."""
+    if actor.every_city:
+        return
+    others = sorted(set(rows["city_id"].astype(int)) - actor.city_ids)
+    if others:
+        with engine.connect() as conn:
+            codes = conn.execute(select(m.City.code).where(m.City.id.in_(others))).scalars()
+            cities = ", ".join(sorted(codes))
+        access.refuse(
+            engine, actor, "import", access.NOT_YOUR_CITIES, "upload", file_name, cities=cities
+        )
+
+
+def _refuse_approved(conn: Connection, changed: pd.DataFrame) -> None:
+    """Approved values are locked against uploads of focal points until an analyst reopens
+    them. Read under the write lock, so an approval made since the file's check counts."""
+    if changed.empty:
+        return
+    o = m.table(m.Observation)
+    approved = read_frame(
+        conn,
+        select(o.c.city_id, o.c.indicator_id, o.c.period).where(
+            o.c.status == "approved",
+            o.c.city_id.in_([int(c) for c in changed["city_id"].unique()]),
+            o.c.indicator_id.in_([int(i) for i in changed["indicator_id"].unique()]),
+        ),
+    )
+    locked = changed[KEY].merge(approved, on=KEY)
+    if not locked.empty:
+        raise access.Invalid(APPROVED_MEANWHILE, count=len(locked))
 
 
 def _move_to_history(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
@@ -238,14 +300,47 @@ class RevertRefused(Exception):
         self.values = values
 
 
-def revert(engine: Engine, batch_id: int) -> dict[str, int]:
+def _refuse_revert(engine: Engine, actor: Actor, batch_id: int) -> None:
+    """Who may revert: analysts and administrators any batch; a focal point a batch of their
+    own cities whose values are not approved (approved values are locked)."""
+    access.require(engine, actor, "revert", "batch", batch_id)
+    if actor.every_city:
+        return
+    o, c = m.table(m.Observation), m.table(m.City)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(c.c.id, c.c.code, func.max(o.c.status))
+            .join(c, c.c.id == o.c.city_id)
+            .where(o.c.batch_id == batch_id)
+            .group_by(c.c.id, c.c.code)
+        ).all()
+    others = sorted(code for city_id, code, _ in rows if city_id not in actor.city_ids)
+    if others:
+        access.refuse(
+            engine,
+            actor,
+            "revert",
+            access.NOT_YOUR_CITIES,
+            "batch",
+            batch_id,
+            cities=", ".join(others),
+        )
+    if any(status == "approved" for *_, status in rows):
+        access.refuse(
+            engine, actor, "revert", access.LOCKED_BATCH, "batch", batch_id, batch=batch_id
+        )
+
+
+def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
     """Undo a batch: values it replaced come back, values it inserted go.
 
     Refused when the batch is unknown or already reverted, or when a later batch changed
-    some of its values again (that batch must be reverted first)."""
+    some of its values again (that batch must be reverted first); refused (access.Refused)
+    when the actor may not revert it."""
+    _refuse_revert(engine, actor, batch_id)
     o, h, b = m.table(m.Observation), m.table(m.ObservationHistory), m.table(m.UploadBatch)
     with writing(engine) as conn:
-        state = conn.execute(select(b.c.state, b.c.is_demo).where(b.c.id == batch_id)).first()
+        state = conn.execute(select(b.c.state, b.c.review_state).where(b.c.id == batch_id)).first()
         if state is None:
             raise RevertRefused("unknown", batch=batch_id)
         if state.state == "reverted":
@@ -268,7 +363,18 @@ def revert(engine: Engine, batch_id: int) -> dict[str, int]:
         conn.execute(
             update(b).where(b.c.id == batch_id).values(state="reverted", reverted_at=func.now())
         )
-    return {"restored": restored, "removed": removed}
+        counts = {"restored": restored, "removed": removed}
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "revert",
+            "batch",
+            batch_id,
+            {"state": state.state, "review_state": state.review_state},
+            {"state": "reverted", **counts},
+        )
+    return counts
 
 
 def _restore_replaced(conn: Connection, o: Any, h: Any, batch_id: int) -> int:

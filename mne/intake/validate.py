@@ -146,11 +146,11 @@ def _unknown(
     suggestions = {name: _suggest(name, keys, labels) for name in names}
     values = pd.DataFrame({"value": bad[field], "suggestions": bad[field].map(suggestions)})
     messages = render(tr, ERRORS[f"unknown_{field}"], values)
-    column = _field_column(bad, field, headers)
+    column = field_column(bad, field, headers)
     return problem_frame(bad["row"], column, f"unknown_{field}", messages, bad[field])
 
 
-def _field_column(bad: pd.DataFrame, field: str, headers: dict[str, str]) -> pd.Series:
+def field_column(bad: pd.DataFrame, field: str, headers: dict[str, str]) -> pd.Series:
     """The column a person should look at: the header that holds the field in a wide file
     (the column of the value cell), else the file's own column for the field."""
     from_header = bad["column"] == bad[field]
@@ -179,7 +179,7 @@ def _period_problems(frame: pd.DataFrame, headers: dict[str, str], tr: Translato
         found.append(
             problem_frame(
                 unreadable["row"],
-                _field_column(unreadable, "period", headers),
+                field_column(unreadable, "period", headers),
                 "bad_period",
                 messages,
                 unreadable["period"],
@@ -195,7 +195,7 @@ def _period_problems(frame: pd.DataFrame, headers: dict[str, str], tr: Translato
         found.append(
             problem_frame(
                 outside["row"],
-                _field_column(outside, "period", headers),
+                field_column(outside, "period", headers),
                 "period_out_of_range",
                 messages,
                 outside["period"],

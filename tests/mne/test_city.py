@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import Engine
 
 from mne import analysis, catalog, city
+from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import check, commit_preview
+
+TESTER = operator("tester")
 
 TR = Translator("en")
 
@@ -33,7 +36,7 @@ VNHAN,CS_HOUSING_FLOOR,2024-Q3,34
 
 @pytest.fixture
 def small(engine: Engine) -> Engine:
-    result = commit_preview(engine, check(engine, STORE.encode(), "small.csv", TR), "tester")
+    result = commit_preview(engine, check(engine, STORE.encode(), "small.csv", TR), TESTER)
     assert result["status"] == "committed", result
     return engine
 

@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import Engine
 
 from mne import analysis, catalog, city, compare
+from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import check, commit_preview
+
+TESTER = operator("tester")
 
 TR = Translator("en")
 
@@ -32,7 +35,7 @@ THBKK,HW_EHR,2023,70
 
 @pytest.fixture
 def small(engine: Engine) -> Engine:
-    result = commit_preview(engine, check(engine, STORE.encode(), "small.csv", TR), "tester")
+    result = commit_preview(engine, check(engine, STORE.encode(), "small.csv", TR), TESTER)
     assert result["status"] == "committed", result
     return engine
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import Preview, check, commit_preview
 from tests.mne.intake_files import (
@@ -19,6 +20,8 @@ from tests.mne.intake_files import (
     xlsx_bytes,
 )
 
+TESTER = operator("tester")
+
 
 def check_csv(engine: Engine, rows: list[list[object]], tr: Translator = EN) -> Preview:
     return check(engine, csv_bytes(rows), "upload.csv", tr)
@@ -27,7 +30,7 @@ def check_csv(engine: Engine, rows: list[list[object]], tr: Translator = EN) -> 
 def store_rows(engine: Engine, rows: list[list[object]]) -> None:
     preview = check_csv(engine, [LONG_HEADER, *rows])
     assert problems(preview.errors) == set()
-    assert commit_preview(engine, preview, "tester")["status"] == "committed"
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
 
 
 def message_at(preview: Preview, row: int, code: str) -> str:
@@ -158,7 +161,7 @@ def test_the_same_key_twice_with_different_values_blocks_both_rows(engine: Engin
         (4, "value", "duplicate_conflict"),
     }
     assert "2, 4" in message_at(preview, 2, "duplicate_conflict")
-    commit_preview(engine, preview, "tester", partial=True)
+    commit_preview(engine, preview, TESTER, partial=True)
     assert stored(engine) == {("VNSGN", "QE_PM25", "2024"): 30.0}
 
 
@@ -172,7 +175,7 @@ def test_the_same_key_twice_with_the_same_value_is_stored_once(engine: Engine) -
         (2, "value", "duplicate_same"),
         (3, "value", "duplicate_same"),
     }
-    assert commit_preview(engine, preview, "tester")["inserted"] == 1
+    assert commit_preview(engine, preview, TESTER)["inserted"] == 1
     assert stored(engine) == {("VNHAN", "QE_PM25", "2024"): 40.0}
 
 
@@ -190,7 +193,7 @@ def test_a_missing_required_column_stores_nothing(engine: Engine) -> None:
     before = dump_store(engine)
     preview = check_csv(engine, [["city", "period", "value"], ["VNHAN", "2024", "40"]])
     assert preview.file_problem is not None and "indicator" in preview.file_problem
-    assert commit_preview(engine, preview, "tester", partial=True)["status"] == "rejected"
+    assert commit_preview(engine, preview, TESTER, partial=True)["status"] == "rejected"
     assert dump_store(engine) == before
 
 
@@ -213,7 +216,7 @@ def test_a_value_far_from_the_citys_history_is_a_warning_that_does_not_block(
     )
     assert problems(preview.errors) == set()
     assert problems(preview.warnings) == {(2, "value", "outlier")}
-    assert commit_preview(engine, preview, "tester")["status"] == "committed"
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
     assert stored(engine)[("VNHAN", "QE_PM25", "2024")] == 120.0
 
 
@@ -237,7 +240,7 @@ def test_a_big_jump_from_the_year_before_is_a_warning_that_does_not_block(
     )
     assert problems(preview.errors) == set()
     assert problems(preview.warnings) == {(2, "value", "jump")}
-    assert commit_preview(engine, preview, "tester")["status"] == "committed"
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
     assert stored(engine)[("VNHAN", "CS_INTERNET_HH", "2024")] == 80.0
 
 
@@ -287,6 +290,6 @@ def test_a_rejected_upload_leaves_the_store_unchanged(engine: Engine) -> None:
     preview = check_csv(engine, rows)
     assert problems(preview.errors) == {(5, "value", "not_a_number")}
     assert preview.counts["new"] == 1 and preview.counts["changed"] == 1
-    result = commit_preview(engine, preview, "tester", partial=False)
+    result = commit_preview(engine, preview, TESTER, partial=False)
     assert result["status"] == "rejected"
     assert dump_store(engine) == before

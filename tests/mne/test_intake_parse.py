@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from mne.access import operator
 from mne.intake import check, commit_preview
 from mne.intake.parse import parse_numbers, parse_periods
 from tests.mne.intake_files import EN, LONG_HEADER, csv_bytes, problems, stored, xlsx_bytes
+
+TESTER = operator("tester")
 
 # --- Numbers ------------------------------------------------------------------------------------
 
@@ -125,7 +128,7 @@ def test_number_styles_in_a_file_are_stored_as_their_values(engine: Engine) -> N
     ]
     preview = check(engine, csv_bytes(rows, ";"), "numbers.csv", EN)
     assert problems(preview.errors) == set()
-    assert commit_preview(engine, preview, "tester")["status"] == "committed"
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
     assert stored(engine) == {
         ("VNHAN", "II_BUSINESSES", "2020"): 1234.5,
         ("VNHAN", "II_BUSINESSES", "2021"): 1234.5,
@@ -147,7 +150,7 @@ def test_an_ambiguous_number_is_an_error_on_its_row_and_column(engine: Engine) -
     preview = check(engine, csv_bytes(rows), "numbers.csv", EN)
     assert problems(preview.errors) == {(3, "value", "ambiguous_number")}
     assert "1,234" in preview.errors.loc[0, "message"]
-    assert commit_preview(engine, preview, "tester")["status"] == "rejected"
+    assert commit_preview(engine, preview, TESTER)["status"] == "rejected"
     assert stored(engine) == {}
 
 
@@ -159,7 +162,7 @@ def test_the_same_number_in_a_decimal_comma_file_is_a_decimal(engine: Engine) ->
     ]
     preview = check(engine, csv_bytes(rows, ";"), "numbers.csv", EN)
     assert problems(preview.errors) == set()
-    commit_preview(engine, preview, "tester")
+    commit_preview(engine, preview, TESTER)
     assert stored(engine) == {
         ("VNHAN", "II_BUSINESSES", "2024"): 1.234,
         ("VNHAN", "QE_PM25", "2024"): 12.5,
@@ -190,7 +193,7 @@ def test_missing_values_are_not_stored_and_not_zero(engine: Engine) -> None:
     assert problems(preview.errors) == set()
     assert preview.counts["missing"] == 4
     assert preview.counts["rows"] == 6
-    commit_preview(engine, preview, "tester")
+    commit_preview(engine, preview, TESTER)
     assert stored(engine) == {("VNHAN", "QE_PM25", "2023"): 0.0, ("VNHAN", "QE_PM25", "2024"): 38.0}
 
 
@@ -234,7 +237,7 @@ def test_periods_are_stored_in_one_writing(engine: Engine) -> None:
     ]
     preview = check(engine, csv_bytes(rows), "periods.csv", EN)
     assert problems(preview.errors) == set()
-    commit_preview(engine, preview, "tester")
+    commit_preview(engine, preview, TESTER)
     assert stored(engine) == {
         ("VNHAN", "QE_PM25", "2024"): 40.0,
         ("VNHAN", "QE_PM25", "2024-Q1"): 41.0,

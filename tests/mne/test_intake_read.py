@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from db import models as m
+from mne.access import operator
 from mne.intake import Preview, check, commit_preview
 from mne.intake.problems import FileProblem
 from mne.intake.read import read_table
@@ -30,13 +31,15 @@ from tests.mne.intake_files import (
     xlsx_bytes,
 )
 
+TESTER = operator("tester")
+
 
 def commit(engine: Engine, data: bytes, name: str = "upload.csv") -> Preview:
     """Check and store a file that must have no errors; the preview is returned."""
     preview = check(engine, data, name, EN)
     assert preview.file_problem is None
     assert problems(preview.errors) == set()
-    result = commit_preview(engine, preview, "tester")
+    result = commit_preview(engine, preview, TESTER)
     assert result["status"] == "committed"
     return preview
 
@@ -463,7 +466,7 @@ def test_an_unquoted_comma_in_a_number_is_an_error_not_a_smaller_number(engine: 
     preview = check(engine, text.encode(), "upload.csv", EN)
     assert problems(preview.errors) == {(2, "E", "extra_cells")}
     assert "234" in preview.errors.loc[0, "message"]
-    commit_preview(engine, preview, "tester", partial=True)
+    commit_preview(engine, preview, TESTER, partial=True)
     assert stored(engine) == {("VNSGN", "QE_PM25", "2024"): 30.0}
 
 
@@ -563,7 +566,7 @@ def assert_rejected_whole(engine: Engine, data: bytes, message: str) -> None:
     before = dump_store(engine)
     preview = check(engine, data, "upload.csv", EN)
     assert preview.file_problem == message
-    assert commit_preview(engine, preview, "tester")["status"] == "rejected"
+    assert commit_preview(engine, preview, TESTER)["status"] == "rejected"
     assert dump_store(engine) == before
 
 
@@ -601,5 +604,5 @@ def test_a_missing_required_column_is_a_whole_file_problem(engine: Engine) -> No
     assert preview.file_problem is not None
     assert "period" in preview.file_problem
     assert "city, indicator, value" in preview.file_problem
-    assert commit_preview(engine, preview, "tester")["status"] == "rejected"
+    assert commit_preview(engine, preview, TESTER)["status"] == "rejected"
     assert dump_store(engine) == before

@@ -15,15 +15,18 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db import models as m
+from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import check, commit_preview, store
 from tests.conftest import ROOT
+
+TESTER = operator("tester")
 
 TR = Translator("en")
 
 
 def upload(engine: Engine, text: str, name: str = "upload.csv", partial: bool = False) -> dict:
-    return commit_preview(engine, check(engine, text.encode(), name, TR), "tester", partial=partial)
+    return commit_preview(engine, check(engine, text.encode(), name, TR), TESTER, partial=partial)
 
 
 def stored(engine: Engine) -> dict[tuple[str, str, str], float]:
@@ -72,9 +75,9 @@ def test_changed_values_keep_history_and_revert_restores_exactly(engine: Engine)
     changes = store.batch_changes(engine, second["batch_id"])
     hanoi = changes[changes["city"] == "VNHAN"].iloc[0]
     assert (hanoi["old_value"], hanoi["new_value"]) == (38, 35)
-    store.revert(engine, second["batch_id"])
+    store.revert(engine, second["batch_id"], TESTER)
     assert stored(engine) == after_first
-    store.revert(engine, 1)
+    store.revert(engine, 1, TESTER)
     assert stored(engine) == {}
 
 
@@ -83,11 +86,11 @@ def test_revert_is_refused_when_a_later_batch_changed_the_values(engine: Engine)
     upload(engine, SECOND)
     before = content(engine)
     with pytest.raises(store.RevertRefused) as refused:
-        store.revert(engine, 1)
+        store.revert(engine, 1, TESTER)
     assert refused.value.reason == "later" and refused.value.values["later"] == "#2"
     assert content(engine) == before
     with pytest.raises(store.RevertRefused):
-        store.revert(engine, 99)
+        store.revert(engine, 99, TESTER)
 
 
 def test_a_rejected_upload_changes_nothing(engine: Engine) -> None:
@@ -153,7 +156,7 @@ def test_two_imports_at_once_never_mix(engine: Engine, tmp_path: Path) -> None:
     assert results[0]["inserted"] == 300 and results[1]["updated"] == 300
     values = set(stored(engine).values())
     assert values == {2.0}  # the second waited for the first, then replaced all of it
-    store.revert(engine, results[1]["batch_id"])
+    store.revert(engine, results[1]["batch_id"], TESTER)
     assert set(stored(engine).values()) == {1.0}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, insert, select
 from db import models as m
 from db.engine import writing
 from mne import analysis
+from mne.access import Actor
 from mne.i18n import LANGUAGES, Translator
 from mne.scoring import STATUS_ORDER
 from mne.tasks import (
@@ -25,6 +26,7 @@ from mne.tasks import (
     timeline,
 )
 
+ANALYST = Actor("analyst.hn", "analyst")
 START, DUE = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
 
 
@@ -108,7 +110,7 @@ def _task_row(engine: Engine) -> tuple[float, str]:
 def test_post_update_stores_the_report_refreshes_the_task_and_audits(engine: Engine) -> None:
     _add_task(engine)
     posted = post_update(
-        engine, CODE, dt.date(2026, 6, 1), 55, "  Contract signed  ", "analyst.hn", today=TODAY
+        engine, CODE, dt.date(2026, 6, 1), 55, "  Contract signed  ", ANALYST, today=TODAY
     )
     # 55 % with half the time gone is above 80 % of the straight path: on track.
     assert (posted.percent_before, posted.percent_after) == (30.0, 55.0)
@@ -140,20 +142,20 @@ def test_post_update_stores_the_report_refreshes_the_task_and_audits(engine: Eng
 
 def test_a_backdated_report_is_kept_but_the_latest_report_sets_the_task(engine: Engine) -> None:
     _add_task(engine)
-    post_update(engine, CODE, dt.date(2026, 2, 1), 12, "", "analyst.hn", today=TODAY)
+    post_update(engine, CODE, dt.date(2026, 2, 1), 12, "", ANALYST, today=TODAY)
     assert _task_row(engine)[0] == 30.0  # 1 March is still the latest report
     assert task_history(engine, CODE)["percent_complete"].tolist() == [12.0, 30.0]
 
 
 def test_a_lower_percent_with_a_note_is_accepted(engine: Engine) -> None:
     _add_task(engine)
-    post_update(engine, CODE, dt.date(2026, 6, 1), 25, "Scope grew", "analyst.hn", today=TODAY)
+    post_update(engine, CODE, dt.date(2026, 6, 1), 25, "Scope grew", ANALYST, today=TODAY)
     assert _task_row(engine) == (25.0, task_status(25, START, DUE, TODAY))
 
 
 def test_a_report_reaching_100_marks_the_task_done(engine: Engine) -> None:
     _add_task(engine)
-    post_update(engine, CODE, TODAY, 100, "", "analyst.hn", today=TODAY)
+    post_update(engine, CODE, TODAY, 100, "", ANALYST, today=TODAY)
     assert _task_row(engine) == (100.0, "done")
 
 
@@ -176,7 +178,7 @@ def test_a_refused_update_changes_nothing(
     _add_task(engine)
     before = _snapshot(engine)
     with pytest.raises(UpdateRefused) as refused:
-        post_update(engine, code, report_date, percent, note, "analyst.hn", today=TODAY)
+        post_update(engine, code, report_date, percent, note, ANALYST, today=TODAY)
     assert refused.value.code == refusal
     assert _snapshot(engine) == before
     # Every refusal has a message in each language, with its values filled in.

@@ -7,9 +7,12 @@ import pytest
 from sqlalchemy import Engine
 
 from mne import analysis, scoring
+from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import check, commit_preview
 from tests.pages.conftest import AppFactory
+
+TESTER = operator("tester")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -36,7 +39,7 @@ def test_a_status_is_reproduced_step_by_step(engine: Engine, open_page: AppFacto
         f"VNHAN,QE_PM25,{y},{v}\n" for y, v in [(2015, 40), (2019, 35), (2023, 30)]
     )
     preview = check(engine, rows.encode(), "hanoi.csv", Translator("en"))
-    assert commit_preview(engine, preview, "tester")["status"] == "committed"
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
     app = open_page(engine, "en", "methodology.py")
     app.selectbox[0].set_value("VNHAN").run()
     app.selectbox[1].set_value("QE_PM25").run()

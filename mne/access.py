@@ -1,0 +1,641 @@
+"""Accounts, roles and the permission checks every write goes through.
+
+Roles, from least to most:
+- viewer: dashboards and exports;
+- focal_point: also uploads, and reverts, the data of the cities assigned to them;
+- analyst: every city; approves or returns submissions and reopens approved ones; edits
+  targets and tasks;
+- admin: also accounts and the catalog.
+
+Every function of mne that writes takes the acting user (an `Actor`) and calls `require`,
+which refuses what the role may not do, records the refusal in the audit log and raises
+`Refused`; pages only hide what a user cannot use. The command line acts as the store's
+operator (`operator()`): whoever runs it can reach the store's files anyway.
+
+Passwords are hashed with Argon2id (argon2-cffi, the OWASP recommendation); after
+`MAX_FAILED_SIGN_INS` wrong passwords in a row an account is locked for `LOCK_MINUTES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from db import models as m
+from db.engine import writing
+from mne import audit
+from mne.i18n import N_, Translator
+
+ROLES = m.ROLES
+ROLE_LABELS = {
+    "viewer": N_("Viewer"),
+    "focal_point": N_("City focal point"),
+    "analyst": N_("Ministry analyst"),
+    "admin": N_("Administrator"),
+}
+# Which roles may do each write. Reading dashboards and exporting is open to every role.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "import": frozenset({"focal_point", "analyst", "admin"}),
+    "revert": frozenset({"focal_point", "analyst", "admin"}),
+    "approve": frozenset({"analyst", "admin"}),
+    "return": frozenset({"analyst", "admin"}),
+    "reopen": frozenset({"analyst", "admin"}),
+    "edit_target": frozenset({"analyst", "admin"}),
+    "edit_task": frozenset({"analyst", "admin"}),
+    "edit_catalog": frozenset({"admin"}),
+    "manage_users": frozenset({"admin"}),
+    "view_audit": frozenset({"admin"}),
+}
+EVERY_CITY_ROLES = frozenset({"analyst", "admin"})
+
+MAX_FAILED_SIGN_INS = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 10
+DEFAULT_SESSION_MINUTES = 30
+_USERNAME = re.compile(r"^[\w.@+-]{3,120}$")
+
+_hasher = PasswordHasher()
+# Verified against when the user name is unknown, so both answers take as long.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: an account, or the command line's operator (user_id None)."""
+
+    username: str
+    role: str
+    user_id: int | None = None
+    city_ids: frozenset[int] = field(default_factory=frozenset)
+    display_name: str = ""
+
+    def may(self, action: str) -> bool:
+        return self.role in PERMISSIONS[action]
+
+    @property
+    def every_city(self) -> bool:
+        return self.role in EVERY_CITY_ROLES
+
+    def may_change_city(self, city_id: int) -> bool:
+        return self.every_city or int(city_id) in self.city_ids
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+def operator(name: str = "") -> Actor:
+    """The command line's operator: an administrator named after the shell user."""
+    return Actor(username=name or os.environ.get("USER", "") or "cli", role="admin")
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+class AccessError(Exception):
+    """A refusal with a message in the user's language: `message(tr)`."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values
+
+    # Values that are themselves messages (a role, an action), translated with the template.
+    TRANSLATED = frozenset({"role", "what", "state", "step"})
+
+    def message(self, tr: Translator) -> str:
+        values = {k: tr(v) if k in self.TRANSLATED else v for k, v in self.values.items()}
+        return tr(self.template, **values)
+
+
+class Refused(AccessError):
+    """The acting user's role may not do this; the refusal is in the audit log."""
+
+
+class Invalid(AccessError):
+    """The request itself is wrong (a short password, an unknown role...)."""
+
+
+class SignInRefused(AccessError):
+    pass
+
+
+NOT_ALLOWED = N_("Your role ({role}) may not {what}. Ask an administrator if you need to.")
+NOT_YOUR_CITIES = N_(
+    "You may change data of your own cities only; this holds data of {cities}. Remove those "
+    "rows, or ask that city's focal point or a ministry analyst."
+)
+LOCKED_BATCH = N_(
+    "Batch #{batch} holds approved values, which are locked. Ask a ministry analyst to reopen "
+    "it first."
+)
+ACTION_LABELS = {
+    "import": N_("upload data"),
+    "revert": N_("revert uploads"),
+    "approve": N_("approve submissions"),
+    "return": N_("return submissions"),
+    "reopen": N_("reopen approved data"),
+    "edit_target": N_("edit targets"),
+    "edit_task": N_("edit tasks"),
+    "edit_catalog": N_("edit the catalog"),
+    "manage_users": N_("manage accounts"),
+    "view_audit": N_("read the audit log"),
+}
+
+
+def refuse(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    template: str,
+    entity: str = "",
+    entity_id: object = "",
+    **values: Any,
+) -> NoReturn:
+    """Record the refusal in the audit log, then raise it."""
+    audit.record_alone(
+        engine,
+        actor.user_id,
+        actor.username,
+        f"{action}.denied",
+        entity,
+        entity_id,
+        after={"reason": template.format(**values)},
+    )
+    raise Refused(template, **values)
+
+
+def require(
+    engine: Engine, actor: Actor, action: str, entity: str = "", entity_id: object = ""
+) -> None:
+    """Refuse (audited) unless the actor's role may do `action`."""
+    if not actor.may(action):
+        refuse(
+            engine,
+            actor,
+            action,
+            NOT_ALLOWED,
+            entity,
+            entity_id,
+            role=ROLE_LABELS[actor.role],
+            what=ACTION_LABELS[action],
+        )
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def has_accounts(engine: Engine) -> bool:
+    """Once any account exists, every page asks for sign-in."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(m.AppUser)).scalar_one() > 0
+
+
+def _check_username(username: str) -> str:
+    username = username.strip()
+    if not _USERNAME.match(username):
+        raise Invalid(
+            N_(
+                "“{username}” is not a valid user name: use 3 to 120 letters, digits or . _ - @ +,"
+                " without spaces."
+            ),
+            username=username,
+        )
+    return username
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            N_("The password is too short: use at least {n} characters."), n=MIN_PASSWORD_LENGTH
+        )
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise Invalid(
+            N_("Unknown role “{role}”. Choose one of: {roles}."), role=role, roles=", ".join(ROLES)
+        )
+
+
+def _city_ids(conn: Connection, codes: list[str] | tuple[str, ...]) -> dict[str, int]:
+    wanted = [c.strip().upper() for c in codes if c.strip()]
+    found = dict(
+        conn.execute(select(m.City.code, m.City.id).where(m.City.code.in_(wanted))).tuples().all()
+    )
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise Invalid(
+            N_("Unknown city code: {codes}. See `python -m mne catalog --json`."),
+            codes=", ".join(unknown),
+        )
+    return found
+
+
+def _user_row(conn: Connection, username: str) -> Any:
+    row = conn.execute(
+        select(m.table(m.AppUser)).where(func.lower(m.AppUser.username) == username.lower())
+    ).first()
+    if row is None:
+        raise Invalid(N_("There is no account “{username}”."), username=username)
+    return row
+
+
+def _user_cities(conn: Connection, user_id: int) -> list[str]:
+    statement = (
+        select(m.City.code)
+        .join(m.UserCity, m.UserCity.city_id == m.City.id)
+        .where(m.UserCity.user_id == user_id)
+        .order_by(m.City.code)
+    )
+    return list(conn.execute(statement).scalars())
+
+
+def _set_cities(conn: Connection, user_id: int, city_ids: dict[str, int]) -> None:
+    conn.execute(delete(m.UserCity).where(m.UserCity.user_id == user_id))
+    if city_ids:
+        conn.execute(
+            insert(m.UserCity), [{"user_id": user_id, "city_id": i} for i in city_ids.values()]
+        )
+
+
+def _needs_cities(role: str, city_ids: dict[str, int]) -> None:
+    if role == "focal_point" and not city_ids:
+        raise Invalid(N_("A city focal point needs at least one city (--city CODE)."))
+
+
+def create_user(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    city_codes: tuple[str, ...] = (),
+    language: str = "vi",
+) -> int:
+    """A new account; returns its id. There is no default password: one must be given."""
+    require(engine, actor, "manage_users", "user", username)
+    username = _check_username(username)
+    _check_role(role)
+    _check_password(password)
+    with writing(engine) as conn:
+        taken = conn.execute(
+            select(m.AppUser.id).where(func.lower(m.AppUser.username) == username.lower())
+        ).first()
+        if taken is not None:
+            raise Invalid(N_("The user name “{username}” is taken."), username=username)
+        cities = _city_ids(conn, city_codes)
+        _needs_cities(role, cities)
+        user_id = conn.execute(
+            insert(m.AppUser).returning(m.AppUser.id),
+            {
+                "username": username,
+                "display_name": display_name.strip()[:200],
+                "password_hash": _hasher.hash(password),
+                "role": role,
+                "language": language,
+            },
+        ).scalar_one()
+        _set_cities(conn, user_id, cities)
+        after = {"role": role, "cities": sorted(cities), "display_name": display_name}
+        audit.record(
+            conn, actor.user_id, actor.username, "user.create", "user", username, None, after
+        )
+    return int(user_id)
+
+
+def _active_admins(conn: Connection) -> int:
+    statement = select(func.count()).where(m.AppUser.role == "admin", m.AppUser.is_active)
+    return int(conn.execute(statement).scalar_one())
+
+
+def _keep_an_admin(conn: Connection, row: Any, new_role: str, active: bool) -> None:
+    """Refuse a change that would leave the store with accounts but no active admin."""
+    was_admin = row.role == "admin" and row.is_active
+    if was_admin and (new_role != "admin" or not active) and _active_admins(conn) <= 1:
+        raise Invalid(
+            N_("“{username}” is the last active administrator: make another one first."),
+            username=row.username,
+        )
+
+
+def set_role(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    role: str,
+    city_codes: tuple[str, ...] | None = None,
+) -> None:
+    """Change an account's role (and, when given, its cities)."""
+    require(engine, actor, "manage_users", "user", username)
+    _check_role(role)
+    with writing(engine) as conn:
+        row = _user_row(conn, username)
+        before = {"role": row.role, "cities": _user_cities(conn, row.id)}
+        cities = (
+            _city_ids(conn, city_codes)
+            if city_codes is not None
+            else _city_ids(conn, before["cities"])
+        )
+        _needs_cities(role, cities)
+        _keep_an_admin(conn, row, role, row.is_active)
+        conn.execute(update(m.AppUser).where(m.AppUser.id == row.id).values(role=role))
+        _set_cities(conn, row.id, cities)
+        after = {"role": role, "cities": sorted(cities)}
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "user.set_role",
+            "user",
+            row.username,
+            before,
+            after,
+        )
+
+
+def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> None:
+    """Disable (or enable again) an account; a disabled account cannot sign in."""
+    require(engine, actor, "manage_users", "user", username)
+    with writing(engine) as conn:
+        row = _user_row(conn, username)
+        _keep_an_admin(conn, row, row.role, active)
+        conn.execute(update(m.AppUser).where(m.AppUser.id == row.id).values(is_active=active))
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "user.enable" if active else "user.disable",
+            "user",
+            row.username,
+            {"is_active": row.is_active},
+            {"is_active": active},
+        )
+
+
+def set_password(engine: Engine, actor: Actor, username: str, password: str) -> None:
+    """A new password (an admin's reset): also lifts a lock. The hash is never audited."""
+    require(engine, actor, "manage_users", "user", username)
+    _check_password(password)
+    with writing(engine) as conn:
+        row = _user_row(conn, username)
+        conn.execute(
+            update(m.AppUser)
+            .where(m.AppUser.id == row.id)
+            .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+        )
+        audit.record(conn, actor.user_id, actor.username, "user.set_password", "user", row.username)
+
+
+def unlock(engine: Engine, actor: Actor, username: str) -> None:
+    require(engine, actor, "manage_users", "user", username)
+    with writing(engine) as conn:
+        row = _user_row(conn, username)
+        conn.execute(
+            update(m.AppUser)
+            .where(m.AppUser.id == row.id)
+            .values(failed_logins=0, locked_until=None)
+        )
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "user.unlock",
+            "user",
+            row.username,
+            {"locked_until": row.locked_until},
+            {"locked_until": None},
+        )
+
+
+def users_frame(engine: Engine) -> pd.DataFrame:
+    """username, display_name, role, cities (codes, comma separated), is_active, locked_until,
+    last_login_at; one row per account, by user name."""
+    u, uc, c = m.table(m.AppUser), m.table(m.UserCity), m.table(m.City)
+    with engine.connect() as conn:
+        users = pd.read_sql(
+            select(
+                u.c.id,
+                u.c.username,
+                u.c.display_name,
+                u.c.role,
+                u.c.is_active,
+                u.c.locked_until,
+                u.c.last_login_at,
+            ).order_by(u.c.username),
+            conn,
+        )
+        cities = pd.read_sql(
+            select(uc.c.user_id, c.c.code).join(c, c.c.id == uc.c.city_id).order_by(c.c.code),
+            conn,
+        )
+    codes = cities.groupby("user_id")["code"].agg(", ".join)
+    users["cities"] = users["id"].map(codes).fillna("")
+    return users.drop(columns="id")
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes (stored as UTC): make every one aware."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+WRONG_PASSWORD = N_("Wrong user name or password.")
+LOCKED = N_(
+    "This account is locked after {n} failed sign-ins, until {until} UTC. Try again then, or "
+    "ask an administrator to unlock it."
+)
+DISABLED = N_("This account is disabled. Ask an administrator.")
+
+
+def _failed(conn: Connection, row: Any, now: dt.datetime) -> dt.datetime | None:
+    """Count a wrong password; lock the account at the fifth in a row. Returns the lock's end."""
+    failures = row.failed_logins + 1
+    locked_until = (
+        now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_SIGN_INS else None
+    )
+    conn.execute(
+        update(m.AppUser)
+        .where(m.AppUser.id == row.id)
+        .values(failed_logins=0 if locked_until else failures, locked_until=locked_until)
+    )
+    after = {"failed_logins": failures, "locked_until": locked_until}
+    audit.record(conn, row.id, row.username, "sign_in.failed", "user", row.username, None, after)
+    return locked_until
+
+
+def authenticate(
+    engine: Engine, username: str, password: str, now: dt.datetime | None = None
+) -> Actor:
+    """The account's actor when the password is right; else `SignInRefused` (audited)."""
+    now = now or _now()
+    with writing(engine) as conn:
+        row = conn.execute(
+            select(m.table(m.AppUser)).where(
+                func.lower(m.AppUser.username) == username.strip().lower()
+            )
+        ).first()
+        if row is None or not row.password_hash:
+            _verify(_DUMMY_HASH, password)
+            audit.record(
+                conn, None, username.strip()[:120], "sign_in.failed", "user", username[:80]
+            )
+            refusal: SignInRefused | None = SignInRefused(WRONG_PASSWORD)
+        else:
+            refusal = _check_sign_in(conn, row, password, now)
+    if refusal is not None:
+        raise refusal
+    assert row is not None
+    actor = load_actor(engine, int(row.id))
+    assert actor is not None
+    return actor
+
+
+def _check_sign_in(
+    conn: Connection, row: Any, password: str, now: dt.datetime
+) -> SignInRefused | None:
+    locked_until = _utc(row.locked_until)
+    if locked_until is not None and locked_until > now:
+        audit.record(
+            conn,
+            row.id,
+            row.username,
+            "sign_in.failed",
+            "user",
+            row.username,
+            None,
+            {"locked": True},
+        )
+        return SignInRefused(LOCKED, n=MAX_FAILED_SIGN_INS, until=f"{locked_until:%Y-%m-%d %H:%M}")
+    if not _verify(row.password_hash, password):
+        locked = _failed(conn, row, now)
+        if locked is not None:
+            return SignInRefused(LOCKED, n=MAX_FAILED_SIGN_INS, until=f"{locked:%Y-%m-%d %H:%M}")
+        return SignInRefused(WRONG_PASSWORD)
+    if not row.is_active:
+        audit.record(
+            conn,
+            row.id,
+            row.username,
+            "sign_in.failed",
+            "user",
+            row.username,
+            None,
+            {"disabled": True},
+        )
+        return SignInRefused(DISABLED)
+    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if _hasher.check_needs_rehash(row.password_hash):
+        values["password_hash"] = _hasher.hash(password)
+    conn.execute(update(m.AppUser).where(m.AppUser.id == row.id).values(**values))
+    audit.record(conn, row.id, row.username, "sign_in", "user", row.username)
+    return None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def sign_in_external(engine: Engine, email: str) -> Actor:
+    """Single sign-on: the identity provider vouched for `email`; the account with that user
+    name (any case) gives the role. No account, or a disabled one, is refused (audited)."""
+    with writing(engine) as conn:
+        row = conn.execute(
+            select(m.table(m.AppUser)).where(
+                func.lower(m.AppUser.username) == email.strip().lower()
+            )
+        ).first()
+        if row is None or not row.is_active:
+            audit.record(
+                conn, None, email[:120], "sign_in.failed", "user", email[:80], None, {"sso": True}
+            )
+        else:
+            conn.execute(
+                update(m.AppUser).where(m.AppUser.id == row.id).values(last_login_at=_now())
+            )
+            audit.record(
+                conn, row.id, row.username, "sign_in", "user", row.username, None, {"sso": True}
+            )
+    if row is None:
+        raise SignInRefused(
+            N_("No account is registered for {email}. Ask an administrator to create one."),
+            email=email,
+        )
+    if not row.is_active:
+        raise SignInRefused(DISABLED)
+    actor = load_actor(engine, int(row.id))
+    assert actor is not None
+    return actor
+
+
+def sign_out(engine: Engine, actor: Actor, reason: str = "") -> None:
+    audit.record_alone(
+        engine,
+        actor.user_id,
+        actor.username,
+        "sign_out",
+        "user",
+        actor.username,
+        None,
+        {"reason": reason} if reason else None,
+    )
+
+
+def load_actor(engine: Engine, user_id: int) -> Actor | None:
+    """The account as it is now (a role change or a disabling takes effect on the next page);
+    None when it was disabled or deleted."""
+    with engine.connect() as conn:
+        row = conn.execute(select(m.table(m.AppUser)).where(m.AppUser.id == user_id)).first()
+        if row is None or not row.is_active:
+            return None
+        cities = conn.execute(
+            select(m.UserCity.city_id).where(m.UserCity.user_id == user_id)
+        ).scalars()
+        return Actor(
+            username=row.username,
+            role=row.role,
+            user_id=int(row.id),
+            city_ids=frozenset(int(c) for c in cities),
+            display_name=row.display_name,
+        )
+
+
+def load_actor_by_name(engine: Engine, username: str) -> Actor | None:
+    with engine.connect() as conn:
+        user_id = conn.execute(
+            select(m.AppUser.id).where(func.lower(m.AppUser.username) == username.strip().lower())
+        ).scalar()
+    return None if user_id is None else load_actor(engine, int(user_id))
+
+
+def session_minutes() -> int:
+    """Minutes without activity after which a session ends (MNE_SESSION_MINUTES)."""
+    try:
+        return max(1, int(os.environ.get("MNE_SESSION_MINUTES", DEFAULT_SESSION_MINUTES)))
+    except ValueError:
+        return DEFAULT_SESSION_MINUTES
+
+
+def session_expired(last_seen: float, now: float, minutes: int) -> bool:
+    """True when more than `minutes` passed between two requests (times in seconds)."""
+    return now - last_seen > minutes * 60
