@@ -1,10 +1,172 @@
-"""Reports: PDF, Excel and CSV exports (being built for issue 6)."""
+"""Reports: choose a scope, period, language and format, preview what the report holds, make
+it and download it (PDF, Excel or CSV; the same as `python -m mne report`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
+from mne import reports
+from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+from mne.reports.tables import period_text, summary_items
+from mne.scoring import STATUS_LABELS
 from pages import _ui as ui
 
 tr = ui.translator()
 st.title(tr("Reports"))
+st.caption(
+    tr(
+        "A report to send on: PDF for reading and printing (A4), Excel with every number, or "
+        "CSV of the values. The same reports come from `python -m mne report`."
+    )
+)
+
+FORMAT_NAMES = {
+    "pdf": tr("PDF (A4, charts and tables)"),
+    "xlsx": tr("Excel (every number, one sheet per table)"),
+    "csv": tr("CSV (the values, long)"),
+}
+SCOPE_NAMES = {
+    "network": tr("The whole network"),
+    "country": tr("A country"),
+    "city": tr("A city"),
+    "task-group": tr("A priority task group"),
+}
+
+cities = ui.load_cities()
+groups = ui.load_task_groups()
+
+left, right = st.columns(2)
+with left:
+    kind = st.radio(
+        tr("Scope"), list(SCOPE_NAMES), format_func=SCOPE_NAMES.__getitem__, key="report_scope"
+    )
+    code: str | None = None
+    if kind == "country":
+        countries = cities.drop_duplicates("country")[["country", "country_name"]]
+        names = dict(zip(countries["country"], countries["country_name"], strict=True))
+        code = st.selectbox(tr("Country"), list(names), format_func=names.__getitem__)
+    elif kind == "city":
+        names = dict(zip(cities["code"], cities["name"], strict=True))
+        first = list(names).index("VNHAN") if "VNHAN" in names else 0
+        code = st.selectbox(tr("City"), list(names), index=first, format_func=names.__getitem__)
+    elif kind == "task-group":
+        names = {g: f"{g} · {n}" for g, n in zip(groups["group"], groups["name"], strict=True)}
+        code = st.selectbox(tr("Task group"), list(names), format_func=names.__getitem__)
+    all_years = st.checkbox(tr("All years"), value=True)
+    first_year: int | None = None
+    last_year: int | None = None
+    if not all_years:
+        this_year = dt.date.today().year
+        first_year, last_year = st.slider(
+            tr("Period"), 2000, this_year, (2015, this_year), key="report_period"
+        )
+with right:
+    lang = st.selectbox(
+        tr("Language of the report"),
+        LANGUAGES,
+        index=LANGUAGES.index(ui.language()),
+        format_func=LANGUAGE_NAMES.__getitem__,
+        key="report_lang",
+    )
+    fmt = st.radio(tr("Format"), list(FORMAT_NAMES), format_func=FORMAT_NAMES.__getitem__)
+    bom = True
+    if fmt == "csv":
+        bom = st.checkbox(tr("With a byte-order mark, so Excel reads the diacritics"), value=True)
+    include_submitted = st.toggle(
+        tr("Include submitted values not yet approved"),
+        value=False,
+        help=tr("By default a report counts approved values only, and says so on its cover."),
+    )
+
+scope = reports.Scope(kind, code)
+report_tr = Translator(lang)
+try:
+    content = reports.gather(ui.engine(), scope, lang, include_submitted, first_year, last_year)
+except reports.ReportError as error:
+    st.error(error.message(tr), icon=":material/error:")
+    st.stop()
+
+st.subheader(tr("Preview"))
+items = dict(summary_items(content, report_tr)[:6])
+st.markdown("  \n".join(f"**{label}**: {value}" for label, value in list(items.items())[1:]))
+figures = content.figures
+cols = st.columns(4)
+cols[0].metric(tr("Cities"), f"{figures['cities_reporting']} / {figures['cities']}")
+cols[1].metric(
+    tr("Indicators with data"), f"{figures['indicators_reported']} / {figures['indicators']}"
+)
+cols[2].metric(tr("Values"), tr.number(int(str(figures["values"]))))
+cols[3].metric(tr("Tasks late"), tr.number(int(str(figures["tasks_late"]))))
+
+if content.progress.empty:
+    ui.empty_state(tr("No indicator values in this scope and period: the report will say so."))
+
+if fmt == "pdf":
+    sections = [report_tr("Executive summary")]
+    areas = content.areas[content.areas["code"].isin(content.progress["focus_area"])]
+    sections += [f"{n}. {name}" for n, name in enumerate(areas["name"], start=1)]
+    sections += [
+        f"{len(areas) + 1}. {report_tr('Priority task groups')}",
+        f"{len(areas) + 2}. {report_tr('Methodology and sources')}",
+    ]
+    st.markdown(tr("**Contents**") + "\n" + "\n".join(f"- {s}" for s in sections))
+elif fmt == "xlsx":
+    sheets = [
+        report_tr(s)
+        for s in ("Summary", "Indicators", "Observations", "Tasks", "Projects", "Sources")
+    ]
+    st.markdown(tr("**Sheets**") + ": " + ", ".join(sheets))
+else:
+    st.markdown(
+        tr(
+            "**Rows**: {rows} values with codes and names",
+            rows=tr.number(len(content.observations)),
+        )
+    )
+shown = content.progress.head(200)
+st.dataframe(
+    shown[["city_name", "indicator_name", "latest_year", "latest_value", "target_value"]].assign(
+        status=shown["status"].map(lambda s: tr(STATUS_LABELS[s]))
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "city_name": tr("City"),
+        "indicator_name": tr("Indicator"),
+        "latest_year": st.column_config.NumberColumn(tr("Year"), format="%d"),
+        "latest_value": tr("Latest value"),
+        "target_value": tr("Target"),
+        "status": tr("Status"),
+    },
+)
+st.caption(
+    tr(
+        "The first 200 city × indicator rows of the report; period: {period}.",
+        period=period_text(content, tr),
+    )
+)
+
+request = (scope.text, lang, fmt, bom, include_submitted, first_year, last_year)
+if st.button(tr("Make the report"), type="primary", icon=":material/summarize:"):
+    try:
+        with st.spinner(tr("Making the report…")):
+            data = reports.render(content, fmt, bom)
+        st.session_state["report_file"] = (request, data, reports.file_name(content, fmt))
+    except reports.ExportFailed as error:
+        st.session_state.pop("report_file", None)
+        st.error(error.message(tr), icon=":material/error:")
+
+made = st.session_state.get("report_file")
+if made is not None and made[0] == request:
+    _request, data, name = made
+    st.download_button(
+        tr("Download {name}", name=name),
+        data=data,
+        file_name=name,
+        mime=reports.MIME_TYPES[fmt],
+        icon=":material/download:",
+        key="download-report",
+    )
+    st.caption(tr("{size} KB", size=tr.number(len(data) / 1024, 0)))
