@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -111,8 +112,13 @@ class AccessError(Exception):
     # Values that are themselves messages (a role, an action), translated with the template.
     TRANSLATED = frozenset({"role", "what", "state", "step"})
 
-    def message(self, tr: Translator) -> str:
-        values = {k: tr(v) if k in self.TRANSLATED else v for k, v in self.values.items()}
+    def message(self, tr: Translator, escape: Callable[[object], str] | None = None) -> str:
+        """The message in the user's language; `escape` is applied to the values that came
+        from people (names, comments), e.g. to show them in markdown as typed."""
+        values = {
+            k: tr(v) if k in self.TRANSLATED else (escape(v) if escape else v)
+            for k, v in self.values.items()
+        }
         return tr(self.template, **values)
 
 
@@ -229,7 +235,7 @@ def _check_role(role: str) -> None:
 def _city_ids(conn: Connection, codes: list[str] | tuple[str, ...]) -> dict[str, int]:
     wanted = [c.strip().upper() for c in codes if c.strip()]
     found = dict(
-        conn.execute(select(m.City.code, m.City.id).where(m.City.code.in_(wanted))).tuples().all()
+        conn.execute(select(m.City.code, m.City.id).where(m.City.code.in_(wanted))).all()
     )
     unknown = sorted(set(wanted) - set(found))
     if unknown:

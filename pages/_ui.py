@@ -7,6 +7,8 @@ made through the UI calls `clear_caches()`.
 from __future__ import annotations
 
 import io
+import re
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,14 +18,19 @@ from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import database_url, get_engine
-from mne import catalog, demo, overview
+from mne import access, analysis, catalog, demo, overview
 from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
 from mne.intake import store as intake_store
+from mne.reports.cells import neutralise_formulas
 from mne.scoring import STATUS_COLOURS, STATUS_LABELS
 from mne.store import ensure_store
 
 T = TypeVar("T")
+# The pages that show figures, which say whether submitted values are counted.
+DASHBOARD_PATHS = frozenset(
+    {"", "city", "explorer", "compare", "tasks", "projects", "coverage", "reports"}
+)
 CACHE_SECONDS = 600
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": TOPOJSON_URL, "responsive": True}
 
@@ -49,9 +56,20 @@ def _engine_for(url: str) -> Engine:
     return engine
 
 
+def includes_submitted() -> bool:
+    """The sidebar's switch: count submitted values too (default: approved values only)."""
+    return bool(st.session_state.get("include_submitted", False))
+
+
 def engine() -> Engine:
-    """The store, set up with demo data on the very first start."""
-    return _engine_for(database_url())
+    """The store (set up with demo data on the very first start), as the sidebar's switch
+    says: approved values only, or approved and submitted ones."""
+    return analysis.store_view(_engine_for(database_url()), includes_submitted())
+
+
+def view_key() -> str:
+    """What cached reads are keyed by: the store and which values it counts."""
+    return database_url() + ("#with-submitted" if includes_submitted() else "")
 
 
 def language() -> str:
@@ -73,7 +91,7 @@ def _cached(function: Callable[[Engine, str], T]) -> Callable[[], T]:
     def read(url: str, lang: str, name: str) -> Any:
         return function(engine(), lang)
 
-    return lambda: read(database_url(), language(), function.__qualname__)
+    return lambda: read(view_key(), language(), function.__qualname__)
 
 
 load_overview = _cached(overview.overview)
@@ -89,7 +107,7 @@ def _batches(url: str) -> pd.DataFrame:
 
 
 def load_batches() -> pd.DataFrame:
-    return _batches(database_url())
+    return _batches(view_key())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -98,7 +116,7 @@ def _batch_changes(url: str, batch_id: int, limit: int) -> pd.DataFrame:
 
 
 def load_batch_changes(batch_id: int, limit: int) -> pd.DataFrame:
-    return _batch_changes(database_url(), batch_id, limit)
+    return _batch_changes(view_key(), batch_id, limit)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -107,7 +125,7 @@ def _batch_value_count(url: str, batch_id: int) -> int:
 
 
 def load_batch_value_count(batch_id: int) -> int:
-    return _batch_value_count(database_url(), batch_id)
+    return _batch_value_count(view_key(), batch_id)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -116,7 +134,7 @@ def _has_demo(url: str) -> bool:
 
 
 def has_demo() -> bool:
-    return _has_demo(database_url())
+    return _has_demo(view_key())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -127,7 +145,7 @@ def _figure(url: str, lang: str, key: tuple[Any, ...], _build: Callable[[], Any]
 def cached_figure(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     """A large figure built once per store, language and `key` (the page's filters), kept as
     plotly JSON: a warm rerun then skips building it again."""
-    return _figure(database_url(), language(), key, build)
+    return _figure(view_key(), language(), key, build)
 
 
 def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> None:
@@ -146,9 +164,10 @@ def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> 
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly."""
+    """UTF-8 with a BOM, so Excel opens Vietnamese names correctly; text that a spreadsheet
+    would run as a formula (=, +, -, @...) is neutralised."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
+    neutralise_formulas(frame).to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -156,9 +175,90 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-def user_name() -> str:
-    """Who is acting. Until accounts exist (issue 5) uploads are recorded as anonymous."""
-    return str(st.session_state.get("user_name", "anonymous"))
+# --- Who is signed in ----------------------------------------------------------------------
+
+
+def demo_mode() -> bool:
+    """No account exists yet: anyone may look, nobody may change data."""
+    return not access.has_accounts(engine())
+
+
+def sign_in(actor: access.Actor) -> None:
+    st.session_state["user_id"] = actor.user_id
+    st.session_state["last_seen"] = time.time()
+    st.session_state.pop("signin_notice", None)
+
+
+def sign_out(reason: str = "") -> None:
+    actor = st.session_state.pop("actor", None)
+    if isinstance(actor, access.Actor):
+        access.sign_out(engine(), actor, reason)
+    for key in ("user_id", "last_seen"):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state["signin_notice"] = reason
+
+
+def refresh_actor() -> access.Actor | None:
+    """Once per run, in app.py: the signed-in account as it is now, or None. A session idle
+    longer than MNE_SESSION_MINUTES ends; so does one whose account was disabled."""
+    user_id = st.session_state.get("user_id")
+    if user_id is None:
+        st.session_state.pop("actor", None)
+        return None
+    now = time.time()
+    if access.session_expired(
+        st.session_state.get("last_seen", now), now, access.session_minutes()
+    ):
+        sign_out("expired")
+        return None
+    actor = access.load_actor(engine(), int(user_id))
+    if actor is None:
+        sign_out("disabled")
+        return None
+    st.session_state["last_seen"] = now
+    st.session_state["actor"] = actor
+    return actor
+
+
+def actor() -> access.Actor | None:
+    """The signed-in account of this run (set by app.py), None in the demo mode."""
+    current = st.session_state.get("actor")
+    return current if isinstance(current, access.Actor) else None
+
+
+def may(action: str) -> bool:
+    current = actor()
+    return current is not None and current.may(action)
+
+
+def explain_first_admin() -> None:
+    """What a page that changes data shows while no account exists."""
+    tr = translator()
+    st.info(
+        tr(
+            "This dashboard runs as a demo: anyone may look, nobody may change data until the "
+            "first administrator account exists. Whoever runs the server creates it with "
+            "`python -m mne user add NAME --role admin`; then sign in, and the administrator "
+            "adds the other accounts on the Accounts page."
+        ),
+        icon=":material/lock_open:",
+    )
+
+
+# Everything markdown (and Streamlit's :colour[...] and :icon: codes) gives a meaning to.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """People's own text (names, file names, comments) for a markdown element: every character
+    markdown would read as markup is escaped, so it shows exactly as typed, never as HTML,
+    a link or an image."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def access_error(error: access.AccessError) -> None:
+    st.error(error.message(translator(), escape=plain), icon=":material/block:")
 
 
 PROBLEMS_SHOWN = 300
@@ -193,7 +293,7 @@ def _task_groups(url: str, lang: str) -> pd.DataFrame:
 
 
 def load_task_groups() -> pd.DataFrame:
-    return _task_groups(database_url(), language())
+    return _task_groups(view_key(), language())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -204,7 +304,7 @@ def _group_tasks(url: str, lang: str, group: str) -> pd.DataFrame:
 
 
 def load_group_tasks(group: str) -> pd.DataFrame:
-    return _group_tasks(database_url(), language(), group)
+    return _group_tasks(view_key(), language(), group)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -215,7 +315,7 @@ def _task_history(url: str, code: str) -> pd.DataFrame:
 
 
 def load_task_history(code: str) -> pd.DataFrame:
-    return _task_history(database_url(), code)
+    return _task_history(view_key(), code)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -230,7 +330,7 @@ def _task_links(url: str, lang: str, code: str) -> tuple[pd.DataFrame, pd.DataFr
 
 def load_task_links(code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The task's cities and its linked indicators' status counts."""
-    return _task_links(database_url(), language(), code)
+    return _task_links(view_key(), language(), code)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -249,7 +349,7 @@ def load_projects(
     countries: tuple[str, ...], statuses: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Project counts (city x focus area x status x financing) and the projects listed."""
-    return _projects(database_url(), language(), countries, statuses)
+    return _projects(view_key(), language(), countries, statuses)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -260,7 +360,7 @@ def _project_countries(url: str, lang: str) -> pd.DataFrame:
 
 
 def load_project_countries() -> pd.DataFrame:
-    return _project_countries(database_url(), language())
+    return _project_countries(view_key(), language())
 
 
 # --- City profile and Compare (pages/city.py, pages/compare.py) -----------------------------
@@ -275,7 +375,7 @@ def _network_index(url: str, lang: str) -> pd.DataFrame:
 
 def load_network_index() -> pd.DataFrame:
     """Every city's focus-area index (mne.city.network_index)."""
-    return _network_index(database_url(), language())
+    return _network_index(view_key(), language())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -287,7 +387,7 @@ def _data_counts(url: str) -> pd.DataFrame:
 
 def load_data_counts() -> pd.DataFrame:
     """Per reporting city: indicators and values stored, most data first."""
-    return _data_counts(database_url())
+    return _data_counts(view_key())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -299,7 +399,7 @@ def _city_profile(url: str, lang: str, code: str) -> Any:
 
 def load_city_profile(code: str) -> Any:
     """mne.city.CityProfile of one city."""
-    return _city_profile(database_url(), language(), code)
+    return _city_profile(view_key(), language(), code)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -310,7 +410,7 @@ def _default_indicators(url: str, cities: tuple[str, ...], areas: tuple[str, ...
 
 
 def load_default_indicators(cities: tuple[str, ...], areas: tuple[str, ...]) -> list[str]:
-    return _default_indicators(database_url(), cities, areas)
+    return _default_indicators(view_key(), cities, areas)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -322,7 +422,7 @@ def _comparison(url: str, lang: str, cities: tuple[str, ...], indicators: tuple[
 
 def load_comparison(cities: tuple[str, ...], indicators: tuple[str, ...]) -> Any:
     """mne.compare.Comparison of the chosen cities and indicators."""
-    return _comparison(database_url(), language(), cities, indicators)
+    return _comparison(view_key(), language(), cities, indicators)
 
 
 # --- Indicator explorer and Data coverage -------------------------------------------------------
@@ -337,7 +437,7 @@ def _reported_indicators(url: str) -> list[str]:
 
 def load_reported_indicators() -> list[str]:
     """Codes of the indicators with at least one value."""
-    return _reported_indicators(database_url())
+    return _reported_indicators(view_key())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -350,7 +450,7 @@ def _indicator_view(url: str, lang: str, indicator: str, cities: tuple[str, ...]
 def load_indicator_view(indicator: str, cities: list[str] | None) -> Any:
     """explorer.IndicatorView of one indicator over `cities` (codes; every city when None)."""
     chosen = None if cities is None else tuple(sorted(cities))
-    return _indicator_view(database_url(), language(), indicator, chosen)
+    return _indicator_view(view_key(), language(), indicator, chosen)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -362,7 +462,7 @@ def _coverage(url: str, lang: str, area: str | None, countries: tuple[str, ...])
 
 def load_coverage(area: str | None, countries: list[str]) -> Any:
     """coverage.Coverage of a focus area (all when None) and countries (all when empty)."""
-    return _coverage(database_url(), language(), area, tuple(sorted(countries)))
+    return _coverage(view_key(), language(), area, tuple(sorted(countries)))
 
 
 # Text on each status colour that stays readable (white only on the dark blue).

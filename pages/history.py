@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mne import access
+from mne.approval import REVIEW_STATE_LABELS
 from mne.i18n import N_
 from mne.intake import store as batches
 from mne.intake.messages import revert_refusal
@@ -34,9 +36,24 @@ if table.empty:
     ui.empty_state(tr("No uploads yet. Files stored from the Upload page appear here."))
     st.stop()
 
-shown = table.assign(state=table["state"].map(lambda s: tr(STATE_LABELS[s])))
+returned = table[(table["review_state"] == "returned") & (table["state"] == "committed")]
+for batch in returned.itertuples():
+    st.warning(
+        tr(
+            "Batch #{batch} ({file}) was returned by {by}: {comment}",
+            batch=batch.id,
+            file=ui.plain(batch.file_name),
+            by=ui.plain(batch.reviewed_by),
+            comment=ui.plain(batch.review_comment),
+        ),
+        icon=":material/assignment_return:",
+    )
+shown = table.assign(
+    state=table["state"].map(lambda s: tr(STATE_LABELS[s])),
+    review_state=table["review_state"].map(lambda s: tr(REVIEW_STATE_LABELS[s])),
+)
 st.dataframe(
-    shown.drop(columns=["is_demo", "reverted_at"]),
+    shown.drop(columns=["is_demo", "reverted_at", "reviewed_by"]),
     hide_index=True,
     width="stretch",
     column_config={
@@ -51,6 +68,8 @@ st.dataframe(
         "unchanged": tr("Unchanged"),
         "rejected": tr("Rejected"),
         "state": tr("State"),
+        "review_state": tr("Approval"),
+        "review_comment": tr("Reviewer's comment"),
     },
 )
 
@@ -91,13 +110,17 @@ else:
             )
 
 state = table.loc[table["id"] == chosen, "state"].iloc[0]
-if state == "committed":
+if state == "committed" and ui.actor() is None:
+    ui.explain_first_admin()
+elif state == "committed" and ui.may("revert"):
     confirm = st.checkbox(tr("I want to revert batch #{batch}", batch=chosen))
     if st.button(tr("Revert"), disabled=not confirm, icon=":material/undo:"):
         try:
-            counts = batches.revert(engine, int(chosen))
+            counts = batches.revert(engine, int(chosen), ui.actor())
         except batches.RevertRefused as refused:
             st.error(revert_refusal(refused, tr), icon=":material/block:")
+        except access.AccessError as error:
+            ui.access_error(error)
         else:
             ui.clear_caches()
             st.session_state["history_notice"] = tr(

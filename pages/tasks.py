@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from mne import access
 from mne import tasks as task_data
 from mne.charts import tasks as task_charts
 from mne.scoring import STATUS_LABELS
@@ -162,47 +163,61 @@ else:
         },
     )
 
-with st.form(f"task-update-{code}"):
-    st.markdown("**" + tr("Post a progress update") + "**")
-    st.caption(
-        tr(
-            "The report date may not be in the future or before the task's start. A percent "
-            "lower than the previous report needs a note saying why."
+
+def update_form(actor: access.Actor) -> None:
+    """The form to post a dated progress update (roles that edit tasks)."""
+    with st.form(f"task-update-{code}"):
+        st.markdown("**" + tr("Post a progress update") + "**")
+        st.caption(
+            tr(
+                "The report date may not be in the future or before the task's start. A percent "
+                "lower than the previous report needs a note saying why."
+            )
         )
-    )
-    left, right = st.columns(2)
-    report_date = left.date_input(tr("Report date"), value=today, format="DD/MM/YYYY")
-    percent = right.number_input(
-        tr("% complete"),
-        min_value=0.0,
-        max_value=100.0,
-        value=float(task["percent_complete"]),
-        step=1.0,
-        format="%.0f",
-    )
-    note = st.text_area(
-        tr("Note"),
-        max_chars=NOTE_LIMIT,
-        help=tr("What was done, and why when the progress went down."),
-    )
-    submitted = st.form_submit_button(tr("Post the update"), icon=":material/send:")
-if submitted:
-    try:
-        posted = task_data.post_update(
-            engine, code, report_date, float(percent), note, ui.user_name(), today=today
+        left, right = st.columns(2)
+        report_date = left.date_input(tr("Report date"), value=today, format="DD/MM/YYYY")
+        percent = right.number_input(
+            tr("% complete"),
+            min_value=0.0,
+            max_value=100.0,
+            value=float(task["percent_complete"]),
+            step=1.0,
+            format="%.0f",
         )
-    except task_data.UpdateRefused as refused:
-        st.error(refused.message(tr), icon=":material/block:")
-    else:
-        ui.clear_caches()
-        st.session_state["task_notice"] = tr(
-            "Update on {task} stored: {before} % → {after} % complete, status {status}.",
-            task=code,
-            before=tr.number(posted.percent_before),
-            after=tr.number(posted.percent_after),
-            status=tr(TASK_STATUS_LABELS[posted.status_after]),
+        note = st.text_area(
+            tr("Note"),
+            max_chars=NOTE_LIMIT,
+            help=tr("What was done, and why when the progress went down."),
         )
-        st.rerun()
+        submitted = st.form_submit_button(tr("Post the update"), icon=":material/send:")
+    if submitted:
+        try:
+            posted = task_data.post_update(
+                engine, code, report_date, float(percent), note, actor, today=today
+            )
+        except task_data.UpdateRefused as refused:
+            st.error(refused.message(tr), icon=":material/block:")
+        except access.AccessError as error:
+            ui.access_error(error)
+        else:
+            ui.clear_caches()
+            st.session_state["task_notice"] = tr(
+                "Update on {task} stored: {before} % → {after} % complete, status {status}.",
+                task=code,
+                before=tr.number(posted.percent_before),
+                after=tr.number(posted.percent_after),
+                status=tr(TASK_STATUS_LABELS[posted.status_after]),
+            )
+            st.rerun()
+
+
+current = ui.actor()
+if current is None:
+    ui.explain_first_admin()
+elif current.may("edit_task"):
+    update_form(current)
+else:
+    st.caption(tr("Ministry analysts post progress updates on tasks."))
 
 st.markdown("**" + tr("Indicators this task should move") + "**")
 cities, linked = ui.load_task_links(code)

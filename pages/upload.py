@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mne import intake
+from mne import access, intake
 from mne.intake.template import template_csv, template_xlsx
 from pages import _ui as ui
 
@@ -17,6 +17,23 @@ st.caption(
         "You see every value before anything is stored."
     )
 )
+actor = ui.actor()
+if actor is None:
+    ui.explain_first_admin()
+    st.stop()
+if actor.may("approve"):
+    st.caption(tr("Values you store are approved at once: your role approves submissions."))
+else:
+    cities = ui.load_cities()
+    own = cities[cities["id"].isin(actor.city_ids)]["name"]
+    st.info(
+        tr(
+            "You may upload data of {cities}. Your values are submitted for a ministry analyst "
+            "to approve; dashboards count them once approved.",
+            cities=", ".join(own) or "–",
+        ),
+        icon=":material/info:",
+    )
 
 with st.expander(tr("1. Download the template"), expanded=False):
     st.markdown(
@@ -64,7 +81,7 @@ if uploaded is None:
     st.stop()
 
 data = uploaded.getvalue()
-cache_key = ("preview", uploaded.name, len(data), ui.language())
+cache_key = ("preview", uploaded.name, len(data), ui.language(), actor.username)
 if st.session_state.get("preview_key") != cache_key:
     bar = st.progress(0.0, text=tr("Reading the file…"))
     preview = intake.check(
@@ -73,6 +90,7 @@ if st.session_state.get("preview_key") != cache_key:
         uploaded.name,
         tr,
         progress=lambda share, label: bar.progress(share, text=label),
+        actor=actor,
     )
     bar.empty()
     st.session_state["preview"] = preview
@@ -80,7 +98,7 @@ if st.session_state.get("preview_key") != cache_key:
 preview: intake.Preview = st.session_state["preview"]
 
 if preview.file_problem:
-    st.error(preview.file_problem, icon=":material/error:")
+    st.error(ui.plain(preview.file_problem), icon=":material/error:")
     st.stop()
 
 st.subheader(tr("3. Check the preview"))
@@ -185,8 +203,13 @@ if nothing_to_store and not preview.has_errors:
     )
 disabled = nothing_to_store or (preview.has_errors and not partial)
 if st.button(tr("Store the values"), type="primary", disabled=disabled, icon=":material/save:"):
-    with st.spinner(tr("Storing…")):
-        result = intake.commit_preview(engine, preview, user_name=ui.user_name(), partial=partial)
+    try:
+        with st.spinner(tr("Storing…")):
+            result = intake.commit_preview(engine, preview, actor, partial=partial)
+    except access.AccessError as error:
+        ui.access_error(error)
+        st.session_state.pop("preview_key", None)
+        st.stop()
     ui.clear_caches()
     if result["status"] == "committed":
         st.session_state["upload_result"] = result

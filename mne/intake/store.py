@@ -451,6 +451,9 @@ def batches_frame(
         b.c.unchanged,
         b.c.rejected,
         b.c.state,
+        b.c.review_state,
+        b.c.reviewed_by,
+        b.c.review_comment,
         b.c.reverted_at,
         b.c.is_demo,
     ).order_by(b.c.id.desc())

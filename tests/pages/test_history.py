@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from mne import access
+from mne.access import Actor, operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import check, commit_preview, store
 from tests.pages.conftest import AppFactory
@@ -13,9 +15,23 @@ FIRST = "city,indicator,period,value\nVNHAN,QE_PM25,2024,38\nVNSGN,QE_PM25,2024,
 SECOND = "city,indicator,period,value\nVNHAN,QE_PM25,2024,35\n"
 
 
-def _upload(engine: Engine, text: str, name: str) -> None:
-    preview = check(engine, text.encode(), name, Translator("en"))
-    assert commit_preview(engine, preview, "focal.hanoi")["status"] == "committed"
+def _focal_point(engine: Engine) -> Actor:
+    access.create_user(
+        engine,
+        operator(),
+        "focal.hanoi",
+        "long enough password",
+        "focal_point",
+        city_codes=("VNHAN", "VNSGN"),
+    )
+    actor = access.load_actor_by_name(engine, "focal.hanoi")
+    assert actor is not None
+    return actor
+
+
+def _upload(engine: Engine, text: str, name: str, actor: Actor) -> None:
+    preview = check(engine, text.encode(), name, Translator("en"), actor=actor)
+    assert commit_preview(engine, preview, actor)["status"] == "committed"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -39,9 +55,10 @@ def test_history_with_demo_data_hides_the_demo_batch(
 
 
 def test_history_lists_batches_and_reverts_one(engine: Engine, open_page: AppFactory) -> None:
-    _upload(engine, FIRST, "first.csv")
-    _upload(engine, SECOND, "second.csv")
-    app = open_page(engine, "en", "history.py")
+    focal = _focal_point(engine)
+    _upload(engine, FIRST, "first.csv", focal)
+    _upload(engine, SECOND, "second.csv", focal)
+    app = open_page(engine, "en", "history.py", user="focal.hanoi")
     batches = app.dataframe[0].value
     assert batches["file_name"].tolist() == ["second.csv", "first.csv"]
     assert batches["user_name"].tolist() == ["focal.hanoi", "focal.hanoi"]

@@ -10,7 +10,8 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from db import models as m
-from mne import tasks
+from mne import access, tasks
+from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.store import init_store
 from tests.pages.conftest import AppFactory
@@ -20,11 +21,19 @@ EMPTY = (
     "`python -m mne init --demo` to try this page."
 )
 
+FIRST_ADMIN = (
+    "This dashboard runs as a demo: anyone may look, nobody may change data until the "
+    "first administrator account exists. Whoever runs the server creates it with "
+    "`python -m mne user add NAME --role admin`; then sign in, and the administrator "
+    "adds the other accounts on the Accounts page."
+)
+
 
 @pytest.fixture
 def demo_store(engine: Engine) -> Engine:
-    """A store of its own with the demo data, for tests that write."""
+    """A store of its own with the demo data and an analyst account, for tests that write."""
     init_store(engine, with_demo=True)
+    access.create_user(engine, operator(), "analyst.hn", "long enough password", "analyst")
     return engine
 
 
@@ -61,7 +70,10 @@ def test_tasks_page_with_demo_data(demo_engine: Engine, open_page: AppFactory, l
     assert len(app.get("plotly_chart")) == 5
     history = app.dataframe[0].value
     assert len(history) == len(tasks.task_history(demo_engine, app.selectbox[1].value))
-    assert not app.info and not app.error
+    assert not app.error
+    # No account yet: the update form is replaced by how to create the first admin.
+    assert not app.get("form")
+    assert [i.value for i in app.info] == [tr(FIRST_ADMIN)]
 
 
 def test_the_group_and_task_come_from_the_url(demo_engine: Engine, open_page: AppFactory) -> None:
@@ -96,8 +108,15 @@ def _task_state(engine: Engine, code: str) -> tuple[float, int]:
     return float(percent), int(reports)
 
 
+def test_a_viewer_sees_no_update_form(demo_store: Engine, open_page: AppFactory) -> None:
+    access.create_user(demo_store, operator(), "viewer.hn", "long enough password", "viewer")
+    app = open_page(demo_store, "en", "tasks.py", user="viewer.hn")
+    assert not app.get("form") and not app.text_area
+    assert "Ministry analysts post progress updates on tasks." in [c.value for c in app.caption]
+
+
 def test_posting_an_update_through_the_form(demo_store: Engine, open_page: AppFactory) -> None:
-    app = open_page(demo_store, "en", "tasks.py")
+    app = open_page(demo_store, "en", "tasks.py", user="analyst.hn")
     code = app.selectbox[1].value
     percent, reports = _task_state(demo_store, code)
     new_percent = min(100.0, percent + 10)
@@ -120,7 +139,7 @@ def test_a_future_date_is_refused_and_nothing_stored(
     demo_store: Engine, open_page: AppFactory, lang: str
 ) -> None:
     tr = Translator(lang)
-    app = open_page(demo_store, lang, "tasks.py")
+    app = open_page(demo_store, lang, "tasks.py", user="analyst.hn")
     code = app.selectbox[1].value
     before = _task_state(demo_store, code)
     today = dt.date.today()

@@ -1,0 +1,145 @@
+"""Approvals: the batches focal points submitted, each to approve or return with a comment;
+approved batches to reopen."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mne import access, approval
+from mne.approval import REVIEW_STATE_LABELS
+from pages import _ui as ui
+
+CHANGES_SHOWN = 1000
+
+tr = ui.translator()
+engine = ui.engine()
+st.title(tr("Approvals"))
+st.caption(
+    tr(
+        "Values uploaded by city focal points are submitted: dashboards and reports count them "
+        "once approved. Approve a batch, or return it with a comment saying what to fix."
+    )
+)
+actor = ui.actor()
+if actor is None:
+    ui.explain_first_admin()
+    st.stop()
+
+notice = st.session_state.pop("review_notice", None)
+if notice:
+    st.success(notice, icon=":material/check_circle:")
+
+waiting_tab, approved_tab = st.tabs([tr("Waiting for review"), tr("Approved (reopen)")])
+
+
+def batch_table(batches: pd.DataFrame) -> None:
+    st.dataframe(
+        batches,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.NumberColumn(tr("Batch"), format="#%d"),
+            "created_at": st.column_config.DatetimeColumn(tr("When"), format="YYYY-MM-DD HH:mm"),
+            "user_name": tr("By"),
+            "file_name": tr("File"),
+            "rows": tr("Values read"),
+            "inserted": tr("New"),
+            "updated": tr("Changed"),
+            "review_state": tr("Approval"),
+            "reviewed_by": tr("Reviewed by"),
+            "review_comment": tr("Reviewer's comment"),
+            "cities": tr("Cities"),
+            "values": tr("Current values"),
+        },
+    )
+
+
+def batch_values(batch_id: int) -> None:
+    changes = ui.load_batch_changes(batch_id, CHANGES_SHOWN)
+    st.dataframe(
+        changes,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "city": tr("City"),
+            "indicator": tr("Indicator"),
+            "period": tr("Period"),
+            "old_value": tr("Value before"),
+            "new_value": tr("Value set"),
+        },
+    )
+
+
+def act(step: str, batch_id: int, comment: str) -> None:
+    steps = {
+        "approve": approval.approve_batch,
+        "return": approval.return_batch,
+        "reopen": approval.reopen_batch,
+    }
+    try:
+        count = steps[step](engine, actor, batch_id, comment)
+    except access.AccessError as error:
+        ui.access_error(error)
+        return
+    ui.clear_caches()
+    messages = {
+        "approve": tr(
+            "Batch #{batch} approved: {count} values now count.", batch=batch_id, count=count
+        ),
+        "return": tr("Batch #{batch} returned to its focal point.", batch=batch_id),
+        "reopen": tr(
+            "Batch #{batch} reopened: {count} values are submitted again.",
+            batch=batch_id,
+            count=count,
+        ),
+    }
+    st.session_state["review_notice"] = messages[step]
+    st.rerun()
+
+
+def shown(batches: pd.DataFrame) -> pd.DataFrame:
+    return batches.assign(
+        review_state=batches["review_state"].map(lambda s: tr(REVIEW_STATE_LABELS[s]))
+    )
+
+
+with waiting_tab:
+    waiting = approval.review_queue(engine)
+    if waiting.empty:
+        ui.empty_state(tr("Nothing waits for review."))
+    else:
+        batch_table(shown(waiting))
+        chosen = st.selectbox(
+            tr("Batch to review"),
+            waiting["id"].tolist(),
+            format_func=lambda b: f"#{b}",
+            key="review-batch",
+        )
+        batch_values(int(chosen))
+        comment = st.text_area(
+            tr("Comment (required to return)"),
+            max_chars=approval.COMMENT_LIMIT,
+            key="review-comment",
+        )
+        left, right = st.columns(2)
+        if left.button(tr("Approve"), type="primary", icon=":material/verified:"):
+            act("approve", int(chosen), comment)
+        if right.button(tr("Return with comment"), icon=":material/assignment_return:"):
+            act("return", int(chosen), comment)
+
+with approved_tab:
+    approved = approval.review_queue(engine, ("approved",))
+    if approved.empty:
+        ui.empty_state(tr("No approved uploads yet."))
+    else:
+        batch_table(shown(approved))
+        chosen = st.selectbox(
+            tr("Batch to reopen"),
+            approved["id"].tolist(),
+            format_func=lambda b: f"#{b}",
+            key="reopen-batch",
+        )
+        reason = st.text_input(tr("Why reopen it?"), key="reopen-comment")
+        if st.button(tr("Reopen"), icon=":material/lock_open:"):
+            act("reopen", int(chosen), reason)

@@ -1,0 +1,158 @@
+"""Accounts (administrators): who may sign in, with which role and cities; add, change role,
+disable or enable, unlock, set a new password."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mne import access
+from mne.access import ROLE_LABELS, ROLES
+from pages import _ui as ui
+
+tr = ui.translator()
+engine = ui.engine()
+st.title(tr("Accounts"))
+st.caption(
+    tr(
+        "Viewers see dashboards and export reports; city focal points also upload and revert "
+        "their cities' data; ministry analysts approve submissions and edit targets and tasks; "
+        "administrators also manage accounts and read the audit log."
+    )
+)
+actor = ui.actor()
+if actor is None:
+    ui.explain_first_admin()
+    st.stop()
+
+notice = st.session_state.pop("users_notice", None)
+if notice:
+    st.success(notice, icon=":material/check_circle:")
+
+users = access.users_frame(engine)
+cities = ui.load_cities()
+city_codes = cities["code"].tolist()
+city_names = dict(zip(cities["code"], cities["name"], strict=True))
+
+
+def role_label(role: str) -> str:
+    return tr(ROLE_LABELS[role])
+
+
+st.dataframe(
+    users.assign(role=users["role"].map(role_label)),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "username": st.column_config.TextColumn(tr("User name")),
+        "display_name": st.column_config.TextColumn(tr("Name")),
+        "role": tr("Role"),
+        "is_active": st.column_config.CheckboxColumn(tr("Active")),
+        "locked_until": st.column_config.DatetimeColumn(
+            tr("Locked until (UTC)"), format="YYYY-MM-DD HH:mm"
+        ),
+        "last_login_at": st.column_config.DatetimeColumn(
+            tr("Last sign-in (UTC)"), format="YYYY-MM-DD HH:mm"
+        ),
+        "cities": tr("Cities"),
+    },
+)
+
+
+def done(message: str) -> None:
+    st.session_state["users_notice"] = message
+    st.rerun()
+
+
+def city_picker(label: str, key: str, default: list[str] | None = None) -> list[str]:
+    return st.multiselect(
+        label,
+        city_codes,
+        default=default or [],
+        format_func=lambda c: f"{c} · {city_names[c]}",
+        key=key,
+        help=tr("Needed for a city focal point: the cities whose data they may change."),
+    )
+
+
+add_tab, change_tab = st.tabs([tr("Add an account"), tr("Change an account")])
+with add_tab, st.form("add-user", clear_on_submit=True):
+    left, right = st.columns(2)
+    username = left.text_input(tr("User name"), help=tr("Letters, digits or . _ - @ +"))
+    display_name = right.text_input(tr("Name"))
+    role = left.selectbox(tr("Role"), ROLES, format_func=role_label)
+    password = right.text_input(
+        tr("Password (at least {n} characters)", n=access.MIN_PASSWORD_LENGTH),
+        type="password",
+        autocomplete="new-password",
+    )
+    chosen_cities = city_picker(tr("Cities"), "add-cities")
+    if st.form_submit_button(tr("Add the account"), type="primary", icon=":material/person_add:"):
+        try:
+            access.create_user(
+                engine,
+                actor,
+                username,
+                password,
+                role,
+                display_name,
+                tuple(chosen_cities),
+                ui.language(),
+            )
+        except access.AccessError as error:
+            ui.access_error(error)
+        else:
+            done(tr("Account {username} added.", username=username.strip()))
+
+with change_tab:
+    if users.empty:
+        st.stop()
+    chosen = st.selectbox(tr("Account"), users["username"].tolist(), key="change-user")
+    row = users[users["username"] == chosen].iloc[0]
+    with st.form("set-role"):
+        new_role = st.selectbox(
+            tr("Role"), ROLES, index=ROLES.index(row["role"]), format_func=role_label
+        )
+        current = [c for c in str(row["cities"]).split(", ") if c]
+        new_cities = city_picker(tr("Cities"), f"cities-{chosen}", current)
+        if st.form_submit_button(tr("Save role and cities"), icon=":material/save:"):
+            try:
+                access.set_role(engine, actor, chosen, new_role, tuple(new_cities))
+            except access.AccessError as error:
+                ui.access_error(error)
+            else:
+                done(tr("Account {username} changed.", username=chosen))
+    with st.form("set-password", clear_on_submit=True):
+        new_password = st.text_input(
+            tr("New password (at least {n} characters)", n=access.MIN_PASSWORD_LENGTH),
+            type="password",
+            autocomplete="new-password",
+        )
+        if st.form_submit_button(tr("Set the password"), icon=":material/password:"):
+            try:
+                access.set_password(engine, actor, chosen, new_password)
+            except access.AccessError as error:
+                ui.access_error(error)
+            else:
+                done(tr("Account {username} changed.", username=chosen))
+    left, right = st.columns(2)
+    active = bool(row["is_active"])
+    if left.button(
+        tr("Disable") if active else tr("Enable"),
+        icon=":material/block:" if active else ":material/check:",
+    ):
+        try:
+            access.set_active(engine, actor, chosen, not active)
+        except access.AccessError as error:
+            ui.access_error(error)
+        else:
+            done(tr("Account {username} changed.", username=chosen))
+    if right.button(
+        tr("Unlock"), icon=":material/lock_open:", disabled=pd.isna(row["locked_until"])
+    ):
+        try:
+            access.unlock(engine, actor, chosen)
+        except access.AccessError as error:
+            ui.access_error(error)
+        else:
+            done(tr("Account {username} changed.", username=chosen))
