@@ -8,10 +8,13 @@ import datetime as dt
 import streamlit as st
 
 from mne import reports
-from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+from mne.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from mne.reports.tables import period_text, summary_items
 from mne.scoring import STATUS_LABELS
 from pages import _ui as ui
+
+TASKS_TITLE = N_("Priority task groups")
+ANNEX_TITLE = N_("Methodology and sources")
 
 tr = ui.translator()
 st.title(tr("Reports"))
@@ -108,8 +111,8 @@ if fmt == "pdf":
     areas = content.areas[content.areas["code"].isin(content.progress["focus_area"])]
     sections += [f"{n}. {name}" for n, name in enumerate(areas["name"], start=1)]
     sections += [
-        f"{len(areas) + 1}. {report_tr('Priority task groups')}",
-        f"{len(areas) + 2}. {report_tr('Methodology and sources')}",
+        f"{len(areas) + 1}. {report_tr(TASKS_TITLE)}",
+        f"{len(areas) + 2}. {report_tr(ANNEX_TITLE)}",
     ]
     st.markdown(tr("**Contents**") + "\n" + "\n".join(f"- {s}" for s in sections))
 elif fmt == "xlsx":

@@ -303,7 +303,8 @@ def observations(
         frame = read_frame(conn, statement)
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OBSERVATION_COLUMNS})
-    frame["updated_at"] = pd.to_datetime(frame["updated_at"])
+    # In UTC without a zone (PostgreSQL gives aware times; Excel takes none).
+    frame["updated_at"] = pd.to_datetime(frame["updated_at"], utc=True).dt.tz_convert(None)
     return frame.astype({"value": float, "year": int, "decimals": int})[OBSERVATION_COLUMNS]
 
 

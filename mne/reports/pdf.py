@@ -25,7 +25,7 @@ from fpdf.fonts import FontFace
 
 from mne import charts, scoring
 from mne.charts import reports as report_charts
-from mne.i18n import Translator
+from mne.i18n import N_, Translator
 from mne.reports.content import ExportFailed, ReportContent
 from mne.reports.tables import REPORT_TITLE, period_text, summary_items, values_note
 from mne.tasks import TASK_STATUS_LABELS
@@ -272,7 +272,13 @@ def build_figures(content: ReportContent, tr: Translator) -> dict[str, go.Figure
         name = str(part["focus_area_name"].iloc[0])
         if single:
             figures[f"area:{area}"] = report_charts.indicator_scores(
-                part, tr, tr("{area}: indicator scores ({as_of})", area=name, as_of=as_of)
+                part,
+                tr,
+                tr(
+                    "{area}: indicator scores, 0 = worst case, 100 = target reached ({as_of})",
+                    area=name,
+                    as_of=as_of,
+                ),
             )
         else:
             figures[f"area:{area}"] = report_charts.indicator_statuses(
@@ -568,7 +574,8 @@ def _tasks_section(
     pdf: ReportDocument, content: ReportContent, tr: Translator, figs: Charts, number: int
 ) -> None:
     pdf.add_page()
-    pdf.heading(f"{number}. {tr('Priority task groups')}")
+    title = tr("Priority task groups")
+    pdf.heading(f"{number}. {title}")
     if content.tasks.empty:
         pdf.paragraph(tr("No tasks recorded yet for the six priority task groups."))
         return
@@ -581,33 +588,40 @@ def _tasks_section(
 
 METHOD_PARAGRAPHS = (
     (
-        "Score",
-        "Each indicator is scored 0–100 from a worst-case bound (the 2.5th percentile of "
-        "the cities) to its target (SDSN normalisation); an area's index is the mean of its "
-        "indicator scores and is left empty when fewer than 80 % of its indicators have data.",
+        N_("Score"),
+        N_(
+            "Each indicator is scored 0–100 from a worst-case bound (the 2.5th percentile of "
+            "the cities) to its target (SDSN normalisation); an area's index is the mean of its "
+            "indicator scores and is left empty when fewer than 80 % of its indicators have data."
+        ),
     ),
     (
-        "Progress status",
-        "The Open SDG progress measure: the observed yearly growth from the base year "
-        "(2015, or the first later year with data) to the latest year, compared with the growth "
-        "needed to reach the target in its year; without a target, the growth itself. "
-        "One value only, or values on both sides of zero, give Insufficient data.",
+        N_("Progress status"),
+        N_(
+            "The Open SDG progress measure: the observed yearly growth from the base year "
+            "(2015, or the first later year with data) to the latest year, compared with the "
+            "growth needed to reach the target in its year; without a target, the growth itself. "
+            "One value only, or values on both sides of zero, give Insufficient data."
+        ),
     ),
     (
-        "Gap",
-        "The distance still to go to the target in the indicator's unit, positive while "
-        "the target is not reached, whatever the indicator's direction.",
+        N_("Gap"),
+        N_(
+            "The distance still to go to the target in the indicator's unit, positive while "
+            "the target is not reached, whatever the indicator's direction."
+        ),
     ),
     (
-        "Values",
-        "Values are yearly: a year's own value, else the mean of its quarters and months.",
+        N_("Values"),
+        N_("Values are yearly: a year's own value, else the mean of its quarters and months."),
     ),
 )
 
 
 def _annex(pdf: ReportDocument, content: ReportContent, tr: Translator, number: int) -> None:
     pdf.add_page()
-    pdf.heading(f"{number}. {tr('Methodology and sources')}")
+    title = tr("Methodology and sources")
+    pdf.heading(f"{number}. {title}")
     for title, text in METHOD_PARAGRAPHS:
         pdf.heading(tr(title), 3, keep=15)
         pdf.paragraph(tr(text), 8.5)

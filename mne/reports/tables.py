@@ -89,6 +89,11 @@ class Sheet:
     percent_unit: pd.Series | None = None  # rows whose unit is "%" (values shown with a % sign)
 
 
+def header(column: str, tr: Translator) -> str:
+    """A column's header in the report's language."""
+    return tr(HEADERS[column])
+
+
 def _labelled(codes: pd.Series, labels: dict[str, str], tr: Translator) -> pd.Series:
     words = {code: tr(label) for code, label in labels.items()}
     return codes.map(words).fillna(codes)
@@ -179,9 +184,9 @@ def indicators_sheet(content: ReportContent, tr: Translator) -> Sheet:
     decimals = p["decimals"].astype(int).reset_index(drop=True)
     headed = _headed(frame.reset_index(drop=True), tr)
     numeric = {
-        tr(HEADERS[c]): decimals for c in ("base_value", "target_value", "latest_value", "gap")
+        header(c, tr): decimals for c in ("base_value", "target_value", "latest_value", "gap")
     }
-    numeric[tr(HEADERS["score"])] = 1
+    numeric[header("score", tr)] = 1
     return Sheet(tr("Indicators"), headed, numeric, (p["unit"] == "%").reset_index(drop=True))
 
 
@@ -215,7 +220,7 @@ def observations_sheet(content: ReportContent, tr: Translator) -> Sheet:
     return Sheet(
         tr("Observations"),
         observations_frame(content, tr),
-        {tr(HEADERS["value"]): decimals},
+        {header("value", tr): decimals},
         (o["unit"] == "%").reset_index(drop=True),
     )
 
@@ -237,7 +242,7 @@ def tasks_sheet(content: ReportContent, tr: Translator) -> Sheet:
             "overdue": t["overdue"].map({True: tr("Yes"), False: tr("No")}),
         }
     )
-    return Sheet(tr("Tasks"), _headed(frame, tr), {tr(HEADERS["percent_complete"]): 0})
+    return Sheet(tr("Tasks"), _headed(frame, tr), {header("percent_complete", tr): 0})
 
 
 def projects_sheet(content: ReportContent, tr: Translator) -> Sheet:
@@ -290,7 +295,7 @@ def sources_sheet(content: ReportContent, tr: Translator) -> Sheet:
     return Sheet(
         tr("Sources"),
         _headed(frame, tr),
-        {tr(HEADERS["target_value"]): decimals.astype(int)},
+        {header("target_value", tr): decimals.astype(int)},
         (s["unit"] == "%").reset_index(drop=True),
     )
 
