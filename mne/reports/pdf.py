@@ -191,11 +191,17 @@ class ReportDocument(FPDF):
         align: Sequence[str] | None = None,
         fills: Sequence[Sequence[tuple[int, int, int] | None]] | None = None,
         size: float = 8,
+        heading_size: float | None = None,
     ) -> None:
         """A table whose rows never split across pages and whose header repeats on each."""
         self.set_font(FONT, size=size)
         self.ensure_room(size * 1.6 + 8)
-        heading_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE)
+        heading_style = FontFace(
+            emphasis="BOLD" if heading_size is None else None,
+            size_pt=heading_size,
+            color=(255, 255, 255),
+            fill_color=BLUE,
+        )
         with self.table(
             col_widths=tuple(widths),
             width=TEXT_WIDTH,
@@ -432,7 +438,7 @@ def _task_table(pdf: ReportDocument, tasks: pd.DataFrame, tr: Translator, empty:
             )
             for t in tasks.itertuples()
         ],
-        (78, 36, 24, 28, 14),
+        (72, 34, 24, 32, 18),
         ("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
     )
 
@@ -541,32 +547,30 @@ def _indicator_summary(pdf: ReportDocument, part: pd.DataFrame, tr: Translator) 
     rows = []
     for code, f in facts.iterrows():
         d = int(f["decimals"])
+        facts_line = tr(
+            "target {target} · median {median} · {cities} cities",
+            target=tr.number(f["target"], d),
+            median=tr.number(f["median"], d),
+            cities=tr.number(int(f["cities"])),
+        )
         rows.append(
             [
-                f"{f['name']} ({f['unit']})",
-                tr.number(f["target"], d),
-                tr.number(int(f["cities"])),
-                tr.number(f["median"], d),
+                f"{f['name']} ({f['unit']})\n{facts_line}",
                 *[tr.number(int(counts.loc[code, s])) for s in scoring.STATUS_ORDER],
             ]
         )
-    header = [
-        tr("Indicator"),
-        tr("Target"),
-        tr("Cities"),
-        tr("Median latest"),
-        *[tr(scoring.STATUS_LABELS[s]) for s in scoring.STATUS_ORDER],
-    ]
+    header = [tr("Indicator"), *[tr(scoring.STATUS_LABELS[s]) for s in scoring.STATUS_ORDER]]
     fills: list[list[tuple[int, int, int] | None]] = [
-        [None] * 4 + [STATUS_FILLS[s] for s in scoring.STATUS_ORDER] for _ in rows
+        [None] + [STATUS_FILLS[s] for s in scoring.STATUS_ORDER] for _ in rows
     ]
     pdf.table_block(
         header,
         rows,
-        (52, 16, 13, 17, 14, 14, 16, 14, 16, 16),
-        ("LEFT", *["RIGHT"] * 9),
+        (60, 20, 20, 20, 20, 20, 20),
+        ("LEFT", *["RIGHT"] * 6),
         fills,
         size=7,
+        heading_size=6.5,
     )
 
 
