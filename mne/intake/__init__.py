@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from mne import access
 from mne.access import Actor
 from mne.i18n import Translator
 from mne.intake import store
@@ -257,6 +258,7 @@ def commit_preview(
 ) -> dict[str, Any]:
     """Store a checked file as `actor`. Returns the import summary (status committed,
     rejected or unchanged). Refused (access.Refused) when the actor may not store it."""
+    access.require(engine, actor, "import", "upload", preview.file_name)
     if preview.file_problem is not None:
         return preview.summary("rejected")
     if preview.has_errors and not partial:

@@ -1,0 +1,391 @@
+"""Accounts, roles and permissions, enforced in mne itself: every role x every write action,
+lockout, sessions, a focal point's rows of other cities, approved values locked, the audit
+log's before -> after, and people's text stored as typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select, text
+
+from db import models as m
+from db.engine import writing
+from mne import access, analysis, approval, audit, demo, intake, targets, tasks
+from mne.access import Actor, Invalid, Refused, SignInRefused, operator
+from mne.i18n import Translator
+from mne.intake import store
+
+TR = Translator("en")
+PASSWORD = "correct horse battery"
+HANOI_2023 = "city,indicator,period,value\nVNHAN,QE_PM25,2023,30\n"
+HANOI_2022 = "city,indicator,period,value\nVNHAN,QE_PM25,2022,31\n"
+SAIGON = "city,indicator,period,value\nVNSGN,QE_PM25,2024,25\n"
+MIXED = "city,indicator,period,value\nVNHAN,QE_PM25,2024,33\nVNSGN,QE_PM25,2024,25\n"
+
+
+def _user(engine: Engine, name: str, role: str, cities: tuple[str, ...] = ()) -> Actor:
+    access.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
+    actor = access.load_actor_by_name(engine, name)
+    assert actor is not None
+    return actor
+
+
+def _import(engine: Engine, actor: Actor, content: str, partial: bool = False) -> dict[str, Any]:
+    preview = intake.check(engine, content.encode(), "values.csv", TR, actor=actor)
+    return intake.commit_preview(engine, preview, actor, partial=partial)
+
+
+@pytest.fixture
+def world(engine: Engine) -> dict[str, Any]:
+    """One account per role (the focal point answers for Hà Nội), a submitted batch (#1), an
+    approved batch (#2) and the demo tasks."""
+    actors = {
+        "viewer": _user(engine, "viewer.1", "viewer"),
+        "focal_point": _user(engine, "focal.hn", "focal_point", ("VNHAN",)),
+        "analyst": _user(engine, "analyst.1", "analyst"),
+        "admin": _user(engine, "admin.1", "admin"),
+    }
+    assert _import(engine, actors["focal_point"], HANOI_2023)["batch_id"] == 1
+    assert _import(engine, actors["focal_point"], HANOI_2022)["batch_id"] == 2
+    approval.approve_batch(engine, actors["analyst"], 2)
+    with writing(engine) as conn:
+        demo.load_tasks(conn)
+    return actors
+
+
+def _task_code(engine: Engine) -> str:
+    """A task that has started, so a report dated today is accepted."""
+    with engine.connect() as conn:
+        return str(
+            conn.execute(select(m.Task.code).order_by(m.Task.start_date, m.Task.code))
+            .scalars()
+            .first()
+        )
+
+
+# Each write action, done as `actor`.
+ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
+    "import own city": lambda e, a: _import(
+        e, a, "city,indicator,period,value\nVNHAN,QE_PM25,2021,40\n"
+    ),
+    "import another city": lambda e, a: intake.commit_preview(
+        e, intake.check(e, SAIGON.encode(), "saigon.csv", TR), a
+    ),
+    "revert a submitted batch": lambda e, a: store.revert(e, 1, a),
+    "approve": lambda e, a: approval.approve_batch(e, a, 1),
+    "return": lambda e, a: approval.return_batch(e, a, 1, "Check the 2023 value"),
+    "reopen": lambda e, a: approval.reopen_batch(e, a, 2, "A typo"),
+    "set a target": lambda e, a: targets.set_target(e, a, "QE_PM25", 2030, 20.0, "VNHAN"),
+    "post a task update": lambda e, a: tasks.post_update(
+        e, _task_code(e), dt.date.today(), 99, "Done nearly", a
+    ),
+    "create an account": lambda e, a: access.create_user(e, a, "new.user", PASSWORD, "viewer"),
+    "change a role": lambda e, a: access.set_role(e, a, "viewer.1", "analyst"),
+    "disable an account": lambda e, a: access.set_active(e, a, "viewer.1", False),
+    "set a password": lambda e, a: access.set_password(e, a, "viewer.1", "another long one"),
+}
+ANALYST_UP = {"approve", "return", "reopen", "set a target", "post a task update"}
+ADMIN_ONLY = {"create an account", "change a role", "disable an account", "set a password"}
+DATA = {"import own city", "import another city", "revert a submitted batch"}
+ALLOWED = {
+    "viewer": set(),
+    "focal_point": {"import own city", "revert a submitted batch"},
+    "analyst": DATA | ANALYST_UP,
+    "admin": DATA | ANALYST_UP | ADMIN_ONLY,
+}
+WATCHED = [
+    m.Observation,
+    m.ObservationHistory,
+    m.UploadBatch,
+    m.Target,
+    m.Task,
+    m.TaskUpdate,
+    m.AppUser,
+    m.UserCity,
+]
+
+
+def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table a write may touch (the audit log aside)."""
+    with engine.connect() as conn:
+        return {
+            model.__tablename__: [
+                tuple(row)
+                for row in conn.execute(
+                    select(m.table(model)).order_by(*m.table(model).primary_key)
+                )
+            ]
+            for model in WATCHED
+        }
+
+
+def _audit_actions(engine: Engine, user: str) -> list[str]:
+    frame = audit.audit_frame(engine, audit.AuditFilter(user=user))
+    return frame["action"].tolist()
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize("role", list(ALLOWED))
+def test_every_role_and_write_action(
+    engine: Engine, world: dict[str, Any], role: str, action: str
+) -> None:
+    actor = world[role]
+    before = _snapshot(engine)
+    audited_before = _audit_actions(engine, actor.username)
+    if action in ALLOWED[role]:
+        ACTIONS[action](engine, actor)
+        assert _snapshot(engine) != before, "an allowed write changed nothing"
+        new_rows = _audit_actions(engine, actor.username)[: -len(audited_before) or None]
+        assert new_rows and not any(a.endswith(".denied") for a in new_rows)
+    else:
+        with pytest.raises(Refused) as refused:
+            ACTIONS[action](engine, actor)
+        assert refused.value.message(TR)  # a sentence for the user, not a code
+        assert _snapshot(engine) == before, "a refused write changed the store"
+        newest = audit.audit_frame(engine, audit.AuditFilter(user=actor.username), limit=1)
+        assert newest["action"].iloc[0].endswith(".denied")
+
+
+def test_a_viewer_is_told_in_their_language(engine: Engine) -> None:
+    viewer = _user(engine, "viewer.vi", "viewer")
+    with pytest.raises(Refused) as refused:
+        targets.set_target(engine, viewer, "QE_PM25", 2030, 20.0)
+    assert refused.value.message(Translator("en")) == (
+        "Your role (Viewer) may not edit targets. Ask an administrator if you need to."
+    )
+    assert refused.value.message(Translator("vi")) != refused.value.message(Translator("en"))
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_account_for_15_minutes(engine: Engine) -> None:
+    _user(engine, "focal.dn", "focal_point", ("VNDAD",))
+    now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    for attempt in range(4):
+        with pytest.raises(SignInRefused) as refused:
+            access.authenticate(engine, "focal.dn", f"wrong {attempt}", now)
+        assert refused.value.message(TR) == "Wrong user name or password."
+    with pytest.raises(SignInRefused) as refused:
+        access.authenticate(engine, "focal.dn", "wrong 5", now)
+    assert "locked" in refused.value.message(TR) and "2026-12-01 08:15" in refused.value.message(TR)
+    # Locked: even the right password is refused until the 15 minutes are over.
+    with pytest.raises(SignInRefused):
+        access.authenticate(engine, "focal.dn", PASSWORD, now + dt.timedelta(minutes=14))
+    actor = access.authenticate(engine, "FOCAL.DN", PASSWORD, now + dt.timedelta(minutes=16))
+    assert (actor.username, actor.role) == ("focal.dn", "focal_point")
+    actions = _audit_actions(engine, "focal.dn")[::-1]
+    assert actions == ["sign_in.failed"] * 6 + ["sign_in"]
+
+
+def test_a_success_resets_the_count_of_failures(engine: Engine) -> None:
+    _user(engine, "analyst.2", "analyst")
+    for _ in range(4):
+        with pytest.raises(SignInRefused):
+            access.authenticate(engine, "analyst.2", "nope nope nope")
+    access.authenticate(engine, "analyst.2", PASSWORD)
+    for _ in range(4):
+        with pytest.raises(SignInRefused):
+            access.authenticate(engine, "analyst.2", "nope nope nope")
+    assert access.authenticate(engine, "analyst.2", PASSWORD).role == "analyst"
+
+
+def test_unknown_and_disabled_accounts_cannot_sign_in(engine: Engine) -> None:
+    _user(engine, "admin.a", "admin")
+    _user(engine, "viewer.v", "viewer")
+    with pytest.raises(SignInRefused) as unknown:
+        access.authenticate(engine, "nobody", PASSWORD)
+    assert unknown.value.message(TR) == "Wrong user name or password."
+    access.set_active(engine, operator(), "viewer.v", False)
+    with pytest.raises(SignInRefused) as disabled:
+        access.authenticate(engine, "viewer.v", PASSWORD)
+    assert "disabled" in disabled.value.message(TR)
+    assert access.load_actor_by_name(engine, "viewer.v") is None
+
+
+def test_sessions_expire_after_the_configured_inactivity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MNE_SESSION_MINUTES", "20")
+    minutes = access.session_minutes()
+    assert minutes == 20
+    assert not access.session_expired(1000.0, 1000.0 + 20 * 60, minutes)
+    assert access.session_expired(1000.0, 1000.0 + 20 * 60 + 1, minutes)
+
+
+def test_no_default_password_and_short_ones_refused(engine: Engine) -> None:
+    with pytest.raises(Invalid) as short:
+        access.create_user(engine, operator(), "admin.b", "short", "admin")
+    assert "at least 10 characters" in short.value.message(TR)
+    assert not access.has_accounts(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(select(m.AppUser.password_hash)).scalars().all()
+    assert stored == []
+
+
+def test_password_hashes_are_argon2_never_the_password(engine: Engine) -> None:
+    _user(engine, "admin.c", "admin")
+    with engine.connect() as conn:
+        stored = conn.execute(select(m.AppUser.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_last_admin_cannot_be_demoted_or_disabled(engine: Engine) -> None:
+    _user(engine, "admin.only", "admin")
+    with pytest.raises(Invalid):
+        access.set_role(engine, operator(), "admin.only", "viewer")
+    with pytest.raises(Invalid):
+        access.set_active(engine, operator(), "admin.only", False)
+    assert access.load_actor_by_name(engine, "admin.only").role == "admin"  # type: ignore[union-attr]
+
+
+# --- A focal point's rows, approval, locks --------------------------------------------------
+
+
+def test_a_focal_points_rows_of_another_city_are_refused_row_by_row(engine: Engine) -> None:
+    focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
+    preview = intake.check(engine, MIXED.encode(), "mixed.csv", TR, actor=focal)
+    assert preview.errors[["row", "column", "code"]].values.tolist() == [[3, "city", "not_allowed"]]
+    assert (
+        "VNSGN" in preview.errors["message"].iloc[0]
+        and "VNHAN" in preview.errors["message"].iloc[0]
+    )
+    assert intake.commit_preview(engine, preview, focal)["status"] == "rejected"
+    assert store.values_frame(engine).empty
+    summary = intake.commit_preview(engine, preview, focal, partial=True)
+    assert (summary["status"], summary["inserted"], summary["rejected"]) == ("committed", 1, 1)
+    values = store.values_frame(engine)
+    assert values[["city", "value", "status"]].values.tolist() == [["VNHAN", 33.0, "submitted"]]
+
+
+def test_a_commit_with_another_citys_rows_is_refused_whatever_the_preview(engine: Engine) -> None:
+    focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
+    unchecked = intake.check(engine, SAIGON.encode(), "saigon.csv", TR)  # checked without actor
+    with pytest.raises(Refused):
+        intake.commit_preview(engine, unchecked, focal)
+    assert store.values_frame(engine).empty
+    assert _audit_actions(engine, "focal.hn") == ["import.denied"]
+
+
+def test_approved_values_are_locked_until_an_analyst_reopens_them(engine: Engine) -> None:
+    focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
+    analyst = _user(engine, "analyst.1", "analyst")
+    first = _import(engine, focal, HANOI_2023)
+    assert store.values_frame(engine)["status"].tolist() == ["submitted"]
+    assert approval.approve_batch(engine, analyst, first["batch_id"]) == 1
+    assert store.values_frame(engine)["status"].tolist() == ["approved"]
+
+    changed = HANOI_2023.replace(",30", ",29")
+    preview = intake.check(engine, changed.encode(), "fix.csv", TR, actor=focal)
+    assert preview.errors[["row", "code"]].values.tolist() == [[2, "locked"]]
+    assert "reopen" in preview.errors["message"].iloc[0]
+    assert intake.commit_preview(engine, preview, focal)["status"] == "rejected"
+    with pytest.raises(Refused):
+        store.revert(engine, first["batch_id"], focal)
+    assert store.values_frame(engine)["value"].tolist() == [30.0]
+
+    approval.reopen_batch(engine, analyst, first["batch_id"], "Hà Nội sent a correction")
+    assert _import(engine, focal, changed)["status"] == "committed"
+    assert store.values_frame(engine)[["value", "status"]].values.tolist() == [[29.0, "submitted"]]
+
+
+def test_an_approval_between_check_and_commit_still_locks(engine: Engine) -> None:
+    focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
+    analyst = _user(engine, "analyst.1", "analyst")
+    first = _import(engine, focal, HANOI_2023)
+    preview = intake.check(
+        engine, HANOI_2023.replace(",30", ",28").encode(), "b.csv", TR, actor=focal
+    )
+    assert preview.errors.empty
+    approval.approve_batch(engine, analyst, first["batch_id"])
+    with pytest.raises(Invalid) as meanwhile:
+        intake.commit_preview(engine, preview, focal)
+    assert "approved while it was being checked" in meanwhile.value.message(TR)
+    assert store.values_frame(engine)["value"].tolist() == [30.0]
+
+
+def test_a_returned_batch_carries_the_comment_and_can_be_approved_later(engine: Engine) -> None:
+    focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
+    analyst = _user(engine, "analyst.1", "analyst")
+    batch = _import(engine, focal, HANOI_2023)["batch_id"]
+    with pytest.raises(Invalid):
+        approval.return_batch(engine, analyst, batch, "   ")  # a reason is required
+    approval.return_batch(engine, analyst, batch, "PM2.5 for 2023 looks too high")
+    row = store.batches_frame(engine).iloc[0]
+    assert (row["review_state"], row["review_comment"]) == (
+        "returned",
+        "PM2.5 for 2023 looks too high",
+    )
+    assert approval.approve_batch(engine, analyst, batch) == 1
+    with pytest.raises(Invalid):
+        approval.approve_batch(engine, analyst, batch)  # already approved
+
+
+def test_dashboards_count_approved_values_unless_asked_for_submitted(engine: Engine) -> None:
+    focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
+    analyst = _user(engine, "analyst.1", "analyst")
+    batch = _import(engine, focal, HANOI_2023)["batch_id"]
+    assert analysis.yearly_values(engine).empty
+    with_submitted = analysis.yearly_values(analysis.store_view(engine, include_submitted=True))
+    assert with_submitted["value"].tolist() == [30.0]
+    approval.approve_batch(engine, analyst, batch)
+    assert analysis.yearly_values(engine)["value"].tolist() == [30.0]
+
+
+def test_analysts_values_are_stored_approved(engine: Engine) -> None:
+    analyst = _user(engine, "analyst.1", "analyst")
+    _import(engine, analyst, SAIGON)
+    assert store.values_frame(engine)["status"].tolist() == ["approved"]
+    assert store.batches_frame(engine)["review_state"].tolist() == ["approved"]
+
+
+# --- The audit log --------------------------------------------------------------------------
+
+
+def test_the_audit_log_records_before_and_after(engine: Engine) -> None:
+    admin = _user(engine, "admin.1", "admin")
+    _user(engine, "focal.x", "focal_point", ("VNHAN",))
+    access.set_role(engine, admin, "focal.x", "focal_point", ("VNHAN", "VNSGN"))
+    targets.set_target(engine, admin, "QE_PM25", 2030, 25.0, "VNHAN")
+    targets.set_target(engine, admin, "QE_PM25", 2030, 20.0, "VNHAN", "Tighter, per the 2025 plan")
+    log = audit.audit_frame(engine, audit.AuditFilter(user="admin.1"))
+    role_change = log[log["action"] == "user.set_role"].iloc[0]
+    assert json.loads(role_change["before"]) == {"cities": ["VNHAN"], "role": "focal_point"}
+    assert json.loads(role_change["after"]) == {"cities": ["VNHAN", "VNSGN"], "role": "focal_point"}
+    target_changes = log[log["action"] == "target.set"].sort_values("id")
+    assert [json.loads(b) if b else None for b in target_changes["before"]] == [
+        None,
+        {"value": 25.0},
+    ]
+    assert json.loads(target_changes["after"].iloc[-1]) == {
+        "note": "Tighter, per the 2025 plan",
+        "value": 20.0,
+    }
+    assert (log["at"].notna()).all() and set(log["user_name"]) == {"admin.1"}
+
+
+def test_the_audit_log_cannot_be_edited_or_deleted(engine: Engine) -> None:
+    _user(engine, "admin.1", "admin")
+    for statement in ("UPDATE audit_log SET user_name = 'someone else'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"), writing(engine) as conn:
+            conn.execute(text(statement))
+    assert audit.audit_frame(engine, audit.AuditFilter())["action"].tolist() == ["user.create"]
+
+
+def test_script_and_sql_like_text_is_stored_verbatim(engine: Engine) -> None:
+    hostile_name = "<script>alert('x')</script> Robert'); DROP TABLE app_user;--"
+    hostile_note = '=HYPERLINK("http://evil") <img src=x onerror=alert(1)> \' OR 1=1 --'
+    access.create_user(engine, operator(), "analyst.z", PASSWORD, "analyst", hostile_name)
+    analyst = access.load_actor_by_name(engine, "analyst.z")
+    assert analyst is not None and analyst.display_name == hostile_name
+    with writing(engine) as conn:
+        demo.load_tasks(conn)
+    code = _task_code(engine)
+    tasks.post_update(engine, code, dt.date.today(), 99, hostile_note, analyst)
+    assert tasks.task_history(engine, code)["note"].iloc[-1] == hostile_note
+    users = access.users_frame(engine)
+    assert users["display_name"].tolist() == [hostile_name]
+    found = audit.audit_frame(engine, audit.AuditFilter(text="drop table"))
+    assert len(found) == 1 and hostile_name in found["after"].iloc[0]
