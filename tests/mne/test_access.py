@@ -355,7 +355,7 @@ def test_the_audit_log_records_before_and_after(engine: Engine) -> None:
     assert json.loads(role_change["before"]) == {"cities": ["VNHAN"], "role": "focal_point"}
     assert json.loads(role_change["after"]) == {"cities": ["VNHAN", "VNSGN"], "role": "focal_point"}
     target_changes = log[log["action"] == "target.set"].sort_values("id")
-    assert [json.loads(b) if b else None for b in target_changes["before"]] == [
+    assert [json.loads(b) if isinstance(b, str) else None for b in target_changes["before"]] == [
         None,
         {"value": 25.0},
     ]
