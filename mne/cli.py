@@ -278,7 +278,7 @@ def _report(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     from mne.reports.content import parse_period
 
     lang = args.report_lang or args.lang
-    report_tr = Translator(lang)
+    tr = Translator(lang)  # the report's language, for its messages too
     try:
         first, last = parse_period(args.period)
         report = reports.make_report(
@@ -292,12 +292,12 @@ def _report(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
             bom=not args.no_bom,
         )
     except reports.ReportError as error:
-        print(error.message(report_tr), file=sys.stderr)
+        print(error.message(tr), file=sys.stderr)
         return 2
     except reports.ExportFailed as error:
-        print(error.message(report_tr), file=sys.stderr)
+        print(error.message(tr), file=sys.stderr)
         return 1
     out = Path(args.out or report.file_name)
     out.write_bytes(report.data)
-    print(report_tr("Report written to {path}", path=out))
+    print(tr("Report written to {path}", path=out))
     return 0
