@@ -46,9 +46,38 @@ def _answering(url: str) -> bool:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard served by `streamlit run` on a fresh SQLite store with demo data."""
+    """The dashboard served by `streamlit run` on a fresh SQLite store with demo data and no
+    account (the demo mode)."""
     store = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'store.db'}"
     init_store(get_engine(store), with_demo=True)
+    yield from _serve(store)
+
+
+PASSWORD = "a long test password"
+# The accounts of the signed-in tests: user name -> (role, cities).
+ACCOUNTS = {
+    "admin.e2e": ("admin", ()),
+    "focal.e2e": ("focal_point", ("VNHAN", "VNSGN", "VNDAD", "VNHUI")),
+    "analyst.e2e": ("analyst", ()),
+    "viewer.e2e": ("viewer", ()),
+}
+
+
+@pytest.fixture(scope="session")
+def accounts_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on a store with demo data and one account per role (ACCOUNTS, all with
+    PASSWORD): every page asks for sign-in."""
+    from mne.access import create_user, operator
+
+    store = f"sqlite:///{tmp_path_factory.mktemp('e2e-accounts') / 'store.db'}"
+    engine = get_engine(store)
+    init_store(engine, with_demo=True)
+    for name, (role, cities) in ACCOUNTS.items():
+        create_user(engine, operator(), name, PASSWORD, role, name.title(), cities)
+    yield from _serve(store)
+
+
+def _serve(store: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": store}
     server = subprocess.Popen(
@@ -111,15 +140,32 @@ class Browser:
         return failed + http + console + (["404"] * max(extra_404s, 0))
 
     def open(self, url: str) -> None:
+        self.page.goto(url)  # type: ignore[attr-defined]
+        self.ready()
+
+    def ready(self) -> None:
+        """Wait until the script has run and nothing is left to draw."""
         page = self.page
-        page.goto(url)  # type: ignore[attr-defined]
-        page.wait_for_selector(
-            "[data-testid='stApp'][data-test-script-state='notRunning']",  # type: ignore[attr-defined]
-            timeout=60_000,
+        page.wait_for_timeout(300)  # type: ignore[attr-defined]
+        page.wait_for_selector(  # type: ignore[attr-defined]
+            "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
         )
         page.wait_for_function(  # type: ignore[attr-defined]
             "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=60_000
         )
+
+    def sign_in(self, username: str, password: str) -> None:
+        page = self.page
+        page.get_by_label("User name", exact=True).fill(username)  # type: ignore[attr-defined]
+        page.get_by_label("Password", exact=True).fill(password)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+        self.ready()
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
+        self.page.get_by_label("User name").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+        self.ready()
 
 
 @pytest.fixture
