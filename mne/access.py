@@ -234,9 +234,7 @@ def _check_role(role: str) -> None:
 
 def _city_ids(conn: Connection, codes: list[str] | tuple[str, ...]) -> dict[str, int]:
     wanted = [c.strip().upper() for c in codes if c.strip()]
-    found = dict(
-        conn.execute(select(m.City.code, m.City.id).where(m.City.code.in_(wanted))).all()
-    )
+    found = dict(conn.execute(select(m.City.code, m.City.id).where(m.City.code.in_(wanted))).all())
     unknown = sorted(set(wanted) - set(found))
     if unknown:
         raise Invalid(
