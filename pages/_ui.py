@@ -190,8 +190,10 @@ def sign_in(actor: access.Actor) -> None:
 
 
 def sign_out(reason: str = "") -> None:
-    actor = st.session_state.pop("actor", None)
-    if isinstance(actor, access.Actor):
+    st.session_state.pop("actor", None)
+    user_id = st.session_state.get("user_id")
+    actor = access.load_actor(engine(), int(user_id)) if user_id is not None else None
+    if actor is not None:
         access.sign_out(engine(), actor, reason)
     for key in ("user_id", "last_seen"):
         st.session_state.pop(key, None)

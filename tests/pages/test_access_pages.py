@@ -1,0 +1,188 @@
+"""Sign-in, Approvals, Accounts and Audit log pages: the gate, sessions, the role's
+navigation, approval from the page, and people's text shown as typed."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from mne import access, audit, intake
+from mne.access import operator
+from mne.i18n import LANGUAGES, Translator
+from mne.intake import store
+from tests.conftest import ROOT
+from tests.pages.conftest import AppFactory
+
+PASSWORD = "a long test password"
+HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://x) :red[red] Robert'); DROP TABLE app_user;--"
+
+
+def _accounts(engine: Engine) -> None:
+    access.create_user(engine, operator(), "admin.t", PASSWORD, "admin", HOSTILE)
+    access.create_user(engine, operator(), "analyst.t", PASSWORD, "analyst")
+    access.create_user(
+        engine, operator(), "focal.t", PASSWORD, "focal_point", city_codes=("VNHAN",)
+    )
+    access.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer")
+
+
+def _open_app(engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str = "en") -> AppTest:
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["lang"] = lang
+    return app.run()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_once_an_account_exists_every_page_asks_for_sign_in(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    tr = Translator(lang)
+    _accounts(engine)
+    app = _open_app(engine, monkeypatch, lang)
+    assert app.title[0].value == tr("Sign in")
+    assert [t.label for t in app.text_input] == [tr("User name"), tr("Password")]
+    app.text_input[0].input("focal.t")
+    app.text_input[1].input("wrong password!")
+    app.button[0].click().run()
+    assert [e.value for e in app.error] == [tr("Wrong user name or password.")]
+    app.text_input[1].input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    focal = access.load_actor_by_name(engine, "focal.t")
+    assert focal is not None and app.session_state["user_id"] == focal.user_id
+    # (In a browser the dashboard then opens with its menu: tests/e2e/test_upload.py.)
+    log = audit.audit_frame(engine, audit.AuditFilter(user="focal.t"))
+    assert log["action"].tolist() == ["sign_in", "sign_in.failed"]
+
+
+def test_an_idle_session_expires(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    _accounts(engine)
+    monkeypatch.setenv("MNE_SESSION_MINUTES", "5")
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    viewer = access.load_actor_by_name(engine, "viewer.t")
+    assert viewer is not None
+
+    def session(idle_seconds: float) -> AppTest:
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        app.session_state["lang"] = "en"
+        app.session_state["user_id"] = viewer.user_id
+        app.session_state["last_seen"] = time.time() - idle_seconds
+        return app.run()
+
+    assert session(4 * 60).title[0].value == "Overview"
+    expired = session(5 * 60 + 5)
+    assert expired.title[0].value == "Sign in"
+    assert "Your session ended after 5 minutes without activity. Sign in again." in [
+        i.value for i in expired.info
+    ]
+    assert "user_id" not in expired.session_state
+    log = audit.audit_frame(engine, audit.AuditFilter(user="viewer.t"))
+    assert json.loads(log["after"].iloc[0]) == {"reason": "expired"}
+    assert log["action"].iloc[0] == "sign_out"
+
+
+WRITE_PAGES = ("upload.py", "review.py", "history.py", "users.py", "audit.py")
+# The pages each role's menu offers, of those that change data or are the admin's.
+OFFERED = {
+    "viewer.t": set(),
+    "focal.t": {"upload.py", "history.py"},
+    "analyst.t": {"upload.py", "review.py", "history.py"},
+    "admin.t": set(WRITE_PAGES),
+}
+
+
+@pytest.mark.parametrize("user", list(OFFERED))
+def test_the_menu_offers_the_pages_of_the_role(
+    engine: Engine, open_page: AppFactory, user: str
+) -> None:
+    _accounts(engine)
+    app = open_page(engine, "en", "overview.py", user=user)
+    # The pages the menu lacks first: AppTest knows the registered pages until it runs one.
+    for page in sorted(set(WRITE_PAGES) - OFFERED[user]):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(f"pages/{page}")
+    for page in sorted(OFFERED[user]):
+        app.switch_page(f"pages/{page}").run()
+        assert not app.exception and app.title
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_analyst_approves_a_submission_on_the_approvals_page(
+    engine: Engine, open_page: AppFactory, lang: str
+) -> None:
+    tr = Translator(lang)
+    _accounts(engine)
+    focal = access.load_actor_by_name(engine, "focal.t")
+    assert focal is not None
+    content = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,31\n"
+    preview = intake.check(engine, content, "hanoi.csv", tr, actor=focal)
+    batch = intake.commit_preview(engine, preview, focal)["batch_id"]
+    app = open_page(engine, lang, "review.py", user="analyst.t")
+    assert app.title[0].value == tr("Approvals")
+    waiting = app.dataframe[0].value
+    assert waiting["id"].tolist() == [batch] and waiting["cities"].tolist() == ["VNHAN"]
+    [b for b in app.button if b.label == tr("Approve")][0].click().run()
+    assert not app.exception
+    assert store.values_frame(engine)["status"].tolist() == ["approved"]
+    assert tr("Batch #{batch} approved: {count} values now count.", batch=batch, count=1) in [
+        s.value for s in app.success
+    ]
+
+
+def test_returning_needs_a_comment(engine: Engine, open_page: AppFactory) -> None:
+    _accounts(engine)
+    focal = access.load_actor_by_name(engine, "focal.t")
+    assert focal is not None
+    content = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,31\n"
+    intake.commit_preview(engine, intake.check(engine, content, "h.csv", Translator("en")), focal)
+    app = open_page(engine, "en", "review.py", user="analyst.t")
+    [b for b in app.button if b.label == "Return with comment"][0].click().run()
+    assert [e.value for e in app.error] == [
+        "Say why the batch is returned: the focal point reads the comment."
+    ]
+    assert store.batches_frame(engine)["review_state"].tolist() == ["submitted"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_accounts_and_audit_pages_for_an_admin(
+    engine: Engine, open_page: AppFactory, lang: str
+) -> None:
+    tr = Translator(lang)
+    _accounts(engine)
+    app = open_page(engine, lang, "users.py", user="admin.t")
+    assert app.title[0].value == tr("Accounts")
+    users = app.dataframe[0].value
+    assert sorted(users["username"]) == ["admin.t", "analyst.t", "focal.t", "viewer.t"]
+    # A name with markup and SQL is shown exactly as typed, as a plain table cell.
+    assert HOSTILE in users["display_name"].tolist()
+    app.switch_page("pages/audit.py").run()
+    assert not app.exception
+    assert app.title[0].value == tr("Audit log")
+    log = app.dataframe[0].value
+    assert (log["action"] == "user.create").sum() == 4
+
+
+def test_the_signed_in_name_is_shown_as_text_not_markup(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    _accounts(engine)
+    app = open_page(engine, "en", "overview.py", user="admin.t")
+    shown = [c.value for c in app.sidebar.caption if c.value.startswith("Signed in as")]
+    assert len(shown) == 1
+    # Every markdown character of the name is escaped: it renders as the text typed.
+    assert "\\<img src=x onerror=alert\\(1\\)\\>" in shown[0] and "\\*\\*bold\\*\\*" in shown[0]
+    assert "\\[link\\]\\(http\\:" in shown[0] and "\\:red\\[red\\]" in shown[0]
+
+
+def test_a_focal_point_uploads_through_the_page_and_the_value_waits_for_approval(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    _accounts(engine)
+    app = open_page(engine, "en", "upload.py", user="focal.t")
+    assert any("You may upload data of Hanoi." in i.value for i in app.info)
+    assert app.get("file_uploader")
