@@ -124,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "history": _history,
             "values": _values,
             "report": _report,
+            "user": cli_access.run_user,
+            "approve": cli_access.run_review,
+            "return": cli_access.run_review,
+            "reopen": cli_access.run_review,
         }
         return handlers[args.command](engine, args, tr)
     except SQLAlchemyError as error:

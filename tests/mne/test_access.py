@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +22,7 @@ from mne import access, analysis, approval, audit, demo, intake, targets, tasks
 from mne.access import Actor, Invalid, Refused, SignInRefused, operator
 from mne.i18n import Translator
 from mne.intake import store
+from tests.conftest import ROOT
 
 TR = Translator("en")
 PASSWORD = "correct horse battery"
@@ -389,3 +394,64 @@ def test_script_and_sql_like_text_is_stored_verbatim(engine: Engine) -> None:
     assert users["display_name"].tolist() == [hostile_name]
     found = audit.audit_frame(engine, audit.AuditFilter(text="drop table"))
     assert len(found) == 1 and hostile_name in found["after"].iloc[0]
+
+
+# --- The command line -----------------------------------------------------------------------
+
+
+def _cli(engine: Engine, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    return subprocess.run(
+        [sys.executable, "-m", "mne", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_first_admin_and_accounts_from_the_command_line(engine: Engine, tmp_path: Path) -> None:
+    no_password = _cli(engine, "user", "add", "chief", "--role", "admin")
+    assert no_password.returncode == 2 and "--password-stdin" in no_password.stderr
+    assert not access.has_accounts(engine)
+    made = _cli(
+        engine, "user", "add", "chief", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stderr
+    focal = _cli(
+        engine,
+        "user",
+        "add",
+        "focal.dn",
+        "--role",
+        "focal_point",
+        "--city",
+        "VNDAD",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert focal.returncode == 0, focal.stderr
+    listed = json.loads(_cli(engine, "user", "list", "--json").stdout)
+    assert [(u["username"], u["role"], u["cities"]) for u in listed] == [
+        ("chief", "admin", ""),
+        ("focal.dn", "focal_point", "VNDAD"),
+    ]
+    assert access.authenticate(engine, "chief", PASSWORD).role == "admin"
+
+    saigon = tmp_path / "saigon.csv"
+    saigon.write_text(SAIGON, encoding="utf-8")
+    refused = _cli(engine, "import", str(saigon), "--user", "focal.dn", "--json")
+    assert refused.returncode == 1
+    summary = json.loads(refused.stdout)
+    assert [(e["row"], e["column"], e["code"]) for e in summary["errors"]] == [
+        (2, "city", "not_allowed")
+    ]
+    assert _cli(engine, "import", str(saigon), "--user", "nobody").returncode == 2
+    assert store.values_frame(engine).empty
+
+    assert _cli(engine, "user", "disable", "focal.dn").returncode == 0
+    assert access.load_actor_by_name(engine, "focal.dn") is None
+    last_admin = _cli(engine, "user", "set-role", "chief", "--role", "viewer")
+    assert last_admin.returncode == 1 and "last active administrator" in last_admin.stderr

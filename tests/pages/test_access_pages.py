@@ -126,7 +126,7 @@ def test_an_analyst_approves_a_submission_on_the_approvals_page(
     assert app.title[0].value == tr("Approvals")
     waiting = app.dataframe[0].value
     assert waiting["id"].tolist() == [batch] and waiting["cities"].tolist() == ["VNHAN"]
-    [b for b in app.button if b.label == tr("Approve")][0].click().run()
+    next(b for b in app.button if b.label == tr("Approve")).click().run()
     assert not app.exception
     assert store.values_frame(engine)["status"].tolist() == ["approved"]
     assert tr("Batch #{batch} approved: {count} values now count.", batch=batch, count=1) in [
@@ -141,7 +141,7 @@ def test_returning_needs_a_comment(engine: Engine, open_page: AppFactory) -> Non
     content = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,31\n"
     intake.commit_preview(engine, intake.check(engine, content, "h.csv", Translator("en")), focal)
     app = open_page(engine, "en", "review.py", user="analyst.t")
-    [b for b in app.button if b.label == "Return with comment"][0].click().run()
+    next(b for b in app.button if b.label == "Return with comment").click().run()
     assert [e.value for e in app.error] == [
         "Say why the batch is returned: the focal point reads the comment."
     ]
