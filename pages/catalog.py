@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from db import models as m
-from mne import catalog, charts
+from mne import access, catalog, charts
+from mne import targets as targets_data
 from mne.catalog import TARGET_KIND_LABELS
 from mne.i18n import N_
 from pages import _ui as ui
@@ -71,6 +72,38 @@ with tab_indicators:
         tr("Download the data (CSV)"), ui.csv_bytes(table), "indicators.csv", "text/csv"
     )
 
+
+def target_form() -> None:
+    """Analysts set a user-set target (one city, or every city); catalog targets stay."""
+    indicators, cities = ui.load_indicators(), ui.load_cities()
+    names = dict(zip(indicators["code"], indicators["name"], strict=True))
+    city_names = dict(zip(cities["code"], cities["name"], strict=True))
+    with st.form("set-target", clear_on_submit=True):
+        st.markdown("**" + tr("Set a target") + "**")
+        left, middle, right = st.columns([3, 2, 1])
+        indicator = left.selectbox(
+            tr("Indicator"), list(names), format_func=lambda c: f"{c} · {names[c]}"
+        )
+        city = middle.selectbox(
+            tr("City"),
+            ["", *city_names],
+            format_func=lambda c: f"{c} · {city_names[c]}" if c else tr("All cities"),
+        )
+        year = right.number_input(tr("Year"), 2000, 2100, 2030, step=1)
+        value = left.number_input(tr("Target"), value=0.0, format="%.2f")
+        note = middle.text_input(tr("Note"), max_chars=targets_data.NOTE_LIMIT)
+        if st.form_submit_button(tr("Save the target"), icon=":material/flag:"):
+            try:
+                targets_data.set_target(
+                    ui.engine(), ui.actor(), indicator, int(year), float(value), city or None, note
+                )
+            except access.AccessError as error:
+                ui.access_error(error)
+            else:
+                ui.clear_caches()
+                st.success(tr("Target saved."), icon=":material/check:")
+
+
 with tab_targets:
     targets = ui.load_targets()
     if targets.empty:
@@ -114,6 +147,9 @@ with tab_targets:
                 "note": tr("Note"),
             },
         )
+
+    if ui.may("edit_target"):
+        target_form()
 
 with tab_cities:
     cities = ui.load_cities()

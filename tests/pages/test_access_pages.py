@@ -186,3 +186,23 @@ def test_a_focal_point_uploads_through_the_page_and_the_value_waits_for_approval
     app = open_page(engine, "en", "upload.py", user="focal.t")
     assert any("You may upload data of Hanoi." in i.value for i in app.info)
     assert app.get("file_uploader")
+
+
+def test_an_analyst_sets_a_target_on_the_catalog_page(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    _accounts(engine)
+    viewer = open_page(engine, "en", "catalog.py", user="viewer.t")
+    assert not viewer.get("form")
+    app = open_page(engine, "en", "catalog.py", user="analyst.t")
+    form_inputs = app.number_input
+    next(s for s in app.selectbox if s.label == "Indicator").set_value("QE_PM25")
+    next(s for s in app.selectbox if s.label == "City").set_value("VNHAN")
+    next(n for n in form_inputs if n.label == "Year").set_value(2030)
+    next(n for n in form_inputs if n.label == "Target").set_value(20.0)
+    next(t for t in app.text_input if t.label == "Note").input("<b>Plan</b> 2030")
+    next(b for b in app.button if b.label == "Save the target").click().run()
+    assert not app.exception and not app.error
+    log = audit.audit_frame(engine, audit.AuditFilter(actions=("target.set",)))
+    assert log["user_name"].tolist() == ["analyst.t"]
+    assert json.loads(log["after"].iloc[0]) == {"note": "<b>Plan</b> 2030", "value": 20.0}
