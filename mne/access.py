@@ -5,7 +5,7 @@ Roles, from least to most:
 - focal_point: also uploads, and reverts, the data of the cities assigned to them;
 - analyst: every city; approves or returns submissions and reopens approved ones; edits
   targets and tasks;
-- admin: also accounts and the catalog.
+- admin: also accounts and the audit log (the catalog itself is edited in db/seed/).
 
 Every function of mne that writes takes the acting user (an `Actor`) and calls `require`,
 which refuses what the role may not do, records the refusal in the audit log and raises
@@ -51,7 +51,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reopen": frozenset({"analyst", "admin"}),
     "edit_target": frozenset({"analyst", "admin"}),
     "edit_task": frozenset({"analyst", "admin"}),
-    "edit_catalog": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
 }
@@ -151,7 +150,6 @@ ACTION_LABELS = {
     "reopen": N_("reopen approved data"),
     "edit_target": N_("edit targets"),
     "edit_task": N_("edit tasks"),
-    "edit_catalog": N_("edit the catalog"),
     "manage_users": N_("manage accounts"),
     "view_audit": N_("read the audit log"),
 }
