@@ -150,7 +150,7 @@ def sections() -> dict[str, list[st.Page]]:
     return {section: pages for section, pages in found.items() if pages}
 
 
-current = st.navigation(sections())
+current = st.navigation(sections(), expanded=True)
 if current.url_path in ui.DASHBOARD_PATHS:
     st.caption(values_note)
 current.run()

@@ -57,8 +57,8 @@ st.dataframe(
         "action": st.column_config.TextColumn(tr("Action")),
         "entity": st.column_config.TextColumn(tr("Entity")),
         "entity_id": st.column_config.TextColumn(tr("Which")),
-        "before": st.column_config.TextColumn(tr("Before"), width="large"),
-        "after": st.column_config.TextColumn(tr("After"), width="large"),
+        "before": st.column_config.TextColumn(tr("Before"), width="medium"),
+        "after": st.column_config.TextColumn(tr("After"), width="medium"),
     },
 )
 if st.button(tr("Prepare the CSV"), icon=":material/download:"):

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    case,
     delete,
     exists,
     func,
@@ -307,9 +308,10 @@ def _refuse_revert(engine: Engine, actor: Actor, batch_id: int) -> None:
     if actor.every_city:
         return
     o, c = m.table(m.Observation), m.table(m.City)
+    approved = func.sum(case((o.c.status == "approved", 1), else_=0))
     with engine.connect() as conn:
         rows = conn.execute(
-            select(c.c.id, c.c.code, func.max(o.c.status))
+            select(c.c.id, c.c.code, approved)
             .join(c, c.c.id == o.c.city_id)
             .where(o.c.batch_id == batch_id)
             .group_by(c.c.id, c.c.code)
@@ -325,7 +327,7 @@ def _refuse_revert(engine: Engine, actor: Actor, batch_id: int) -> None:
             batch_id,
             cities=", ".join(others),
         )
-    if any(status == "approved" for *_, status in rows):
+    if any(count for *_, count in rows):
         access.refuse(
             engine, actor, "revert", access.LOCKED_BATCH, "batch", batch_id, batch=batch_id
         )
