@@ -441,7 +441,7 @@ def users_frame(engine: Engine) -> pd.DataFrame:
             conn,
         )
     codes = cities.groupby("user_id")["code"].agg(", ".join)
-    users["cities"] = users["id"].map(codes).fillna("")
+    users["cities"] = users["id"].map(lambda user_id: codes.get(user_id, ""))
     return users.drop(columns="id")
 
 
