@@ -12,13 +12,12 @@ which refuses what the role may not do, records the refusal in the audit log and
 `Refused`; pages only hide what a user cannot use. The command line acts as the store's
 operator (`operator()`): whoever runs it can reach the store's files anyway.
 
-Passwords are hashed with Argon2id (argon2-cffi, the OWASP recommendation); after
-`MAX_FAILED_SIGN_INS` wrong passwords in a row an account is locked for `LOCK_MINUTES`.
+Passwords are hashed with Argon2id (argon2-cffi, the OWASP recommendation); signing in,
+lockout and sessions are in mne.signin.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Callable
@@ -27,7 +26,6 @@ from typing import Any, NoReturn
 
 import pandas as pd
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from db import models as m
@@ -56,15 +54,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 EVERY_CITY_ROLES = frozenset({"analyst", "admin"})
 
-MAX_FAILED_SIGN_INS = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
-DEFAULT_SESSION_MINUTES = 30
 _USERNAME = re.compile(r"^[\w.@+-]{3,120}$")
 
-_hasher = PasswordHasher()
-# Verified against when the user name is unknown, so both answers take as long.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+# Argon2id with argon2-cffi's defaults (OWASP's first choice); mne.signin verifies with it.
+PASSWORDS = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -127,10 +121,6 @@ class Refused(AccessError):
 
 class Invalid(AccessError):
     """The request itself is wrong (a short password, an unknown role...)."""
-
-
-class SignInRefused(AccessError):
-    pass
 
 
 NOT_ALLOWED = N_("Your role ({role}) may not {what}. Ask an administrator if you need to.")
@@ -242,10 +232,14 @@ def _city_ids(conn: Connection, codes: list[str] | tuple[str, ...]) -> dict[str,
     return found
 
 
+def find_account(conn: Connection, username: str) -> Any:
+    """The app_user row whose user name is `username` in any case, or None."""
+    wanted = func.lower(m.AppUser.username) == username.strip().lower()
+    return conn.execute(select(m.table(m.AppUser)).where(wanted)).first()
+
+
 def _user_row(conn: Connection, username: str) -> Any:
-    row = conn.execute(
-        select(m.table(m.AppUser)).where(func.lower(m.AppUser.username) == username.lower())
-    ).first()
+    row = find_account(conn, username)
     if row is None:
         raise Invalid(N_("There is no account “{username}”."), username=username)
     return row
@@ -290,10 +284,7 @@ def create_user(
     _check_role(role)
     _check_password(password)
     with writing(engine) as conn:
-        taken = conn.execute(
-            select(m.AppUser.id).where(func.lower(m.AppUser.username) == username.lower())
-        ).first()
-        if taken is not None:
+        if find_account(conn, username) is not None:
             raise Invalid(N_("The user name “{username}” is taken."), username=username)
         cities = _city_ids(conn, city_codes)
         _needs_cities(role, cities)
@@ -302,7 +293,7 @@ def create_user(
             {
                 "username": username,
                 "display_name": display_name.strip()[:200],
-                "password_hash": _hasher.hash(password),
+                "password_hash": PASSWORDS.hash(password),
                 "role": role,
                 "language": language,
             },
@@ -393,7 +384,7 @@ def set_password(engine: Engine, actor: Actor, username: str, password: str) -> 
         conn.execute(
             update(m.AppUser)
             .where(m.AppUser.id == row.id)
-            .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+            .values(password_hash=PASSWORDS.hash(password), failed_logins=0, locked_until=None)
         )
         audit.record(conn, actor.user_id, actor.username, "user.set_password", "user", row.username)
 
@@ -445,164 +436,6 @@ def users_frame(engine: Engine) -> pd.DataFrame:
     return users.drop(columns="id")
 
 
-# --- Signing in -----------------------------------------------------------------------------
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes (stored as UTC): make every one aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-WRONG_PASSWORD = N_("Wrong user name or password.")
-LOCKED = N_(
-    "This account is locked after {n} failed sign-ins, until {until} UTC. Try again then, or "
-    "ask an administrator to unlock it."
-)
-DISABLED = N_("This account is disabled. Ask an administrator.")
-
-
-def _failed(conn: Connection, row: Any, now: dt.datetime) -> dt.datetime | None:
-    """Count a wrong password; lock the account at the fifth in a row. Returns the lock's end."""
-    failures = row.failed_logins + 1
-    locked_until = (
-        now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_SIGN_INS else None
-    )
-    conn.execute(
-        update(m.AppUser)
-        .where(m.AppUser.id == row.id)
-        .values(failed_logins=0 if locked_until else failures, locked_until=locked_until)
-    )
-    after = {"failed_logins": failures, "locked_until": locked_until}
-    audit.record(conn, row.id, row.username, "sign_in.failed", "user", row.username, None, after)
-    return locked_until
-
-
-def authenticate(
-    engine: Engine, username: str, password: str, now: dt.datetime | None = None
-) -> Actor:
-    """The account's actor when the password is right; else `SignInRefused` (audited)."""
-    now = now or _now()
-    with writing(engine) as conn:
-        row = conn.execute(
-            select(m.table(m.AppUser)).where(
-                func.lower(m.AppUser.username) == username.strip().lower()
-            )
-        ).first()
-        if row is None or not row.password_hash:
-            _verify(_DUMMY_HASH, password)
-            audit.record(
-                conn, None, username.strip()[:120], "sign_in.failed", "user", username[:80]
-            )
-            refusal: SignInRefused | None = SignInRefused(WRONG_PASSWORD)
-        else:
-            refusal = _check_sign_in(conn, row, password, now)
-    if refusal is not None:
-        raise refusal
-    assert row is not None
-    actor = load_actor(engine, int(row.id))
-    assert actor is not None
-    return actor
-
-
-def _check_sign_in(
-    conn: Connection, row: Any, password: str, now: dt.datetime
-) -> SignInRefused | None:
-    locked_until = _utc(row.locked_until)
-    if locked_until is not None and locked_until > now:
-        audit.record(
-            conn,
-            row.id,
-            row.username,
-            "sign_in.failed",
-            "user",
-            row.username,
-            None,
-            {"locked": True},
-        )
-        return SignInRefused(LOCKED, n=MAX_FAILED_SIGN_INS, until=f"{locked_until:%Y-%m-%d %H:%M}")
-    if not _verify(row.password_hash, password):
-        locked = _failed(conn, row, now)
-        if locked is not None:
-            return SignInRefused(LOCKED, n=MAX_FAILED_SIGN_INS, until=f"{locked:%Y-%m-%d %H:%M}")
-        return SignInRefused(WRONG_PASSWORD)
-    if not row.is_active:
-        audit.record(
-            conn,
-            row.id,
-            row.username,
-            "sign_in.failed",
-            "user",
-            row.username,
-            None,
-            {"disabled": True},
-        )
-        return SignInRefused(DISABLED)
-    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-    if _hasher.check_needs_rehash(row.password_hash):
-        values["password_hash"] = _hasher.hash(password)
-    conn.execute(update(m.AppUser).where(m.AppUser.id == row.id).values(**values))
-    audit.record(conn, row.id, row.username, "sign_in", "user", row.username)
-    return None
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return bool(_hasher.verify(password_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def sign_in_external(engine: Engine, email: str) -> Actor:
-    """Single sign-on: the identity provider vouched for `email`; the account with that user
-    name (any case) gives the role. No account, or a disabled one, is refused (audited)."""
-    with writing(engine) as conn:
-        row = conn.execute(
-            select(m.table(m.AppUser)).where(
-                func.lower(m.AppUser.username) == email.strip().lower()
-            )
-        ).first()
-        if row is None or not row.is_active:
-            audit.record(
-                conn, None, email[:120], "sign_in.failed", "user", email[:80], None, {"sso": True}
-            )
-        else:
-            conn.execute(
-                update(m.AppUser).where(m.AppUser.id == row.id).values(last_login_at=_now())
-            )
-            audit.record(
-                conn, row.id, row.username, "sign_in", "user", row.username, None, {"sso": True}
-            )
-    if row is None:
-        raise SignInRefused(
-            N_("No account is registered for {email}. Ask an administrator to create one."),
-            email=email,
-        )
-    if not row.is_active:
-        raise SignInRefused(DISABLED)
-    actor = load_actor(engine, int(row.id))
-    assert actor is not None
-    return actor
-
-
-def sign_out(engine: Engine, actor: Actor, reason: str = "") -> None:
-    audit.record_alone(
-        engine,
-        actor.user_id,
-        actor.username,
-        "sign_out",
-        "user",
-        actor.username,
-        None,
-        {"reason": reason} if reason else None,
-    )
-
-
 def load_actor(engine: Engine, user_id: int) -> Actor | None:
     """The account as it is now (a role change or a disabling takes effect on the next page);
     None when it was disabled or deleted."""
@@ -624,20 +457,5 @@ def load_actor(engine: Engine, user_id: int) -> Actor | None:
 
 def load_actor_by_name(engine: Engine, username: str) -> Actor | None:
     with engine.connect() as conn:
-        user_id = conn.execute(
-            select(m.AppUser.id).where(func.lower(m.AppUser.username) == username.strip().lower())
-        ).scalar()
-    return None if user_id is None else load_actor(engine, int(user_id))
-
-
-def session_minutes() -> int:
-    """Minutes without activity after which a session ends (MNE_SESSION_MINUTES)."""
-    try:
-        return max(1, int(os.environ.get("MNE_SESSION_MINUTES", DEFAULT_SESSION_MINUTES)))
-    except ValueError:
-        return DEFAULT_SESSION_MINUTES
-
-
-def session_expired(last_seen: float, now: float, minutes: int) -> bool:
-    """True when more than `minutes` passed between two requests (times in seconds)."""
-    return now - last_seen > minutes * 60
+        row = find_account(conn, username)
+    return None if row is None else load_actor(engine, int(row.id))

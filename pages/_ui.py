@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import database_url, get_engine
-from mne import access, analysis, catalog, demo, overview
+from mne import access, analysis, catalog, demo, overview, signin
 from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
 from mne.intake import store as intake_store
@@ -171,6 +171,23 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def batch_changes_table(changes: pd.DataFrame) -> None:
+    """The values a batch set (store.batch_changes): city, indicator, period, before, set."""
+    tr = translator()
+    st.dataframe(
+        changes,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "city": tr("City"),
+            "indicator": tr("Indicator"),
+            "period": tr("Period"),
+            "old_value": tr("Value before"),
+            "new_value": tr("Value set"),
+        },
+    )
+
+
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
@@ -194,7 +211,7 @@ def sign_out(reason: str = "") -> None:
     user_id = st.session_state.get("user_id")
     actor = access.load_actor(engine(), int(user_id)) if user_id is not None else None
     if actor is not None:
-        access.sign_out(engine(), actor, reason)
+        signin.sign_out(engine(), actor, reason)
     for key in ("user_id", "last_seen"):
         st.session_state.pop(key, None)
     if reason:
@@ -209,8 +226,8 @@ def refresh_actor() -> access.Actor | None:
         st.session_state.pop("actor", None)
         return None
     now = time.time()
-    if access.session_expired(
-        st.session_state.get("last_seen", now), now, access.session_minutes()
+    if signin.session_expired(
+        st.session_state.get("last_seen", now), now, signin.session_minutes()
     ):
         sign_out("expired")
         return None

@@ -80,18 +80,7 @@ st.subheader(tr("Values set by batch #{batch}", batch=chosen))
 if changes.empty:
     ui.empty_state(tr("This batch has no current values (reverted, or replaced later)."))
 else:
-    st.dataframe(
-        changes,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "city": tr("City"),
-            "indicator": tr("Indicator"),
-            "period": tr("Period"),
-            "old_value": tr("Value before"),
-            "new_value": tr("Value set"),
-        },
-    )
+    ui.batch_changes_table(changes)
     total = ui.load_batch_value_count(int(chosen))
     if total > len(changes):
         st.caption(

@@ -55,22 +55,6 @@ def batch_table(batches: pd.DataFrame) -> None:
     )
 
 
-def batch_values(batch_id: int) -> None:
-    changes = ui.load_batch_changes(batch_id, CHANGES_SHOWN)
-    st.dataframe(
-        changes,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "city": tr("City"),
-            "indicator": tr("Indicator"),
-            "period": tr("Period"),
-            "old_value": tr("Value before"),
-            "new_value": tr("Value set"),
-        },
-    )
-
-
 def act(step: str, batch_id: int, comment: str) -> None:
     steps = {
         "approve": approval.approve_batch,
@@ -116,7 +100,7 @@ with waiting_tab:
             format_func=lambda b: f"#{b}",
             key="review-batch",
         )
-        batch_values(int(chosen))
+        ui.batch_changes_table(ui.load_batch_changes(int(chosen), CHANGES_SHOWN))
         comment = st.text_area(
             tr("Comment (required to return)"),
             max_chars=approval.COMMENT_LIMIT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mne import access
+from mne import signin
 from pages import _ui as ui
 
 tr = ui.translator()
@@ -14,7 +14,7 @@ st.title(tr("Sign in"))
 NOTICES = {
     "expired": tr(
         "Your session ended after {minutes} minutes without activity. Sign in again.",
-        minutes=access.session_minutes(),
+        minutes=signin.session_minutes(),
     ),
     "disabled": tr("Your account was disabled. Ask an administrator."),
 }
@@ -34,8 +34,8 @@ def single_sign_on() -> None:
         return
     if st.user.is_logged_in and st.user.get("email"):
         try:
-            ui.sign_in(access.sign_in_external(engine, str(st.user.get("email"))))
-        except access.SignInRefused as refused:
+            ui.sign_in(signin.sign_in_external(engine, str(st.user.get("email"))))
+        except signin.SignInRefused as refused:
             st.error(refused.message(tr), icon=":material/block:")
             st.button(tr("Sign out of single sign-on"), on_click=st.logout)
             return
@@ -51,8 +51,8 @@ with st.form("sign-in", enter_to_submit=True):
     submitted = st.form_submit_button(tr("Sign in"), type="primary", icon=":material/login:")
 if submitted:
     try:
-        actor = access.authenticate(engine, username, password)
-    except access.SignInRefused as refused:
+        actor = signin.authenticate(engine, username, password)
+    except signin.SignInRefused as refused:
         st.error(refused.message(tr), icon=":material/block:")
     else:
         ui.sign_in(actor)
@@ -61,7 +61,7 @@ st.caption(
     tr(
         "Forgot your password? An administrator sets a new one on the Accounts page. After {n} "
         "wrong passwords in a row an account is locked for {minutes} minutes.",
-        n=access.MAX_FAILED_SIGN_INS,
-        minutes=access.LOCK_MINUTES,
+        n=signin.MAX_FAILED_SIGN_INS,
+        minutes=signin.LOCK_MINUTES,
     )
 )

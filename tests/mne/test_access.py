@@ -18,10 +18,11 @@ from sqlalchemy import Engine, select, text
 
 from db import models as m
 from db.engine import writing
-from mne import access, analysis, approval, audit, demo, intake, targets, tasks
-from mne.access import Actor, Invalid, Refused, SignInRefused, operator
+from mne import access, analysis, approval, audit, demo, intake, signin, targets, tasks
+from mne.access import Actor, Invalid, Refused, operator
 from mne.i18n import Translator
 from mne.intake import store
+from mne.signin import SignInRefused
 from tests.conftest import ROOT
 
 TR = Translator("en")
@@ -173,15 +174,15 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(engine: Engine) ->
     now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
     for attempt in range(4):
         with pytest.raises(SignInRefused) as refused:
-            access.authenticate(engine, "focal.dn", f"wrong {attempt}", now)
+            signin.authenticate(engine, "focal.dn", f"wrong {attempt}", now)
         assert refused.value.message(TR) == "Wrong user name or password."
     with pytest.raises(SignInRefused) as refused:
-        access.authenticate(engine, "focal.dn", "wrong 5", now)
+        signin.authenticate(engine, "focal.dn", "wrong 5", now)
     assert "locked" in refused.value.message(TR) and "2026-12-01 08:15" in refused.value.message(TR)
     # Locked: even the right password is refused until the 15 minutes are over.
     with pytest.raises(SignInRefused):
-        access.authenticate(engine, "focal.dn", PASSWORD, now + dt.timedelta(minutes=14))
-    actor = access.authenticate(engine, "FOCAL.DN", PASSWORD, now + dt.timedelta(minutes=16))
+        signin.authenticate(engine, "focal.dn", PASSWORD, now + dt.timedelta(minutes=14))
+    actor = signin.authenticate(engine, "FOCAL.DN", PASSWORD, now + dt.timedelta(minutes=16))
     assert (actor.username, actor.role) == ("focal.dn", "focal_point")
     actions = _audit_actions(engine, "focal.dn")[::-1]
     assert actions == ["sign_in.failed"] * 6 + ["sign_in"]
@@ -191,33 +192,33 @@ def test_a_success_resets_the_count_of_failures(engine: Engine) -> None:
     _user(engine, "analyst.2", "analyst")
     for _ in range(4):
         with pytest.raises(SignInRefused):
-            access.authenticate(engine, "analyst.2", "nope nope nope")
-    access.authenticate(engine, "analyst.2", PASSWORD)
+            signin.authenticate(engine, "analyst.2", "nope nope nope")
+    signin.authenticate(engine, "analyst.2", PASSWORD)
     for _ in range(4):
         with pytest.raises(SignInRefused):
-            access.authenticate(engine, "analyst.2", "nope nope nope")
-    assert access.authenticate(engine, "analyst.2", PASSWORD).role == "analyst"
+            signin.authenticate(engine, "analyst.2", "nope nope nope")
+    assert signin.authenticate(engine, "analyst.2", PASSWORD).role == "analyst"
 
 
 def test_unknown_and_disabled_accounts_cannot_sign_in(engine: Engine) -> None:
     _user(engine, "admin.a", "admin")
     _user(engine, "viewer.v", "viewer")
     with pytest.raises(SignInRefused) as unknown:
-        access.authenticate(engine, "nobody", PASSWORD)
+        signin.authenticate(engine, "nobody", PASSWORD)
     assert unknown.value.message(TR) == "Wrong user name or password."
     access.set_active(engine, operator(), "viewer.v", False)
     with pytest.raises(SignInRefused) as disabled:
-        access.authenticate(engine, "viewer.v", PASSWORD)
+        signin.authenticate(engine, "viewer.v", PASSWORD)
     assert "disabled" in disabled.value.message(TR)
     assert access.load_actor_by_name(engine, "viewer.v") is None
 
 
 def test_sessions_expire_after_the_configured_inactivity(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MNE_SESSION_MINUTES", "20")
-    minutes = access.session_minutes()
+    minutes = signin.session_minutes()
     assert minutes == 20
-    assert not access.session_expired(1000.0, 1000.0 + 20 * 60, minutes)
-    assert access.session_expired(1000.0, 1000.0 + 20 * 60 + 1, minutes)
+    assert not signin.session_expired(1000.0, 1000.0 + 20 * 60, minutes)
+    assert signin.session_expired(1000.0, 1000.0 + 20 * 60 + 1, minutes)
 
 
 def test_no_default_password_and_short_ones_refused(engine: Engine) -> None:
@@ -438,7 +439,7 @@ def test_the_first_admin_and_accounts_from_the_command_line(engine: Engine, tmp_
         ("chief", "admin", ""),
         ("focal.dn", "focal_point", "VNDAD"),
     ]
-    assert access.authenticate(engine, "chief", PASSWORD).role == "admin"
+    assert signin.authenticate(engine, "chief", PASSWORD).role == "admin"
 
     saigon = tmp_path / "saigon.csv"
     saigon.write_text(SAIGON, encoding="utf-8")
