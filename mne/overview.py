@@ -73,15 +73,11 @@ def movers(yearly: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     return chosen[["city_id", "indicator_id", "year", "value", "previous", "change"]]
 
 
-def overview(engine: Engine, lang: str) -> Overview:
-    cities = catalog.cities(engine, lang)
-    indicators = catalog.indicators(engine, lang)
-    areas = catalog.focus_areas(engine, lang)
-    yearly = analysis.yearly_values(engine)
-    latest_year = int(yearly["year"].max()) if not yearly.empty else None
-    reporting = yearly[yearly["year"] == latest_year] if latest_year else yearly.iloc[0:0]
-    target_frame = analysis.targets(engine)
-    scores = analysis.scores(yearly, indicators, target_frame)
+def named_focus_area_index(
+    scores: pd.DataFrame, indicators: pd.DataFrame, cities: pd.DataFrame, areas: pd.DataFrame
+) -> pd.DataFrame:
+    """scoring.focus_area_index with each city's code and name and each focus area's name and
+    sort order (city, city_name, focus_area_name, sort); empty when nothing is scored."""
     index = (
         scoring.focus_area_index(scores, indicators)
         if not scores.empty
@@ -89,7 +85,7 @@ def overview(engine: Engine, lang: str) -> Overview:
             columns=["city_id", "focus_area", "index", "coverage", "mean_score", "scored"]
         )
     )
-    index = index.merge(
+    return index.merge(
         cities[["id", "code", "name"]].rename(
             columns={"id": "city_id", "code": "city", "name": "city_name"}
         ),
@@ -100,6 +96,18 @@ def overview(engine: Engine, lang: str) -> Overview:
         ),
         on="focus_area",
     )
+
+
+def overview(engine: Engine, lang: str) -> Overview:
+    cities = catalog.cities(engine, lang)
+    indicators = catalog.indicators(engine, lang)
+    areas = catalog.focus_areas(engine, lang)
+    yearly = analysis.yearly_values(engine)
+    latest_year = int(yearly["year"].max()) if not yearly.empty else None
+    reporting = yearly[yearly["year"] == latest_year] if latest_year else yearly.iloc[0:0]
+    target_frame = analysis.targets(engine)
+    scores = analysis.scores(yearly, indicators, target_frame)
+    index = named_focus_area_index(scores, indicators, cities, areas)
     return Overview(
         latest_year=latest_year,
         cities=len(cities),

@@ -90,39 +90,33 @@ def authenticate(
     return actor
 
 
+def _refused(
+    conn: Connection, row: Any, reason: str, template: str, **values: Any
+) -> SignInRefused:
+    """A refused sign-in of an existing account, audited with why."""
+    audit.record(
+        conn, row.id, row.username, "sign_in.failed", "user", row.username, None, {reason: True}
+    )
+    return SignInRefused(template, **values)
+
+
+def _locked(until: dt.datetime) -> dict[str, Any]:
+    return {"n": MAX_FAILED_SIGN_INS, "until": f"{until:%Y-%m-%d %H:%M}"}
+
+
 def _check_sign_in(
     conn: Connection, row: Any, password: str, now: dt.datetime
 ) -> SignInRefused | None:
     locked_until = _utc(row.locked_until)
     if locked_until is not None and locked_until > now:
-        audit.record(
-            conn,
-            row.id,
-            row.username,
-            "sign_in.failed",
-            "user",
-            row.username,
-            None,
-            {"locked": True},
-        )
-        return SignInRefused(LOCKED, n=MAX_FAILED_SIGN_INS, until=f"{locked_until:%Y-%m-%d %H:%M}")
+        return _refused(conn, row, "locked", LOCKED, **_locked(locked_until))
     if not _verify(row.password_hash, password):
         locked = _failed(conn, row, now)
         if locked is not None:
-            return SignInRefused(LOCKED, n=MAX_FAILED_SIGN_INS, until=f"{locked:%Y-%m-%d %H:%M}")
+            return SignInRefused(LOCKED, **_locked(locked))
         return SignInRefused(WRONG_PASSWORD)
     if not row.is_active:
-        audit.record(
-            conn,
-            row.id,
-            row.username,
-            "sign_in.failed",
-            "user",
-            row.username,
-            None,
-            {"disabled": True},
-        )
-        return SignInRefused(DISABLED)
+        return _refused(conn, row, "disabled", DISABLED)
     values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if PASSWORDS.check_needs_rehash(row.password_hash):
         values["password_hash"] = PASSWORDS.hash(password)

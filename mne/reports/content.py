@@ -24,6 +24,7 @@ from mne import analysis, catalog, scoring, tasks
 from mne import projects as project_room
 from mne.city import _target_kinds
 from mne.i18n import N_, Translator
+from mne.overview import named_focus_area_index
 
 SCOPE_KINDS = ("network", "country", "city", "task-group")
 SCOPE_PATTERN = re.compile(r"^(network|country:[A-Za-z]{2}|city:[A-Za-z0-9_-]+|task-group:G\d+)$")
@@ -455,18 +456,7 @@ def _focus_area_index(
     columns = ["city_id", "city", "city_name", "focus_area", "focus_area_name", "index", "coverage"]
     if scored.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    index = scoring.focus_area_index(scored, indicators)
-    index = index.merge(
-        cities[["id", "code", "name"]].rename(
-            columns={"id": "city_id", "code": "city", "name": "city_name"}
-        ),
-        on="city_id",
-    ).merge(
-        areas[["code", "name", "sort"]].rename(
-            columns={"code": "focus_area", "name": "focus_area_name"}
-        ),
-        on="focus_area",
-    )
+    index = named_focus_area_index(scored, indicators, cities, areas)
     return index.sort_values(["sort", "city_name"], ignore_index=True)[columns]
 
 
