@@ -30,6 +30,7 @@ st.query_params["lang"] = st.session_state["lang"]
 tr = ui.translator()
 
 ui.engine()  # creates and seeds the store on the very first start
+ui.start_run()  # the store version this run's cached reads are keyed on
 demo_mode = ui.demo_mode()
 actor = None if demo_mode else ui.refresh_actor()
 

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 DEFAULT_URL = "sqlite:///data/mne.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -89,7 +90,9 @@ def _sqlite_engine(url: str) -> Engine:
 def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction that holds the store's single write lock until it commits.
 
-    Everything inside commits together or not at all; a second writer waits for the first."""
+    Everything inside commits together or not at all; a second writer waits for the first.
+    The transaction also advances the store version (see `store_version`), so every write,
+    whatever it changed, tells every cache on every server that the store moved on."""
     with engine.connect() as connection:
         connection.execution_options(write_lock=True)
         with connection.begin():
@@ -98,3 +101,31 @@ def writing(engine: Engine) -> Iterator[Connection]:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
                 )
             yield connection
+            _advance_version(connection)
+
+
+# URLs of stores known to have the store_version table (it exists from migration 0003 on).
+_versioned: set[str] = set()
+
+
+def _advance_version(connection: Connection) -> None:
+    key = connection.engine.url.render_as_string(hide_password=False)
+    if key not in _versioned:
+        if not inspect(connection).has_table("store_version"):
+            return  # a store being created: the migration that makes the table runs later
+        _versioned.add(key)
+    connection.execute(text("UPDATE store_version SET version = version + 1 WHERE id = 1"))
+
+
+def store_version(engine: Engine) -> int:
+    """The store's version: one read of a one-row table, cheap enough for every page run.
+
+    0 for a store without the table yet (so a cache keyed on it is dropped once it exists)."""
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(text("SELECT version FROM store_version WHERE id = 1")).scalar()
+    except (ProgrammingError, OperationalError):
+        if inspect(engine).has_table("store_version"):
+            raise  # the store is there but failed: not a missing table
+        return 0
+    return int(value or 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -405,6 +406,15 @@ class AuditLog(Base):
     entity_id: Mapped[str] = mapped_column(String(80), default="")
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class StoreVersion(Base):
+    """One row: a number every write transaction advances (db.engine.writing), so a cache on
+    any app server can tell with one cheap read whether what it holds is still the store."""
+
+    __tablename__ = "store_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 def table(model: type[Base]) -> Table:

@@ -16,14 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import database_url, get_engine, writing
 from db.migrate import has_schema
-from mne import cli_access, demo, intake
+from mne import access, audit, cli_access, demo, intake
 from mne.access import AccessError
 from mne.catalog import catalog_json
 from mne.i18n import LANGUAGES, N_, Translator
 from mne.intake import store as intake_store
 from mne.intake.messages import revert_refusal
 from mne.intake.template import template_csv, template_xlsx
-from mne.store import init_store
+from mne.store import init_store, init_store_with_demo_if_new
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create or migrate the store and load the catalog")
-    init.add_argument("--demo", action="store_true", help="also load the synthetic demo data")
+    seeding = init.add_mutually_exclusive_group()
+    seeding.add_argument("--demo", action="store_true", help="also load the synthetic demo data")
+    seeding.add_argument(
+        "--demo-if-new",
+        action="store_true",
+        help="load the demo data only into a store that never held any data (scripts/run.sh)",
+    )
 
     catalog = commands.add_parser("catalog", help="print the catalog")
     catalog.add_argument("--json", action="store_true", required=True)
@@ -97,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = get_engine()
     try:
         if args.command == "init":
-            return _init(engine, args.demo, tr)
+            return _init(engine, args, tr)
         if args.command == "bench":
             from mne.bench import bench_dashboard, bench_ingest
             from mne.reports.bench import bench_report
@@ -142,8 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _init(engine: Engine, with_demo: bool, tr: Translator) -> int:
-    counts = init_store(engine, with_demo=with_demo)
+def _init(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    if args.demo_if_new:
+        counts = init_store_with_demo_if_new(engine, access.operator().username)
+    else:
+        counts = init_store(engine, with_demo=args.demo)
     print(tr("Store ready: {url}", url=engine.url.render_as_string(hide_password=True)))
     if counts:
         print(
@@ -166,12 +175,15 @@ def _demo(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     if action == "status":
         print(tr("Demo data present.") if demo.has_demo(engine) else tr("No demo data."))
         return 0
+    operator = access.operator().username
     with writing(engine) as conn:
         if action == "remove":
             demo.remove_demo(conn)
+            audit.record(conn, None, operator, "demo.remove", "demo")
             print(tr("Demo data removed; your own data is untouched."))
         else:
             counts = demo.load_demo(conn)
+            audit.record(conn, None, operator, "demo.load", "demo", after=counts)
             print(
                 tr(
                     "Demo data loaded: {observations} values, {tasks} tasks, {projects} projects.",

@@ -1,13 +1,20 @@
-"""Creating, migrating and seeding a store."""
+"""Creating, migrating and seeding a store, and the version every cache is keyed on."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, exists, select
 
-from db.engine import writing
+from db import models as m
+from db.engine import store_version, writing
 from db.migrate import has_schema, upgrade
-from mne import demo
+from mne import audit, demo
 from mne.catalog import load_catalog
+
+
+def version(engine: Engine) -> int:
+    """The store's version, advanced by every write transaction (db.engine.writing): equal
+    versions mean equal contents, on every app server of the store."""
+    return store_version(engine)
 
 
 def init_store(engine: Engine, with_demo: bool = False) -> dict[str, int]:
@@ -19,6 +26,31 @@ def init_store(engine: Engine, with_demo: bool = False) -> dict[str, int]:
         upgrade(conn)
         load_catalog(conn)
         return demo.load_demo(conn) if with_demo else {}
+
+
+def init_store_with_demo_if_new(engine: Engine, user_name: str) -> dict[str, int]:
+    """As init_store, loading the demo only into a store that never held data: no value, no
+    task and no project of its own, and no demo ever removed (`python -m mne demo remove`
+    stays final; `python -m mne demo load` brings the demo back on purpose)."""
+    with writing(engine) as conn:
+        upgrade(conn)
+        load_catalog(conn)
+        if not never_held_data(conn):
+            return {}
+        counts = demo.load_demo(conn)
+        audit.record(conn, None, user_name, "demo.load", "demo", after=counts)
+        return counts
+
+
+def never_held_data(conn: Connection) -> bool:
+    """No observation, batch, task or project, and no audit row saying the demo was removed."""
+    held = select(
+        exists().where(m.UploadBatch.id.is_not(None))
+        | exists().where(m.Task.id.is_not(None))
+        | exists().where(m.ScapProject.id.is_not(None))
+        | exists().where(m.AuditLog.action == "demo.remove")
+    )
+    return not conn.execute(held).scalar()
 
 
 def ensure_store(engine: Engine) -> bool:

@@ -1,16 +1,17 @@
 """What every page shares: the store, the language, cached reads and the demo banner.
 
-Caching lives here, not in mne: reads are cached per store URL and language, and every write
-made through the UI calls `clear_caches()`.
+Caching lives here, not in mne: reads are cached per store version (advanced by every write,
+on any server or the command line), store view, language and arguments.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +19,21 @@ from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import database_url, get_engine
-from mne import access, analysis, catalog, demo, overview, signin
+from mne import (
+    access,
+    analysis,
+    catalog,
+    city,
+    compare,
+    coverage,
+    demo,
+    explorer,
+    overview,
+    projects,
+    signin,
+    tasks,
+)
+from mne import store as mne_store
 from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
 from mne.intake import store as intake_store
@@ -31,7 +46,8 @@ T = TypeVar("T")
 DASHBOARD_PATHS = frozenset(
     {"", "city", "explorer", "compare", "tasks", "projects", "coverage", "reports"}
 )
-CACHE_SECONDS = 600
+# Cached reads kept per process, over every store version, view, language and argument.
+MAX_CACHED_READS = 512
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": TOPOJSON_URL, "responsive": True}
 
 
@@ -67,11 +83,6 @@ def engine() -> Engine:
     return analysis.store_view(_engine_for(database_url()), includes_submitted())
 
 
-def view_key() -> str:
-    """What cached reads are keyed by: the store and which values it counts."""
-    return database_url() + ("#with-submitted" if includes_submitted() else "")
-
-
 def language() -> str:
     return normalise_language(st.session_state.get("lang", DEFAULT_LANGUAGE))
 
@@ -80,72 +91,99 @@ def translator() -> Translator:
     return Translator(language())
 
 
-def clear_caches() -> None:
-    st.cache_data.clear()
+# --- Cached reads, keyed on the store version --------------------------------------------------
+#
+# Every write transaction advances the store's version (db.engine.writing), whoever makes it:
+# this server, another app server, or `python -m mne` on the command line. Each script run reads
+# the version once (start_run, from app.py) and every cached read of the run is keyed on it, so
+# a page shows what the store holds at the start of its run, on every server, without a TTL.
+
+_RUN_VERSION = "_mne_store_version"
+# Per store URL, the newest version this process has seen: older cached reads are dropped.
+_newest_version: dict[str, int] = {}
 
 
-def _cached(function: Callable[[Engine, str], T]) -> Callable[[], T]:
-    """A read of mne, cached per store and language."""
-
-    @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-    def read(url: str, lang: str, name: str) -> Any:
-        return function(engine(), lang)
-
-    return lambda: read(view_key(), language(), function.__qualname__)
-
-
-load_overview = _cached(overview.overview)
-load_cities = _cached(catalog.cities)
-load_indicators = _cached(catalog.indicators)
-load_focus_areas = _cached(catalog.focus_areas)
-load_targets = _cached(catalog.targets)
+def start_run() -> None:
+    """Once per script run (app.py), and again after a write: read the store version."""
+    url = database_url()
+    version = mne_store.version(_engine_for(url))
+    st.session_state[_RUN_VERSION] = version
+    if version > _newest_version.get(url, -1):
+        if url in _newest_version:  # what was cached belongs to older versions: free it
+            _read.clear()
+            _figure.clear()
+        _newest_version[url] = version
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _batches(url: str) -> pd.DataFrame:
-    return intake_store.batches_frame(engine())
+def after_write() -> None:
+    """Call after a write in this run, so the rest of the run reads the store as written."""
+    start_run()
 
 
-def load_batches() -> pd.DataFrame:
-    return _batches(view_key())
+def store_key() -> tuple[str, bool, int]:
+    """What every cached read is keyed on: the store, which values it counts, its version."""
+    if _RUN_VERSION not in st.session_state:
+        start_run()
+    return database_url(), includes_submitted(), int(st.session_state[_RUN_VERSION])
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _batch_changes(url: str, batch_id: int, limit: int) -> pd.DataFrame:
-    return intake_store.batch_changes(engine(), batch_id, limit)
+@st.cache_data(show_spinner=False, max_entries=MAX_CACHED_READS)
+def _read(
+    store: tuple[str, bool, int],
+    name: str,
+    lang: str | None,
+    args: tuple[Any, ...],
+    _function: Callable[..., Any],
+) -> Any:
+    url, with_submitted, _version = store
+    view = analysis.store_view(_engine_for(url), with_submitted)
+    if lang is None:
+        return _function(view, *args)
+    return _function(view, *args, lang=lang)
 
 
-def load_batch_changes(batch_id: int, limit: int) -> pd.DataFrame:
-    return _batch_changes(view_key(), batch_id, limit)
+def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..., T]:
+    """`function(engine, *args, lang=...)` of mne as a read cached per store version, view,
+    language (unless `per_language` is False: then called without `lang`) and arguments
+    (hashable: pass tuples, not lists). Keyed on the function's module and qualified name,
+    so two modules' functions of the same name never share entries."""
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def load(*args: Any) -> T:
+        lang = language() if per_language else None
+        return cast(T, _read(store_key(), name, lang, tuple(args), _function=function))
+
+    return load
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _batch_value_count(url: str, batch_id: int) -> int:
-    return intake_store.batch_value_count(engine(), batch_id)
-
-
-def load_batch_value_count(batch_id: int) -> int:
-    return _batch_value_count(view_key(), batch_id)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _has_demo(url: str) -> bool:
-    return demo.has_demo(engine())
+load_overview = cached(overview.overview)
+load_cities = cached(catalog.cities)
+load_indicators = cached(catalog.indicators)
+load_focus_areas = cached(catalog.focus_areas)
+load_targets = cached(catalog.targets)
+load_batches = cached(intake_store.batches_frame, per_language=False)
+# (batch_id, limit): the first `limit` values a batch set, and how many it set in all.
+load_batch_changes = cached(intake_store.batch_changes, per_language=False)
+load_batch_value_count = cached(intake_store.batch_value_count, per_language=False)
+_has_demo = cached(demo.has_demo, per_language=False)
 
 
 def has_demo() -> bool:
-    return _has_demo(view_key())
+    return bool(_has_demo())
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _figure(url: str, lang: str, key: tuple[Any, ...], _build: Callable[[], Any]) -> Any:
+@st.cache_data(show_spinner=False, max_entries=MAX_CACHED_READS)
+def _figure(
+    store: tuple[str, bool, int], lang: str, key: tuple[Any, ...], _build: Callable[[], Any]
+) -> Any:
     return _build().to_plotly_json()
 
 
 def cached_figure(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """A large figure built once per store, language and `key` (the page's filters), kept as
-    plotly JSON: a warm rerun then skips building it again."""
-    return _figure(view_key(), language(), key, build)
+    """A large figure built once per store version, language and `key` (the page's filters),
+    kept as plotly JSON: a warm rerun then skips building it again."""
+    return _figure(store_key(), language(), key, build)
 
 
 def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> None:
@@ -301,187 +339,50 @@ def problem_table(problems: pd.DataFrame) -> None:
         )
 
 
-# --- Priority task groups and ASCN projects (pages/tasks.py, pages/projects.py) -------------
+# --- Priority task groups, ASCN projects, City profile, Compare, Explorer, Coverage ----------
 
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _task_groups(url: str, lang: str) -> pd.DataFrame:
-    from mne import tasks
-
-    return tasks.group_progress(engine(), lang)
-
-
-def load_task_groups() -> pd.DataFrame:
-    return _task_groups(view_key(), language())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _group_tasks(url: str, lang: str, group: str) -> pd.DataFrame:
-    from mne import tasks
-
-    return tasks.group_tasks(engine(), lang, group)
-
-
-def load_group_tasks(group: str) -> pd.DataFrame:
-    return _group_tasks(view_key(), language(), group)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _task_history(url: str, code: str) -> pd.DataFrame:
-    from mne import tasks
-
-    return tasks.task_history(engine(), code)
-
-
-def load_task_history(code: str) -> pd.DataFrame:
-    return _task_history(view_key(), code)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _task_links(url: str, lang: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from mne import tasks
-
-    return (
-        tasks.task_cities(engine(), code, lang),
-        tasks.linked_indicator_status(engine(), code, lang),
-    )
+load_task_groups = cached(tasks.group_progress)
+load_group_tasks = cached(tasks.group_tasks)  # (group)
+load_task_history = cached(tasks.task_history, per_language=False)  # (task code)
+_task_cities = cached(tasks.task_cities)
+_task_linked_status = cached(tasks.linked_indicator_status)
 
 
 def load_task_links(code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The task's cities and its linked indicators' status counts."""
-    return _task_links(view_key(), language(), code)
+    return _task_cities(code), _task_linked_status(code)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _projects(
-    url: str, lang: str, countries: tuple[str, ...], statuses: tuple[str, ...]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from mne import projects
-
-    return (
-        projects.project_counts(engine(), lang, countries, statuses),
-        projects.project_list(engine(), lang, countries, statuses),
-    )
+_project_counts = cached(projects.project_counts)
+_project_list = cached(projects.project_list)
+load_project_countries = cached(projects.project_countries)
 
 
 def load_projects(
     countries: tuple[str, ...], statuses: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Project counts (city x focus area x status x financing) and the projects listed."""
-    return _projects(view_key(), language(), countries, statuses)
+    return _project_counts(countries, statuses), _project_list(countries, statuses)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _project_countries(url: str, lang: str) -> pd.DataFrame:
-    from mne import projects
-
-    return projects.project_countries(engine(), lang)
-
-
-def load_project_countries() -> pd.DataFrame:
-    return _project_countries(view_key(), language())
-
-
-# --- City profile and Compare (pages/city.py, pages/compare.py) -----------------------------
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _network_index(url: str, lang: str) -> pd.DataFrame:
-    from mne import city
-
-    return city.network_index(engine(), lang)
-
-
-def load_network_index() -> pd.DataFrame:
-    """Every city's focus-area index (mne.city.network_index)."""
-    return _network_index(view_key(), language())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _data_counts(url: str) -> pd.DataFrame:
-    from mne import city
-
-    return city.data_counts(engine())
-
-
-def load_data_counts() -> pd.DataFrame:
-    """Per reporting city: indicators and values stored, most data first."""
-    return _data_counts(view_key())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _city_profile(url: str, lang: str, code: str) -> Any:
-    from mne import city
-
-    return city.profile(engine(), lang, code)
-
-
-def load_city_profile(code: str) -> Any:
-    """mne.city.CityProfile of one city."""
-    return _city_profile(view_key(), language(), code)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _default_indicators(url: str, cities: tuple[str, ...], areas: tuple[str, ...]) -> list[str]:
-    from mne import compare
-
-    return compare.default_indicators(engine(), cities, areas)
-
-
-def load_default_indicators(cities: tuple[str, ...], areas: tuple[str, ...]) -> list[str]:
-    return _default_indicators(view_key(), cities, areas)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _comparison(url: str, lang: str, cities: tuple[str, ...], indicators: tuple[str, ...]) -> Any:
-    from mne import compare
-
-    return compare.comparison(engine(), lang, cities, indicators)
-
-
-def load_comparison(cities: tuple[str, ...], indicators: tuple[str, ...]) -> Any:
-    """mne.compare.Comparison of the chosen cities and indicators."""
-    return _comparison(view_key(), language(), cities, indicators)
-
-
-# --- Indicator explorer and Data coverage -------------------------------------------------------
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _reported_indicators(url: str) -> list[str]:
-    from mne import explorer
-
-    return explorer.reported_indicators(engine())
-
-
-def load_reported_indicators() -> list[str]:
-    """Codes of the indicators with at least one value."""
-    return _reported_indicators(view_key())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _indicator_view(url: str, lang: str, indicator: str, cities: tuple[str, ...] | None) -> Any:
-    from mne import explorer
-
-    return explorer.indicator_view(engine(), lang, indicator, cities)
+load_network_index = cached(city.network_index)  # every city's focus-area index
+load_data_counts = cached(city.data_counts, per_language=False)  # per city: values stored
+load_city_profile = cached(city.profile)  # (city code) -> mne.city.CityProfile
+load_default_indicators = cached(compare.default_indicators, per_language=False)
+load_comparison = cached(compare.comparison)  # (cities, indicators) -> compare.Comparison
+load_reported_indicators = cached(explorer.reported_indicators, per_language=False)
+_indicator_view = cached(explorer.indicator_view)
+_coverage = cached(coverage.coverage_matrix)
 
 
 def load_indicator_view(indicator: str, cities: list[str] | None) -> Any:
     """explorer.IndicatorView of one indicator over `cities` (codes; every city when None)."""
-    chosen = None if cities is None else tuple(sorted(cities))
-    return _indicator_view(view_key(), language(), indicator, chosen)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _coverage(url: str, lang: str, area: str | None, countries: tuple[str, ...]) -> Any:
-    from mne import coverage
-
-    return coverage.coverage_matrix(engine(), lang, area, countries)
+    return _indicator_view(indicator, None if cities is None else tuple(sorted(cities)))
 
 
 def load_coverage(area: str | None, countries: list[str]) -> Any:
     """coverage.Coverage of a focus area (all when None) and countries (all when empty)."""
-    return _coverage(view_key(), language(), area, tuple(sorted(countries)))
+    return _coverage(area, tuple(sorted(countries)))
 
 
 # Text on each status colour that stays readable (white only on the dark blue).

@@ -100,7 +100,7 @@ def target_form() -> None:
             except access.AccessError as error:
                 ui.access_error(error)
             else:
-                ui.clear_caches()
+                ui.after_write()
                 st.success(tr("Target saved."), icon=":material/check:")
 
 

@@ -111,7 +111,7 @@ elif state == "committed" and ui.may("revert"):
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            ui.clear_caches()
+            ui.after_write()
             st.session_state["history_notice"] = tr(
                 "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
                 batch=chosen,

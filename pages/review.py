@@ -66,7 +66,7 @@ def act(step: str, batch_id: int, comment: str) -> None:
     except access.AccessError as error:
         ui.access_error(error)
         return
-    ui.clear_caches()
+    ui.after_write()
     messages = {
         "approve": tr(
             "Batch #{batch} approved: {count} values now count.", batch=batch_id, count=count

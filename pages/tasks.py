@@ -200,7 +200,7 @@ def update_form(actor: access.Actor) -> None:
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            ui.clear_caches()
+            ui.after_write()
             st.session_state["task_notice"] = tr(
                 "Update on {task} stored: {before} % → {after} % complete, status {status}.",
                 task=code,

@@ -210,7 +210,7 @@ if st.button(tr("Store the values"), type="primary", disabled=disabled, icon=":m
         ui.access_error(error)
         st.session_state.pop("preview_key", None)
         st.stop()
-    ui.clear_caches()
+    ui.after_write()
     if result["status"] == "committed":
         st.session_state["upload_result"] = result
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/python -m mne init --demo
+.venv/bin/python -m mne init --demo-if-new
 exec .venv/bin/streamlit run app.py "$@"
