@@ -87,12 +87,14 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def writing(engine: Engine, advances_version: bool = True) -> Iterator[Connection]:
     """A write transaction that holds the store's single write lock until it commits.
 
     Everything inside commits together or not at all; a second writer waits for the first.
     The transaction also advances the store version (see `store_version`), so every write,
-    whatever it changed, tells every cache on every server that the store moved on."""
+    whatever it changed, tells every cache on every server that the store moved on. Only
+    sign-in bookkeeping (failed-attempt counters, sign-in and refusal audit rows, which no
+    cached read shows) passes advances_version=False, so signing in keeps every cache warm."""
     with engine.connect() as connection:
         connection.execution_options(write_lock=True)
         with connection.begin():
@@ -101,7 +103,8 @@ def writing(engine: Engine) -> Iterator[Connection]:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
                 )
             yield connection
-            _advance_version(connection)
+            if advances_version:
+                _advance_version(connection)
 
 
 # URLs of stores known to have the store_version table (it exists from migration 0003 on).

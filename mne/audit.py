@@ -56,8 +56,9 @@ def record(
 
 
 def record_alone(engine: Engine, *args: Any, **kwargs: Any) -> None:
-    """`record` in a write transaction of its own: for refusals and sign-in attempts."""
-    with writing(engine) as conn:
+    """`record` in a write transaction of its own: for refusals and sign-in attempts, which
+    change nothing a cached read shows (so the store version stays)."""
+    with writing(engine, advances_version=False) as conn:
         record(conn, *args, **kwargs)
 
 

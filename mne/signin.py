@@ -72,7 +72,7 @@ def authenticate(
 ) -> Actor:
     """The account's actor when the password is right; else `SignInRefused` (audited)."""
     now = now or _now()
-    with writing(engine) as conn:
+    with writing(engine, advances_version=False) as conn:  # sign-in bookkeeping
         row = find_account(conn, username)
         if row is None or not row.password_hash:
             _verify(_DUMMY_HASH, password)
@@ -135,7 +135,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def sign_in_external(engine: Engine, email: str) -> Actor:
     """Single sign-on: the identity provider vouched for `email`; the account with that user
     name (any case) gives the role. No account, or a disabled one, is refused (audited)."""
-    with writing(engine) as conn:
+    with writing(engine, advances_version=False) as conn:  # sign-in bookkeeping
         row = find_account(conn, email)
         if row is None or not row.is_active:
             audit.record(

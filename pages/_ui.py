@@ -122,7 +122,9 @@ def after_write() -> None:
 
 def store_key() -> tuple[str, bool, int]:
     """What every cached read is keyed on: the store, which values it counts, its version."""
-    if _RUN_VERSION not in st.session_state:
+    if _RUN_VERSION not in st.session_state or PagesManager.uses_pages_directory:
+        # A page run alone, in Streamlit's old multipage mode (AppTest runs pages so), has had
+        # no app.py to read the version this run: read it for each read instead.
         start_run()
     return database_url(), includes_submitted(), int(st.session_state[_RUN_VERSION])
 

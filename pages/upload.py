@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from mne import access, intake
@@ -81,7 +83,16 @@ if uploaded is None:
     st.stop()
 
 data = uploaded.getvalue()
-cache_key = ("preview", uploaded.name, len(data), ui.language(), actor.username)
+# The preview belongs to these bytes (whatever the file is called), checked against the store
+# as it is now, in this language, for this user: any other file, or any write since, is read
+# and checked afresh.
+cache_key = (
+    "preview",
+    hashlib.sha256(data).hexdigest(),
+    ui.store_key(),
+    ui.language(),
+    actor.username,
+)
 if st.session_state.get("preview_key") != cache_key:
     bar = st.progress(0.0, text=tr("Reading the file…"))
     preview = intake.check(
