@@ -254,21 +254,12 @@ def scap_projects(engine: Engine, lang: str, city_id: int) -> pd.DataFrame:
     return frame
 
 
-def last_update(engine: Engine, city_id: int) -> pd.Timestamp | None:
-    """When the city's values last changed."""
-    with engine.connect() as conn:
-        value = conn.execute(
-            select(func.max(m.Observation.updated_at)).where(m.Observation.city_id == int(city_id))
-        ).scalar()
-    return None if value is None else pd.Timestamp(value)
-
-
 @dataclass(frozen=True)
 class CityProfile:
     city_id: int | None
     table: pd.DataFrame  # indicator_table
     projects: pd.DataFrame  # scap_projects
-    as_of: pd.Timestamp | None
+    as_of: int | None  # the latest year of the city's values: its figures' "as of"
 
 
 def profile(engine: Engine, lang: str, code: str) -> CityProfile:
@@ -278,9 +269,11 @@ def profile(engine: Engine, lang: str, code: str) -> CityProfile:
     if city_id is None:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
         return CityProfile(None, empty, scap_projects(engine, lang, -1), None)
+    table = indicator_table(engine, lang, int(city_id))
+    years = pd.to_numeric(table["latest_year"], errors="coerce").dropna()
     return CityProfile(
         int(city_id),
-        indicator_table(engine, lang, int(city_id)),
+        table,
         scap_projects(engine, lang, int(city_id)),
-        last_update(engine, int(city_id)),
+        int(years.max()) if not years.empty else None,
     )

@@ -83,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-bom", action="store_true", help="CSV without a byte-order mark")
     report.add_argument("--out", help="file to write (default: a name with scope and date)")
 
+    summary = commands.add_parser(
+        "summary", help="the key figures the Overview and the reports show, as JSON"
+    )
+    summary.add_argument("--scope", default="network", help="network | country:XX | city:CODE")
+    summary.add_argument("--period", help="first and last year, e.g. 2015-2024 (default: all)")
+    summary.add_argument("--include-submitted", action="store_true")
+    summary.add_argument("--json", action="store_true", required=True)
+
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
     bench.add_argument("name", choices=["ingest", "dashboard", "report"])
     bench.add_argument("--rows", type=int, default=1_000_000)
@@ -130,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "history": _history,
             "values": _values,
             "report": _report,
+            "summary": _summary,
             "user": cli_access.run_user,
             "approve": cli_access.run_review,
             "return": cli_access.run_review,
@@ -317,3 +326,28 @@ def _report(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     out.write_bytes(report.data)
     print(tr("Report written to {path}", path=out))
     return 0
+
+
+def _summary(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    """The key figures (mne.headline) of a scope, from the very function the pages and the
+    reports use. Exit 2 for a scope or period not understood."""
+    from mne import reports
+    from mne.reports.content import parse_period, parse_scope
+
+    try:
+        first, last = parse_period(args.period)
+        content = reports.gather(
+            engine, parse_scope(args.scope), args.lang, args.include_submitted, first, last
+        )
+    except reports.ReportError as error:
+        print(error.message(tr), file=sys.stderr)
+        return 2
+    assert content.key_figures is not None
+    figures = content.key_figures.as_json()
+    figures.update(
+        scope=content.scope.text,
+        values=content.figures["values"],
+        demo=content.counts_demo,
+        include_submitted=args.include_submitted,
+    )
+    return _print_json(figures)

@@ -115,7 +115,7 @@ def focus_area_indices(
 class Comparison:
     yearly: pd.DataFrame  # city, city_name, indicator, indicator_name, unit, year, value
     latest: pd.DataFrame  # one row per city x indicator: latest value and year, target, status
-    as_of: pd.Timestamp | None
+    as_of: int | None  # the latest year of the compared values
 
 
 YEARLY_COLUMNS = ["city", "city_name", "indicator", "indicator_name", "unit", "year", "value"]
@@ -178,19 +178,5 @@ def comparison(
     return Comparison(
         yearly_named[YEARLY_COLUMNS].reset_index(drop=True),
         latest[LATEST_COLUMNS].reset_index(drop=True),
-        _last_update(engine, chosen_cities["id"], chosen_indicators["id"]),
+        int(yearly["year"].max()) if not yearly.empty else None,
     )
-
-
-def _last_update(
-    engine: Engine, city_ids: pd.Series, indicator_ids: pd.Series
-) -> pd.Timestamp | None:
-    o = m.table(m.Observation)
-    statement = select(func.max(o.c.updated_at)).where(
-        o.c.city_id.in_([int(c) for c in city_ids]),
-        o.c.indicator_id.in_([int(i) for i in indicator_ids]),
-        analysis.shown(o, engine),
-    )
-    with engine.connect() as conn:
-        value = conn.execute(statement).scalar()
-    return None if value is None else pd.Timestamp(value)

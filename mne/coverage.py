@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, distinct, func, select
 
 from db import models as m
-from mne import analysis, catalog
+from mne import analysis, catalog, headline
 
 CELL_COLUMNS = [
     "city",
@@ -39,7 +39,9 @@ MOST_GAPS_SHOWN = 10
 class Coverage:
     cells: pd.DataFrame  # CELL_COLUMNS, cities in catalog order, indicators in catalog order
     first_year: int | None  # the period counted in years_reported
-    as_of: int | None  # the latest year any shown city reported
+    as_of: int | None  # the reporting year of the cells shown (mne.headline.reporting_year)
+    reporting: headline.ReportingYear | None = None
+    cells_in_year: int = 0  # cells with a value in the reporting year
 
 
 def reported_years(
@@ -70,6 +72,26 @@ def reported_years(
     return pd.read_sql(statement, engine)
 
 
+def cities_per_year(
+    engine: Engine,
+    city_ids: Sequence[int] | None = None,
+    indicator_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """year, city_id, indicators: how many indicators each city has a value for in each year
+    (one SQL aggregate: years x cities rows, never the observations)."""
+    o = m.table(m.Observation)
+    statement = (
+        select(o.c.year, o.c.city_id, func.count(distinct(o.c.indicator_id)).label("indicators"))
+        .where(o.c.value.is_not(None), analysis.shown(o, engine))
+        .group_by(o.c.year, o.c.city_id)
+    )
+    if city_ids is not None:
+        statement = statement.where(o.c.city_id.in_([int(c) for c in city_ids]))
+    if indicator_ids is not None:
+        statement = statement.where(o.c.indicator_id.in_([int(i) for i in indicator_ids]))
+    return pd.read_sql(statement, engine)
+
+
 def coverage_matrix(
     engine: Engine,
     lang: str,
@@ -91,7 +113,13 @@ def coverage_matrix(
     indicator_ids = None if not focus_area else [int(i) for i in indicators["id"]]
     reported = reported_years(engine, city_ids, indicator_ids)
     first_year = int(reported["first_year"].min()) if not reported.empty else None
-    as_of = int(reported["latest_year"].max()) if not reported.empty else None
+    per_city_year = cities_per_year(engine, city_ids, indicator_ids)
+    reporting = headline.reporting_year_of(
+        per_city_year.groupby("year")["city_id"].nunique(),
+        int(per_city_year["city_id"].nunique()),
+    )
+    as_of = reporting.year
+    in_year = per_city_year.loc[per_city_year["year"] == as_of, "indicators"]
     grid = (
         cities[["id", "code", "name", "country"]]
         .rename(columns={"id": "city_id", "code": "city", "name": "city_name"})
@@ -110,7 +138,13 @@ def coverage_matrix(
     cells["share"] = cells["years_reported"] / period if period else 0.0
     cells["years_since"] = (as_of - cells["latest_year"]) if as_of is not None else pd.NA
     cells["years_since"] = cells["years_since"].astype("Int64")
-    return Coverage(cells=cells[CELL_COLUMNS], first_year=first_year, as_of=as_of)
+    return Coverage(
+        cells=cells[CELL_COLUMNS],
+        first_year=first_year,
+        as_of=as_of,
+        reporting=reporting,
+        cells_in_year=int(in_year.sum()),
+    )
 
 
 def reported_share(cells: pd.DataFrame) -> float:
@@ -118,8 +152,14 @@ def reported_share(cells: pd.DataFrame) -> float:
     return float(cells["latest_year"].notna().mean()) if len(cells) else 0.0
 
 
+def in_year_share(data: Coverage) -> float:
+    """Share of the cells shown with a value in the reporting year (as the Overview's data
+    coverage: scoring.coverage_share over the same cells)."""
+    return data.cells_in_year / len(data.cells) if len(data.cells) else 0.0
+
+
 def current_share(cells: pd.DataFrame, as_of: int | None) -> float:
-    """Share of the cells with a value in the latest year (as_of)."""
+    """Share of the cells whose latest value is of the year `as_of`."""
     if as_of is None or not len(cells):
         return 0.0
     # A gap compares as unknown (NA), not as False: count it as not reported.

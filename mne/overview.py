@@ -5,36 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from db import models as m
-from mne import analysis, catalog, scoring, tasks
+from mne import analysis, catalog, headline, scoring, tasks
 from mne.text import fold
 
 
 @dataclass(frozen=True)
 class Overview:
-    latest_year: int | None
-    cities: int
-    cities_reporting: int
-    indicators: int
-    indicators_reported: int
-    coverage: float
-    task_status: dict[str, int]
+    figures: headline.KeyFigures  # reporting year, cities reporting, coverage, statuses, tasks
     index: (
         pd.DataFrame
     )  # city x focus area: city, city_name, focus_area, focus_area_name, index, coverage
     groups: pd.DataFrame  # task groups with progress and status counts
-    as_of: pd.Timestamp | None
-    status_counts: pd.DataFrame  # status, pairs: city x indicator pairs in each progress status
     movers: pd.DataFrame  # biggest changes in score points from the year before the latest
     city_index: pd.DataFrame  # per city: mean of its focus-area indices, for the map
 
-
-def last_update(engine: Engine) -> pd.Timestamp | None:
-    with engine.connect() as conn:
-        value = conn.execute(select(func.max(m.Observation.updated_at))).scalar()
-    return None if value is None else pd.Timestamp(value)
+    @property
+    def status_counts(self) -> pd.DataFrame:
+        """status, pairs: city x indicator pairs in each progress status."""
+        return self.figures.status_counts
 
 
 def _alphabetical(column: pd.Series) -> pd.Series:
@@ -43,15 +33,6 @@ def _alphabetical(column: pd.Series) -> pd.Series:
 
 
 MOVERS_SHOWN = 5
-
-
-def status_counts(
-    yearly: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame
-) -> pd.DataFrame:
-    """How many city x indicator pairs are in each progress status (every status listed)."""
-    progress = scoring.progress_status(yearly, indicators, targets)
-    counts = progress["status"].value_counts().reindex(list(scoring.STATUS_ORDER), fill_value=0)
-    return counts.rename_axis("status").reset_index(name="pairs")
 
 
 def movers(yearly: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
@@ -103,25 +84,15 @@ def overview(engine: Engine, lang: str) -> Overview:
     indicators = catalog.indicators(engine, lang)
     areas = catalog.focus_areas(engine, lang)
     yearly = analysis.yearly_values(engine)
-    latest_year = int(yearly["year"].max()) if not yearly.empty else None
-    reporting = yearly[yearly["year"] == latest_year] if latest_year else yearly.iloc[0:0]
     target_frame = analysis.targets(engine)
     scores = analysis.scores(yearly, indicators, target_frame)
     index = named_focus_area_index(scores, indicators, cities, areas)
+    task_list = tasks.tasks_frame(engine, lang)
+    statuses = scoring.progress_status(yearly, indicators, target_frame)["status"]
     return Overview(
-        latest_year=latest_year,
-        cities=len(cities),
-        cities_reporting=int(reporting["city_id"].nunique()),
-        indicators=len(indicators),
-        indicators_reported=int(yearly["indicator_id"].nunique()),
-        coverage=scoring.coverage_share(yearly, latest_year, len(cities), len(indicators))
-        if latest_year
-        else 0.0,
-        task_status=tasks.status_counts(engine),
+        figures=headline.key_figures(yearly, len(cities), len(indicators), statuses, task_list),
         index=index.sort_values(["sort", "city_name"], key=_alphabetical).reset_index(drop=True),
-        groups=tasks.group_progress(engine, lang),
-        as_of=last_update(engine),
-        status_counts=status_counts(yearly, indicators, target_frame),
+        groups=tasks.progress_by_group(tasks.task_groups(engine, lang), task_list),
         movers=_named_movers(movers(yearly, scores), cities, indicators),
         city_index=_city_index(index, cities),
     )

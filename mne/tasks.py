@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from db import models as m
 from db.engine import writing
@@ -36,14 +36,15 @@ def expected_share(start: dt.date, due: dt.date, today: dt.date) -> float:
 
 
 def task_status(percent: float, start: dt.date | None, due: dt.date | None, today: dt.date) -> str:
-    """done at 100 %; not started before any work; late past the due date; at risk when
-    under 80 % of the straight-path share; otherwise on track."""
+    """done at 100 %; late past the due date (started or not); not started before any work;
+    at risk when under 80 % of the straight-path share; otherwise on track. The one
+    definition of a late task: every page, report and command counts "late" from here."""
     if percent >= 100:
         return "done"
-    if percent <= 0 and (start is None or start > today):
-        return "not_started"
     if due is not None and due < today:
         return "late"
+    if percent <= 0 and (start is None or start > today):
+        return "not_started"
     behind = (
         start is not None
         and due is not None
@@ -54,8 +55,29 @@ def task_status(percent: float, start: dt.date | None, due: dt.date | None, toda
     return "on_track"
 
 
-def tasks_frame(engine: Engine, lang: str) -> pd.DataFrame:
-    """Every task with its group, status and percent complete."""
+def _date_or_none(value: object) -> dt.date | None:
+    """A task's start or due date as read (a date, a text date on SQLite, or empty)."""
+    if isinstance(value, dt.date):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(str(value)).date()
+
+
+def statuses_on(tasks: pd.DataFrame, today: dt.date) -> list[str]:
+    """Each task's status on `today` (task_status). The stored status is the one of the
+    task's latest report; a due date that passed since makes the task late today. One call
+    per task (tasks are dozens, not observations)."""
+    return [
+        task_status(float(percent), _date_or_none(start), _date_or_none(due), today)
+        for percent, start, due in zip(
+            tasks["percent_complete"], tasks["start_date"], tasks["due_date"], strict=True
+        )
+    ]
+
+
+def tasks_frame(engine: Engine, lang: str, today: dt.date | None = None) -> pd.DataFrame:
+    """Every task with its group, percent complete and status on `today` (default: today)."""
     t, g = m.table(m.Task), m.table(m.TaskGroup)
     statement = (
         select(
@@ -75,43 +97,52 @@ def tasks_frame(engine: Engine, lang: str) -> pd.DataFrame:
         .join(g, g.c.id == t.c.task_group_id)
         .order_by(g.c.sort, t.c.code)
     )
-    return pd.read_sql(statement, engine)
+    frame = pd.read_sql(statement, engine)
+    frame["status"] = pd.Series(
+        statuses_on(frame, today or dt.date.today()), index=frame.index, dtype=object
+    )
+    return frame
 
 
-def group_progress(engine: Engine, lang: str) -> pd.DataFrame:
-    """One row per task group: tasks, mean percent complete, and tasks per status.
+def task_groups(engine: Engine, lang: str) -> pd.DataFrame:
+    """The forum's task groups in their order: group (code), name."""
+    g = m.table(m.TaskGroup)
+    statement = select(g.c.code.label("group"), g.c[f"name_{lang}"].label("name"))
+    return pd.read_sql(statement.order_by(g.c.sort), engine)
+
+
+def group_progress(engine: Engine, lang: str, today: dt.date | None = None) -> pd.DataFrame:
+    """One row per task group: tasks, mean percent complete, and tasks per status on `today`.
 
     Groups with no task yet are kept (with 0 tasks) so a page shows all six."""
-    g, t = m.table(m.TaskGroup), m.table(m.Task)
-    statement = (
-        select(
-            g.c.code.label("group"),
-            g.c[f"name_{lang}"].label("name"),
-            func.count(t.c.id).label("tasks"),
-            func.avg(t.c.percent_complete).label("percent_complete"),
-            *[
-                func.sum(case((t.c.status == status, 1), else_=0)).label(status)
-                for status in TASK_STATUS_LABELS
-            ],
-        )
-        .select_from(g)
-        .outerjoin(t, t.c.task_group_id == g.c.id)
-        .group_by(g.c.code, g.c[f"name_{lang}"], g.c.sort)
-        .order_by(g.c.sort)
-    )
-    frame = pd.read_sql(statement, engine)
-    return frame.fillna({s: 0 for s in TASK_STATUS_LABELS}).astype(
-        {s: int for s in TASK_STATUS_LABELS}
-    )
+    return progress_by_group(task_groups(engine, lang), tasks_frame(engine, lang, today))
 
 
-def status_counts(engine: Engine) -> dict[str, int]:
+def progress_by_group(groups: pd.DataFrame, task_list: pd.DataFrame) -> pd.DataFrame:
+    """group, name, tasks, percent_complete (mean) and one count column per task status."""
+    per_status = (
+        pd.crosstab(task_list["group"], task_list["status"])
+        .reindex(columns=list(TASK_STATUS_LABELS), fill_value=0)
+        .reindex(groups["group"], fill_value=0)
+    )
+    summary = task_list.groupby("group").agg(
+        tasks=("code", "size"), percent_complete=("percent_complete", "mean")
+    )
+    frame = groups.merge(summary, left_on="group", right_index=True, how="left")
+    frame = frame.merge(per_status, left_on="group", right_index=True, how="left")
+    frame["tasks"] = frame["tasks"].fillna(0).astype(int)
+    return frame.astype({s: int for s in TASK_STATUS_LABELS}).reset_index(drop=True)
+
+
+def count_statuses(task_list: pd.DataFrame) -> dict[str, int]:
     """Number of tasks in each status (every status present, zero when none)."""
-    t = m.table(m.Task)
-    with engine.connect() as conn:
-        result = conn.execute(select(t.c.status, func.count()).group_by(t.c.status))
-        rows = {str(status): int(count) for status, count in result}
-    return {status: int(rows.get(status, 0)) for status in TASK_STATUS_LABELS}
+    counts = task_list["status"].value_counts()
+    return {status: int(counts.get(status, 0)) for status in TASK_STATUS_LABELS}
+
+
+def status_counts(engine: Engine, today: dt.date | None = None) -> dict[str, int]:
+    """Number of tasks in each status on `today` (every status present, zero when none)."""
+    return count_statuses(tasks_frame(engine, "en", today))
 
 
 def group_tasks(engine: Engine, lang: str, group: str) -> pd.DataFrame:
@@ -121,13 +152,10 @@ def group_tasks(engine: Engine, lang: str, group: str) -> pd.DataFrame:
 
 
 def timeline(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """Tasks with an `overdue` flag: past the due date and not done (under 100 %).
-
-    The stored status is the one computed at the task's latest report (see post_update), so
-    a task can show "on track" and be overdue today: the flag says what happened since."""
-    due = pd.to_datetime(tasks["due_date"])
-    overdue = due.notna() & (due < pd.Timestamp(today)) & (tasks["percent_complete"] < 100)
-    return tasks.assign(overdue=overdue.to_numpy())
+    """Tasks with their status on `today` and an `overdue` flag: late on `today` (past the
+    due date and not done), the same definition as the "late" status everywhere."""
+    status = pd.Series(statuses_on(tasks, today), index=tasks.index, dtype=object)
+    return tasks.assign(status=status, overdue=(status == "late").to_numpy(dtype=bool))
 
 
 def last_report(engine: Engine) -> dt.date | None:

@@ -6,6 +6,7 @@ on any server or the command line), store view, language and arguments.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import re
@@ -120,24 +121,26 @@ def after_write() -> None:
     start_run()
 
 
-def store_key() -> tuple[str, bool, int]:
-    """What every cached read is keyed on: the store, which values it counts, its version."""
+def store_key() -> tuple[str, bool, int, str]:
+    """What every cached read is keyed on: the store, which values it counts, its version,
+    and the day (a task's status moves to "late" when its due date passes)."""
     if _RUN_VERSION not in st.session_state or PagesManager.uses_pages_directory:
         # A page run alone, in Streamlit's old multipage mode (AppTest runs pages so), has had
         # no app.py to read the version this run: read it for each read instead.
         start_run()
-    return database_url(), includes_submitted(), int(st.session_state[_RUN_VERSION])
+    version = int(st.session_state[_RUN_VERSION])
+    return database_url(), includes_submitted(), version, dt.date.today().isoformat()
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_CACHED_READS)
 def _read(
-    store: tuple[str, bool, int],
+    store: tuple[str, bool, int, str],
     name: str,
     lang: str | None,
     args: tuple[Any, ...],
     _function: Callable[..., Any],
 ) -> Any:
-    url, with_submitted, _version = store
+    url, with_submitted = store[0], store[1]
     view = analysis.store_view(_engine_for(url), with_submitted)
     if lang is None:
         return _function(view, *args)
@@ -177,7 +180,7 @@ def has_demo() -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=MAX_CACHED_READS)
 def _figure(
-    store: tuple[str, bool, int], lang: str, key: tuple[Any, ...], _build: Callable[[], Any]
+    store: tuple[str, bool, int, str], lang: str, key: tuple[Any, ...], _build: Callable[[], Any]
 ) -> Any:
     return _build().to_plotly_json()
 
@@ -225,6 +228,25 @@ def batch_changes_table(changes: pd.DataFrame) -> None:
             "old_value": tr("Value before"),
             "new_value": tr("Value set"),
         },
+    )
+
+
+def in_progress_note(reporting: Any) -> None:
+    """Under headline figures: a newer year that some cities have reported already
+    (mne.headline.ReportingYear), and why the headline keeps the reporting year."""
+    if reporting is None or not reporting.in_progress:
+        return
+    tr = translator()
+    st.caption(
+        tr(
+            "{year} in progress: {n} / {total} cities have reported so far. Headline figures "
+            "use {reporting}, the latest year at least half the reporting cities have reported "
+            "(see Methodology).",
+            year=reporting.newer_year,
+            n=reporting.newer_cities,
+            total=reporting.reporting_cities,
+            reporting=reporting.year,
+        )
     )
 
 

@@ -42,7 +42,7 @@ city_row = cities[cities["code"] == code].iloc[0]
 city_name = str(city_row["name"])
 
 profile = ui.load_city_profile(code)
-as_of = tr.date(profile.as_of) if profile.as_of is not None else "–"
+as_of = str(profile.as_of) if profile.as_of is not None else "–"
 population = (
     tr(
         "population {n} ({year})",
@@ -61,7 +61,7 @@ st.caption(
             tr("ASCN member since {year}", year=int(city_row["ascn_joined"]))
             if pd.notna(city_row["ascn_joined"])
             else tr("Not an ASCN member"),
-            tr("Data as of {date}.", date=as_of) if profile.as_of is not None else "",
+            tr("Data up to {year}.", year=profile.as_of) if profile.as_of is not None else "",
         ]
         if part
     )

@@ -73,7 +73,7 @@ st.query_params["indicators"] = ",".join(chosen_indicators)
 
 names = ", ".join(labels[c].split(" · ")[0] for c in chosen_cities)
 data = ui.load_comparison(tuple(chosen_cities), tuple(chosen_indicators))
-as_of = tr.date(data.as_of) if data.as_of is not None else "–"
+as_of = str(data.as_of) if data.as_of is not None else "–"
 
 # --- Focus-area indices ----------------------------------------------------------------------
 st.subheader(tr("Focus-area indices"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mne.charts.coverage import coverage_heatmap
-from mne.coverage import MOST_GAPS_SHOWN, city_gaps, current_share, reported_share
+from mne.coverage import MOST_GAPS_SHOWN, city_gaps, in_year_share, reported_share
 from pages import _ui as ui
 
 NO_VALUES = (
@@ -63,6 +63,7 @@ if data.as_of is None:
     ui.empty_state(tr(NO_VALUES))
     st.stop()
 
+ui.in_progress_note(data.reporting)
 gaps = int(cells["latest_year"].isna().sum())
 cols = st.columns(3)
 cols[0].metric(
@@ -72,8 +73,11 @@ cols[0].metric(
 )
 cols[1].metric(
     tr("Cells reported in {year}", year=data.as_of),
-    tr.percent(current_share(cells, data.as_of)),
-    help=tr("Share of the city × indicator cells with a value in the latest year."),
+    tr.percent(in_year_share(data)),
+    help=tr(
+        "Share of the city × indicator cells with a value in the reporting year: the latest "
+        "year that at least half the reporting cities have reported."
+    ),
 )
 cols[2].metric(
     tr("Gaps (never reported)"),

@@ -8,6 +8,7 @@ import math
 import streamlit as st
 
 from mne import methodology, scoring
+from mne.headline import REPORTING_SHARE
 from mne.tasks import AT_RISK_SHARE
 from pages import _ui as ui
 
@@ -155,6 +156,19 @@ st.markdown(
         "percent complete is under {share} of the straight path from start to due date; "
         "otherwise on track.",
         share=tr.percent(AT_RISK_SHARE),
+    )
+)
+
+st.header(tr("7. Reporting year and data coverage"))
+st.markdown(
+    tr(
+        'Headline figures (cities reporting, data coverage, and the "as of" year of charts '
+        "and reports) use the reporting year: the latest year in which at least {share} of "
+        "the cities that report at all have reported a value. A newer year that fewer "
+        "cities have reported so far is shown as in progress, with how many cities so far. "
+        "Data coverage is the share of city × indicator cells with a value in the reporting "
+        "year.",
+        share=tr.percent(REPORTING_SHARE),
     )
 )
 

@@ -11,30 +11,32 @@ from pages import _ui as ui
 tr = ui.translator()
 data = ui.load_overview()
 
+figures = data.figures
+year = figures.year
 st.title(tr("Overview"))
 st.caption(
     tr("Smart, green urban development in the ASEAN Smart Cities Network and Vietnam.")
     + " "
-    + (tr("Data as of {date}.", date=tr.date(data.as_of)) if data.as_of is not None else "")
+    + (tr("Data up to {year}.", year=year) if year is not None else "")
 )
 
 cols = st.columns(4)
-year = data.latest_year
 cols[0].metric(
     tr("Cities reporting in {year}", year=year) if year else tr("Cities reporting"),
-    f"{data.cities_reporting} / {data.cities}",
+    f"{figures.cities_reporting} / {figures.cities}",
 )
-cols[1].metric(tr("Indicators with data"), f"{data.indicators_reported} / {data.indicators}")
+cols[1].metric(tr("Indicators with data"), f"{figures.indicators_reported} / {figures.indicators}")
 cols[2].metric(
     tr("Data coverage {year}", year=year) if year else tr("Data coverage"),
-    tr.percent(data.coverage),
+    tr.percent(figures.coverage),
     help=tr("Share of city × indicator cells with a value for the year."),
 )
 cols[3].metric(
     tr("Tasks late"),
-    tr.number(data.task_status["late"]),
+    tr.number(figures.tasks_late),
     help=tr("Priority tasks past their due date and not done."),
 )
+ui.in_progress_note(figures.reporting)
 
 if year is None:
     ui.empty_state(
@@ -105,7 +107,7 @@ else:
 st.subheader(tr("Priority task groups"))
 status_cols = st.columns(len(TASK_STATUS_LABELS))
 for col, (status, label) in zip(status_cols, TASK_STATUS_LABELS.items(), strict=True):
-    col.metric(tr(label), tr.number(data.task_status[status]))
+    col.metric(tr(label), tr.number(figures.task_statuses[status]))
 if data.groups["tasks"].sum() == 0:
     ui.empty_state(tr("No tasks recorded yet for the six priority task groups."))
 else:

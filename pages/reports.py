@@ -9,6 +9,7 @@ import streamlit as st
 
 from mne import reports
 from mne.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from mne.reports.content import DEMO_NOTICE
 from mne.reports.tables import period_text, summary_items
 from mne.scoring import STATUS_LABELS
 from pages import _ui as ui
@@ -92,6 +93,8 @@ except reports.ReportError as error:
     st.stop()
 
 st.subheader(tr("Preview"))
+if content.counts_demo:
+    st.warning(tr(DEMO_NOTICE), icon=":material/science:")
 items = dict(summary_items(content, report_tr)[:6])
 st.markdown("  \n".join(f"**{label}**: {value}" for label, value in list(items.items())[1:]))
 figures = content.figures

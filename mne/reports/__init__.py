@@ -52,8 +52,10 @@ class Report:
 
 
 def file_name(content: ReportContent, fmt: str) -> str:
-    """mne-report-city-VNHAN-vi-2026-11-24.pdf"""
-    return f"mne-report-{content.scope.slug}-{content.lang}-{content.generated.isoformat()}.{fmt}"
+    """mne-report-city-VNHAN-vi-2026-11-24.pdf (…-demo.pdf when it counts demo data)"""
+    demo = "-demo" if content.counts_demo else ""
+    made = content.generated.isoformat()
+    return f"mne-report-{content.scope.slug}-{content.lang}-{made}{demo}.{fmt}"
 
 
 def render(content: ReportContent, fmt: str, bom: bool = True) -> bytes:

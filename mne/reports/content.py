@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from db import models as m
 from db.bulk import read_frame
-from mne import analysis, catalog, scoring, tasks
+from mne import analysis, catalog, headline, scoring, tasks
 from mne import projects as project_room
 from mne.city import _target_kinds
 from mne.i18n import N_, Translator
@@ -142,10 +142,14 @@ class ReportContent:
     targets: pd.DataFrame  # catalog.targets of the scope's indicators
     figures: dict[str, object] = field(default_factory=dict)
 
+    key_figures: headline.KeyFigures | None = None
+    counts_demo: bool = False  # synthetic demo values or tasks are among what it counts
+
     @property
     def latest_year(self) -> int | None:
-        years = self.progress["latest_year"].dropna()
-        return None if years.empty else int(years.max())
+        """The reporting year of the scope (mne.headline.reporting_year): the year "as of"
+        that the headline figures and charts use."""
+        return None if self.key_figures is None else self.key_figures.year
 
     @property
     def largest_gaps(self) -> pd.DataFrame:
@@ -320,6 +324,34 @@ def _as_of(engine: Engine, city_ids: list[int]) -> pd.Timestamp | None:
     return None if value is None else pd.Timestamp(value)
 
 
+def _counts_demo(
+    engine: Engine,
+    city_ids: list[int],
+    indicator_ids: list[int],
+    first_year: int | None,
+    last_year: int | None,
+) -> bool:
+    """True when any value the report counts comes from the demo data."""
+    o, b = m.table(m.Observation), m.table(m.UploadBatch)
+    statement = (
+        select(o.c.id)
+        .join(b, b.c.id == o.c.batch_id)
+        .where(
+            b.c.is_demo,
+            analysis.shown(o, engine),
+            o.c.city_id.in_(city_ids),
+            o.c.indicator_id.in_(indicator_ids),
+        )
+        .limit(1)
+    )
+    if first_year is not None:
+        statement = statement.where(o.c.year >= first_year)
+    if last_year is not None:
+        statement = statement.where(o.c.year <= last_year)
+    with engine.connect() as conn:
+        return conn.execute(statement).first() is not None
+
+
 def _named_progress(
     table: pd.DataFrame,
     scored: pd.DataFrame,
@@ -369,8 +401,9 @@ def gather(
     cities = _scope_cities(view, scope, lang)
     indicators = catalog.indicators(view, lang)
     areas = catalog.focus_areas(view, lang)
-    groups = tasks.group_progress(view, lang)
-    task_list = tasks.timeline(tasks.tasks_frame(view, lang), today)
+    task_list = tasks.tasks_frame(view, lang, today)
+    groups = tasks.progress_by_group(tasks.task_groups(view, lang), task_list)
+    task_list = tasks.timeline(task_list, today)
     if scope.kind == "task-group":
         if scope.code not in set(groups["group"]):
             raise ReportError("unknown_group", code=scope.code)
@@ -395,8 +428,6 @@ def gather(
     mine = scored[scored["city_id"].isin(city_ids) & scored["indicator_id"].isin(indicator_ids)]
     index = _focus_area_index(mine, indicators, cities, areas)
     city_index = _city_index(index, cities)
-    counts = progress["status"].value_counts().reindex(list(scoring.STATUS_ORDER), fill_value=0)
-    status_counts = counts.rename_axis("status").reset_index(name="pairs")
 
     countries = [str(scope.code)] if scope.kind == "country" else None
     project_list = project_room.project_list(view, lang, countries)
@@ -405,20 +436,18 @@ def gather(
     if scope.kind == "task-group":
         project_list = project_list.iloc[0:0]
 
-    latest = progress["latest_year"].dropna()
-    reporting = progress[progress["latest_year"] == latest.max()] if not latest.empty else progress
+    key = headline.key_figures(yearly, len(cities), len(indicators), progress["status"], task_list)
     figures: dict[str, object] = {
         "cities": len(cities),
-        "cities_reporting": int(reporting["city"].nunique()) if not latest.empty else 0,
+        "cities_reporting": key.cities_reporting,
+        "reporting_year": key.year,
         "indicators": len(indicators),
-        "indicators_reported": int(progress["indicator"].nunique()),
+        "indicators_reported": key.indicators_reported,
         "pairs": len(progress),
-        "coverage": scoring.coverage_share(yearly, int(latest.max()), len(cities), len(indicators))
-        if not latest.empty and len(indicators)
-        else 0.0,
+        "coverage": key.coverage,
         "values": 0,
-        "tasks": len(task_list),
-        "tasks_late": int(task_list["overdue"].sum()),
+        "tasks": key.tasks,
+        "tasks_late": key.tasks_late,
         "projects": len(project_list),
     }
     obs = observations(view, lang, city_ids, indicator_ids, first_year, last_year)
@@ -441,12 +470,15 @@ def gather(
         observations=obs,
         index=index,
         city_index=city_index,
-        status_counts=status_counts,
+        status_counts=key.status_counts,
         groups=groups,
         tasks=task_list,
         projects=project_list.reset_index(drop=True),
         targets=scope_targets.reset_index(drop=True),
         figures=figures,
+        key_figures=key,
+        counts_demo=_counts_demo(view, city_ids, indicator_ids, first_year, last_year)
+        or bool(task_list["is_demo"].any()),
     )
 
 
@@ -466,6 +498,12 @@ def _city_index(index: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
     frame = cities.merge(mean, left_on="id", right_on="city_id", how="left")
     return frame[["code", "name", "country_name", "lat", "lon", "index"]]
 
+
+DEMO_NOTICE = N_(
+    "Demo data: these figures are synthetic, made for trying the dashboard out; they describe "
+    "no real city."
+)
+DEMO_MARK = N_("Synthetic demo data")
 
 NETWORK_NAME = N_("ASEAN Smart Cities Network and Vietnamese cities")
 

@@ -26,8 +26,14 @@ from fpdf.fonts import FontFace
 from mne import charts, scoring
 from mne.charts import reports as report_charts
 from mne.i18n import N_, Translator
-from mne.reports.content import ExportFailed, ReportContent
-from mne.reports.tables import REPORT_TITLE, period_text, summary_items, values_note
+from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ExportFailed, ReportContent
+from mne.reports.tables import (
+    REPORT_TITLE,
+    data_up_to,
+    period_text,
+    summary_items,
+    values_note,
+)
 from mne.tasks import TASK_STATUS_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +52,7 @@ KEEP_WITH_HEADING = 45.0
 DETAIL_CITIES = 12
 BLUE = (0, 114, 178)
 GREY = (90, 90, 90)
+DEMO_RED = (213, 94, 0)  # Okabe-Ito vermillion: the demo notice
 LIGHT = (235, 241, 247)
 
 # One report exports its charts at a time in a process: the Chromium kaleido drives is
@@ -111,8 +118,9 @@ def export_charts(figures: Sequence[go.Figure]) -> list[bytes]:
 class ReportDocument(FPDF):
     """A4 portrait with the running header (report title and scope) and page numbers."""
 
-    def __init__(self, running_header: str, page_word: str) -> None:
+    def __init__(self, running_header: str, page_word: str, demo_mark: str = "") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
+        self.demo_mark = demo_mark  # said in every footer when the figures are demo data
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.running_header = running_header
@@ -139,6 +147,11 @@ class ReportDocument(FPDF):
         self.set_y(-11)
         self.set_font(FONT, size=7.5)
         self.set_text_color(*GREY)
+        if self.demo_mark:
+            self.set_text_color(*DEMO_RED)
+            self.cell(TEXT_WIDTH / 2, 5, self.demo_mark, align="L")
+            self.set_text_color(*GREY)
+            self.set_x(PAGE_MARGIN)
         self.cell(TEXT_WIDTH, 5, f"{self.page_word} {self.page_no()} / {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
@@ -312,11 +325,10 @@ def _cover(pdf: ReportDocument, content: ReportContent, tr: Translator) -> None:
         TEXT_WIDTH, 8, _nfc(content.scope_name), align="L", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.ln(10)
-    as_of = tr.date(content.as_of.date()) if content.as_of is not None else "–"
     lines = [
         (tr("Period"), period_text(content, tr)),
         (tr("Made on"), tr.date(content.generated)),
-        (tr("Data as of"), as_of),
+        (tr("Data up to"), data_up_to(content, tr)),
         (tr("Values shown"), values_note(content, tr)),
     ]
     for label, value in lines:
@@ -324,6 +336,14 @@ def _cover(pdf: ReportDocument, content: ReportContent, tr: Translator) -> None:
         pdf.cell(45, 7, _nfc(label))
         pdf.set_font(FONT, size=11)
         pdf.multi_cell(TEXT_WIDTH - 45, 7, _nfc(value), align="L", new_x="LMARGIN", new_y="NEXT")
+    if content.counts_demo:
+        pdf.ln(6)
+        pdf.set_font(FONT, "B", 11)
+        pdf.set_text_color(*DEMO_RED)
+        pdf.multi_cell(
+            TEXT_WIDTH, 6, _nfc(tr(DEMO_NOTICE)), align="L", new_x="LMARGIN", new_y="NEXT"
+        )
+        pdf.set_text_color(0, 0, 0)
     pdf.set_y(-60)
     pdf.set_font(FONT, size=9)
     pdf.set_text_color(*GREY)
@@ -665,7 +685,11 @@ def report_pdf(content: ReportContent) -> bytes:
     figures = build_figures(content, tr)
     images = export_charts(list(figures.values()))
     figs = Charts(figures, dict(zip(figures, images, strict=True)))
-    pdf = ReportDocument(f"{tr(REPORT_TITLE)} · {content.scope_name}", tr("Page"))
+    pdf = ReportDocument(
+        f"{tr(REPORT_TITLE)} · {content.scope_name}",
+        tr("Page"),
+        _nfc(tr(DEMO_MARK)) if content.counts_demo else "",
+    )
     pdf.set_title(_nfc(f"{tr(REPORT_TITLE)} · {content.scope_name}"))
     pdf.set_creator("mne")
     _cover(pdf, content, tr)

@@ -12,7 +12,7 @@ import pandas as pd
 from mne.catalog import TARGET_KIND_LABELS
 from mne.i18n import N_, Translator
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
-from mne.reports.content import ReportContent
+from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ReportContent
 from mne.scoring import STATUS_LABELS
 from mne.tasks import TASK_STATUS_LABELS
 
@@ -119,17 +119,34 @@ def values_note(content: ReportContent, tr: Translator) -> str:
     return tr(WITH_SUBMITTED) if content.include_submitted else tr(APPROVED_ONLY)
 
 
+def data_up_to(content: ReportContent, tr: Translator) -> str:
+    """The reporting year, with a newer year in progress and when values last changed."""
+    key = content.key_figures
+    if key is None or key.year is None:
+        return "–"
+    text = str(key.year)
+    if key.reporting.in_progress:
+        text += " · " + tr(
+            "{year} in progress ({n} / {total} cities)",
+            year=key.reporting.newer_year,
+            n=key.reporting.newer_cities,
+            total=key.reporting.reporting_cities,
+        )
+    if content.as_of is not None:
+        text += " · " + tr("values last changed {date}", date=tr.date(content.as_of.date()))
+    return text
+
+
 def summary_items(content: ReportContent, tr: Translator) -> list[tuple[str, object]]:
     """The summary's label/value pairs (numbers as numbers)."""
     f = content.figures
     latest = content.latest_year
-    as_of = tr.date(content.as_of.date()) if content.as_of is not None else "–"
     return [
         (tr("Report"), tr(REPORT_TITLE)),
         (tr("Scope"), content.scope_name),
         (tr("Period"), period_text(content, tr)),
         (tr("Values shown"), values_note(content, tr)),
-        (tr("Data as of"), as_of),
+        (tr("Data up to"), data_up_to(content, tr)),
         (tr("Made on"), tr.date(content.generated)),
         (tr("Cities in scope"), f["cities"]),
         (
@@ -148,6 +165,8 @@ def summary_items(content: ReportContent, tr: Translator) -> list[tuple[str, obj
 
 def summary_sheet(content: ReportContent, tr: Translator) -> Sheet:
     rows = summary_items(content, tr)
+    if content.counts_demo:
+        rows.insert(0, (tr(DEMO_MARK), tr(DEMO_NOTICE)))
     rows += [
         (tr("Status: {status}", status=tr(STATUS_LABELS[s])), int(n))
         for s, n in zip(

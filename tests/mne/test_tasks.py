@@ -207,12 +207,29 @@ def test_refusal_messages_name_the_dates_and_figures() -> None:
 def test_timeline_flags_tasks_past_due_and_not_done() -> None:
     frame = pd.DataFrame(
         {
-            "code": ["A", "B", "C", "D"],
-            "due_date": [dt.date(2026, 6, 30), dt.date(2026, 6, 30), DUE, None],
-            "percent_complete": [40.0, 100.0, 10.0, 0.0],
+            "code": ["A", "B", "C", "D", "E"],
+            "start_date": [START, START, START, None, None],
+            "due_date": [
+                dt.date(2026, 6, 30),
+                dt.date(2026, 6, 30),
+                DUE,
+                None,
+                dt.date(2026, 6, 30),
+            ],
+            "percent_complete": [40.0, 100.0, 10.0, 0.0, 0.0],
         }
     )
-    assert timeline(frame, TODAY)["overdue"].tolist() == [True, False, False, False]
+    shown = timeline(frame, TODAY)
+    assert shown["overdue"].tolist() == [True, False, False, False, True]
+    # One definition: overdue is exactly the "late" status, also for a task never started.
+    assert (shown["status"] == "late").tolist() == shown["overdue"].tolist()
+
+
+def test_a_task_past_its_due_date_with_no_work_is_late_not_unstarted() -> None:
+    assert task_status(0, None, DUE, dt.date(2027, 1, 5)) == "late"
+    assert task_status(0, dt.date(2027, 2, 1), dt.date(2027, 3, 1), dt.date(2027, 1, 5)) == (
+        "not_started"
+    )
 
 
 def test_linked_indicator_status_counts_every_city_of_the_task(demo_engine: Engine) -> None:
