@@ -23,6 +23,7 @@ from db.engine import writing
 from mne import demo, reports
 from mne.i18n import Translator
 from mne.reports.cells import neutralise_formulas
+from mne.reports.content import DEMO_NOTICE
 from mne.reports.tables import HEADERS
 from tests.conftest import ROOT
 
@@ -150,7 +151,10 @@ def test_csv_is_the_long_observations_with_codes_and_names(demo_engine: Engine) 
     assert with_bom.data.startswith(b"\xef\xbb\xbf")
     plain = reports.make_report(demo_engine, "city:VNHAN", "csv", "en", bom=False)
     assert not plain.data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(plain.data.decode("utf-8"))))
+    lines = plain.data.decode("utf-8").splitlines(keepends=True)
+    assert plain.content.counts_demo  # the demo store: the first line says so
+    assert next(csv.reader(lines[:1])) == [tr(DEMO_NOTICE)]
+    rows = list(csv.DictReader(io.StringIO("".join(lines[1:]))))
     assert len(rows) == len(plain.content.observations) > 0
     assert {r[tr(HEADERS["city"])] for r in rows} == {"VNHAN"}
     assert {r[tr(HEADERS["city_name"])] for r in rows} == {"Hanoi"}
