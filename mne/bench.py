@@ -8,6 +8,7 @@ to its figures, then one JSON line with all of them.
 from __future__ import annotations
 
 import json
+import statistics
 import multiprocessing
 import resource
 import sqlite3
@@ -249,6 +250,34 @@ def _aggregate_floor(db_path: Path) -> float:
     return round(seconds, 3)
 
 
+VERSION_READS = 200
+
+
+def version_read_ms(url: str) -> float:
+    """The median cost of the store-version read each page run makes (mne.store.version), in
+    milliseconds, over VERSION_READS reads through the app's pooled engine."""
+    from mne import store
+
+    engine = get_engine(url)
+    store.version(engine)  # connect once: the app's pool is warm too
+    times = []
+    for _ in range(VERSION_READS):
+        start = time.perf_counter()
+        store.version(engine)
+        times.append(time.perf_counter() - start)
+    dispose_engines()
+    return round(1000 * statistics.median(times), 3)
+
+
+def bench_version(url: str) -> dict[str, Any]:
+    """`bench version --url URL`: the version read on an existing store (any backend)."""
+    ms = version_read_ms(url)
+    print(f"store version read: {ms:.3f} ms (median of {VERSION_READS})")
+    figures = {"benchmark": "version", "version_read_ms": ms}
+    print(json.dumps(figures))
+    return figures
+
+
 def _page(url: str, page: str) -> dict[str, Any]:
     """One page run cold then warm in a fresh process (scripts/bench_page.py, which uses
     Streamlit's AppTest; mne itself never imports Streamlit)."""
@@ -289,17 +318,25 @@ def bench_dashboard(rows: int) -> dict[str, Any]:
         _import(url, csv_path, dry_run=False)
         _add_demo_tasks_and_projects(url)
         floor = _aggregate_floor(db_path)
+        version_ms = version_read_ms(url)
         pages = [_page(url, page) for page in DASHBOARD_PAGES]
     print(
         f"dashboard benchmark: {n:,} observations ({cities} cities x {indicators} indicators "
         f"x {years} years); floor, one SQL aggregate over all observations: {floor:.3f} s"
     )
+    print(f"store version read, once per page run: {version_ms:.3f} ms (median)")
     print(f"{'page':<18}{'cold s':>9}{'warm s':>9}{'payload KB':>12}")
     for p in pages:
         print(
             f"{p['page']:<18}{p['cold_seconds']:>9.2f}{p['warm_seconds']:>9.3f}"
             f"{p['payload_kb']:>12.1f}{'  ERROR' if p['errors'] else ''}"
         )
-    figures = {"benchmark": "dashboard", "observations": n, "floor_seconds": floor, "pages": pages}
+    figures = {
+        "benchmark": "dashboard",
+        "observations": n,
+        "floor_seconds": floor,
+        "version_read_ms": version_ms,
+        "pages": pages,
+    }
     print(json.dumps(figures))
     return figures

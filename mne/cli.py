@@ -92,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", required=True)
 
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
-    bench.add_argument("name", choices=["ingest", "dashboard", "report"])
+    bench.add_argument("name", choices=["ingest", "dashboard", "report", "version"])
     bench.add_argument("--rows", type=int, default=1_000_000)
+    bench.add_argument("--url", help="bench version: the store to read (default DATABASE_URL)")
 
     values = commands.add_parser("values", help="stored values")
     values.add_argument("--city")
@@ -113,9 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _init(engine, args, tr)
         if args.command == "bench":
-            from mne.bench import bench_dashboard, bench_ingest
+            from mne.bench import bench_dashboard, bench_ingest, bench_version
             from mne.reports.bench import bench_report
 
+            if args.name == "version":
+                bench_version(args.url or database_url())
+                return 0
             runs = {"ingest": bench_ingest, "dashboard": bench_dashboard, "report": bench_report}
             runs[args.name](args.rows)
             return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import io
 import re
 import time
@@ -138,26 +139,31 @@ def _read(
     name: str,
     lang: str | None,
     args: tuple[Any, ...],
-    _function: Callable[..., Any],
+    _call: Callable[[Engine, str | None, tuple[Any, ...]], Any],
 ) -> Any:
     url, with_submitted = store[0], store[1]
-    view = analysis.store_view(_engine_for(url), with_submitted)
-    if lang is None:
-        return _function(view, *args)
-    return _function(view, *args, lang=lang)
+    return _call(analysis.store_view(_engine_for(url), with_submitted), lang, args)
 
 
 def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..., T]:
-    """`function(engine, *args, lang=...)` of mne as a read cached per store version, view,
-    language (unless `per_language` is False: then called without `lang`) and arguments
-    (hashable: pass tuples, not lists). Keyed on the function's module and qualified name,
-    so two modules' functions of the same name never share entries."""
+    """`function(engine, ...)` of mne as a read cached per store version, view, language
+    (passed as its `lang` argument, wherever that stands; unless `per_language` is False) and
+    the other arguments (hashable: pass tuples, not lists). Keyed on the function's module
+    and qualified name, so two modules' functions of the same name never share entries."""
     name = f"{function.__module__}.{function.__qualname__}"
+    lang_second = list(inspect.signature(function).parameters)[1:2] == ["lang"]
+
+    def call(view: Engine, lang: str | None, args: tuple[Any, ...]) -> Any:
+        if lang is None:
+            return function(view, *args)
+        if lang_second:
+            return function(view, lang, *args)
+        return function(view, *args, lang=lang)
 
     @functools.wraps(function)
     def load(*args: Any) -> T:
         lang = language() if per_language else None
-        return cast(T, _read(store_key(), name, lang, tuple(args), _function=function))
+        return cast(T, _read(store_key(), name, lang, tuple(args), _call=call))
 
     return load
 

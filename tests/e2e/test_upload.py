@@ -88,7 +88,9 @@ def test_focal_point_uploads_analyst_approves_overview_counts(
     # year (mne.headline), so the Overview says 2026 is in progress.
     metrics = _overview_metrics(browser)
     assert "Cities reporting in 2025" in metrics and "Cities reporting in 2026" not in metrics
-    page.get_by_text("2026 in progress: 4 / 35 cities have reported so far").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+    page.get_by_text("2026 in progress: 4 / 35 cities have reported so far").wait_for(
+        timeout=30_000
+    )  # type: ignore[attr-defined]
     browser.sign_out()
 
     browser.sign_in("viewer.e2e", PASSWORD)
