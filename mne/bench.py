@@ -8,10 +8,10 @@ to its figures, then one JSON line with all of them.
 from __future__ import annotations
 
 import json
-import statistics
 import multiprocessing
 import resource
 import sqlite3
+import statistics
 import tempfile
 import time
 from collections.abc import Callable

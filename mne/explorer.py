@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne import analysis, catalog, scoring
+from mne import analysis, catalog, headline, scoring
 from mne.i18n import N_
 
 MEMBERSHIP = ("all", "member", "non_member")
@@ -73,7 +73,7 @@ class IndicatorView:
     ranked: pd.DataFrame  # RANKED_COLUMNS, best first
     history: pd.DataFrame  # city, city_name, year, value for the ranked cities
     target: Target | None
-    as_of: int | None  # the latest year with a value among the ranked cities
+    as_of: int | None  # the reporting year of the indicator's values (mne.headline)
 
 
 def population_band(population: pd.Series) -> pd.Series:
@@ -180,7 +180,9 @@ def indicator_view(
         .sort_values(["city", "year"])
         .reset_index(drop=True)
     )
-    as_of = int(ranked["latest_year"].max()) if not ranked.empty else None
+    # "As of" the reporting year of this indicator (mne.headline): one early city does not
+    # move it.
+    as_of = headline.reporting_year(yearly.dropna(subset=["value"])).year
     return IndicatorView(
         indicator={
             "code": str(info["code"]),
