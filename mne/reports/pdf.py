@@ -369,7 +369,9 @@ def _summary(pdf: ReportDocument, content: ReportContent, tr: Translator, figs: 
     items = summary_items(content, tr)[6:]
     rows = [(label, tr.number(v) if isinstance(v, int) else v) for label, v in items]
     coverage = content.figures["coverage"]
-    rows.append((tr("Data coverage of the latest year"), tr.percent(float(str(coverage)))))
+    year = content.latest_year
+    label = tr("Data coverage {year}", year=year) if year else tr("Data coverage")
+    rows.append((label, tr.percent(float(str(coverage)))))
     pdf.heading(tr("Key figures"), 2)
     pdf.table_block([tr("Item"), tr("Figure")], rows, (130, 50), ("LEFT", "RIGHT"))
 
