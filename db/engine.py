@@ -102,9 +102,26 @@ def writing(engine: Engine, advances_version: bool = True) -> Iterator[Connectio
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
                 )
+            changes_before = _changes(connection)
             yield connection
-            if advances_version:
+            if advances_version and _changed_anything(connection, changes_before):
                 _advance_version(connection)
+
+
+def _changes(connection: Connection) -> int:
+    """SQLite: the rows this connection has changed so far (0 on PostgreSQL)."""
+    if not is_sqlite(connection):
+        return 0
+    return int(connection.connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
+
+
+def _changed_anything(connection: Connection, changes_before: int) -> bool:
+    """Whether this transaction wrote anything: a write that found nothing to change (an
+    upload of values already stored) leaves the version, and so every cache, as it was."""
+    if is_sqlite(connection):
+        return _changes(connection) > changes_before
+    # PostgreSQL assigns a transaction id at the first write, never for reads and locks.
+    return connection.execute(text("SELECT txid_current_if_assigned()")).scalar() is not None
 
 
 # URLs of stores known to have the store_version table (it exists from migration 0003 on).

@@ -6,9 +6,9 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
-from db.engine import get_engine, writing
+from db.engine import get_engine, store_version, writing
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:
@@ -52,3 +52,25 @@ def test_two_writers_are_serialised(store_url: str) -> None:
     assert order == ["first", "second"]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 2
+
+
+def test_every_write_transaction_advances_the_store_version_and_only_writes_do(
+    engine: Engine,
+) -> None:
+    start = store_version(engine)
+    with writing(engine) as conn:
+        conn.execute(text("UPDATE city SET population = population WHERE code = 'VNHAN'"))
+    assert store_version(engine) == start + 1
+    with writing(engine) as conn:  # found nothing to change
+        conn.execute(text("SELECT COUNT(*) FROM city")).scalar()
+    assert store_version(engine) == start + 1
+    try:
+        with writing(engine) as conn:
+            conn.execute(text("UPDATE city SET population = 1 WHERE code = 'VNHAN'"))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert store_version(engine) == start + 1
+    with writing(engine, advances_version=False) as conn:  # sign-in bookkeeping
+        conn.execute(text("UPDATE city SET population = population WHERE code = 'VNHAN'"))
+    assert store_version(engine) == start + 1
