@@ -22,6 +22,7 @@ from mne import access
 from mne.access import Actor
 from mne.i18n import Translator
 from mne.intake import store
+from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.permissions import locked_values, other_cities, with_problems
 from mne.intake.problems import (
     WARNINGS,
@@ -30,9 +31,10 @@ from mne.intake.problems import (
     for_people,
     problem_frame,
     render,
+    sheet_note,
 )
 from mne.intake.read import RawTable, read_table
-from mne.intake.shape import to_long
+from mne.intake.shape import Note, to_long
 from mne.intake.validate import Lookup, check_rows, history_warnings
 
 Progress = Callable[[float, str], None]
@@ -55,6 +57,10 @@ class Preview:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # changed cells, old -> new
     counts: dict[str, int] = field(default_factory=dict)
     checked: store.Checked | None = None  # the diff, reused by the commit when still current
+    sheet: str = ""  # the workbook's sheet read, and all its sheets
+    sheets: tuple[str, ...] = ()
+    sheet_note: str = ""  # which sheet was read, said when the workbook has several
+    mapping: tuple[str, ...] = ()  # the mapping entries the file was read with
 
     @property
     def has_errors(self) -> bool:
@@ -70,6 +76,9 @@ class Preview:
         return {
             "status": status,
             "format": self.format,
+            "sheet": self.sheet,
+            "sheets": list(self.sheets),
+            "mapping": list(self.mapping),
             "batch_id": batch_id,
             "rows": self.counts.get("rows", 0),
             "inserted": self.counts.get("new", 0),
@@ -101,21 +110,38 @@ def check(
     tr: Translator,
     progress: Progress = _no_progress,
     actor: Actor | None = None,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
 ) -> Preview:
     """Read and check a file against the store; nothing is written.
 
     With an `actor`, rows the actor may not store are errors too: a focal point's rows of
     other cities, and rows that would replace approved values. (The commit enforces both
-    whatever the preview said.)"""
-    preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    whatever the preview said.) A `mapping` tells which of the file's columns, series, units
+    and places are which of ours (mne.intake.mapping); `sheet` picks a workbook's sheet."""
+    mapping = mapping or Mapping()
+    preview = Preview(
+        file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), mapping=mapping.written
+    )
     progress(0.05, tr("Reading the file…"))
-    lookup = Lookup.load(engine)
     try:
-        table = read_table(data, file_name)
-        long = to_long(table, file_name, lookup.is_indicator)
+        lookup = Lookup.load(engine).with_mapping(mapping)
+    except MappingProblem as problem:
+        preview.file_problem = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
+        return preview
+    table: RawTable | None = None
+    try:
+        table = read_table(data, file_name, sheet)
+        preview.sheet, preview.sheets = table.sheet, table.sheets
+        long = to_long(table, file_name, lookup)
     except FileProblem as problem:
+        if table is not None and not problem.sheet:
+            problem.sheet, problem.sheets = table.sheet, table.sheets
+        preview.sheet, preview.sheets = problem.sheet or preview.sheet, problem.sheets
         preview.file_problem = problem.message(tr)
         return preview
+    if len(table.sheets) > 1:
+        preview.sheet_note = sheet_note(tr, table.sheet, table.sheets)
     preview.format = f"{table.file_format}/{long.shape}"
     preview.encoding, preview.separator = table.encoding, table.separator
     progress(0.35, tr("Checking {n} values…", n=len(long.frame)))
@@ -141,6 +167,7 @@ def check(
             frame[~frame["error"]].astype({"city_id": int, "indicator_id": int}), history, tr
         ),
         _skipped(long.skipped, tr),
+        _notes(long.notes, tr),
         _repeated_same(frame, tr),
     ]
     preview.errors = for_people(errors)
@@ -208,6 +235,22 @@ def _skipped(skipped: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     )
 
 
+def _notes(notes: list[Note], tr: Translator) -> pd.DataFrame:
+    """Rows left out as a group (other places, series, units): one warning each."""
+    if not notes:
+        return empty_problems()
+    return pd.DataFrame(
+        {
+            "cell": -1,
+            "row": [note.row for note in notes],
+            "column": [note.column for note in notes],
+            "code": [note.code for note in notes],
+            "message": [tr(WARNINGS[note.code], **note.values) for note in notes],
+            "value": [str(note.values.get("value", "")) for note in notes],
+        }
+    ).astype({"cell": "int64", "row": "int64"})
+
+
 def _repeated_same(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     key = ["city_id", "indicator_id", "period_code"]
     good = frame[~frame["error"]]
@@ -253,18 +296,43 @@ def _rows_with_reasons(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def outcome(preview: Preview, partial: bool = False) -> str:
+    """What storing the checked file would do: "committed", "rejected" or "unchanged". The
+    dry run says this, and the commit does it (the store permitting)."""
+    if preview.file_problem is not None:
+        return "rejected"
+    if preview.has_errors and not partial:
+        return "rejected"
+    if preview.valid.empty:
+        return "rejected" if preview.has_errors else "unchanged"
+    if preview.counts.get("new", 0) + preview.counts.get("changed", 0) == 0:
+        return "unchanged"
+    return "committed"
+
+
+def dry_run(preview: Preview, actor: Actor, partial: bool = False) -> dict[str, Any]:
+    """The summary the import of this preview would get, storing nothing: status "dry-run"
+    where the import would commit, else the import's own status. Refused (access.Refused,
+    not audited: nothing was attempted) when the actor may not import."""
+    if not actor.may("import"):
+        raise access.Refused(
+            access.NOT_ALLOWED,
+            role=access.ROLE_LABELS[actor.role],
+            what=access.ACTION_LABELS["import"],
+        )
+    status = outcome(preview, partial)
+    return preview.summary("dry-run" if status == "committed" else status)
+
+
 def commit_preview(
     engine: Engine, preview: Preview, actor: Actor, partial: bool = False
 ) -> dict[str, Any]:
     """Store a checked file as `actor`. Returns the import summary (status committed,
     rejected or unchanged). Refused (access.Refused) when the actor may not store it."""
     access.require(engine, actor, "import", "upload", preview.file_name)
-    if preview.file_problem is not None:
-        return preview.summary("rejected")
-    if preview.has_errors and not partial:
-        return preview.summary("rejected")
-    if preview.valid.empty:
-        return preview.summary("rejected" if preview.has_errors else "unchanged")
+    status = outcome(preview, partial)
+    if status == "rejected" or preview.valid.empty:
+        return preview.summary(status)
     result = store.commit(
         engine,
         preview.valid.drop(columns="row"),
