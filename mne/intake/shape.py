@@ -99,6 +99,8 @@ MANY_PLACES = {"opensdg", "dhis2", "satudata"}
 SERIES_SHAPES = {"opensdg", "dhis2"}
 SERIES_HEADERS = {"series", "series code", "series name"}
 EXAMPLES = 5
+# How alike a header must be to a role's name to be offered as that column (difflib ratio).
+CLOSE_NAME = 0.75
 
 
 class Names(Protocol):
@@ -218,9 +220,9 @@ def _wide(
     if "city" in found and "period" in found:
         indicator_columns = _value_columns(table, found, names.is_indicator, excluded)
         shape = "wide-indicators"
-        if not indicator_columns and _is_satudata(list(cells.columns), found):
+        if _is_satudata(columns):
             shape = "satudata"
-            indicator_columns = [
+            indicator_columns = indicator_columns or [
                 c
                 for c in cells.columns
                 if c not in found.values() and c not in excluded and _holds_numbers(table, c)
@@ -286,7 +288,7 @@ def _code_columns(columns: list[str], found: dict[str, str]) -> set[str]:
     }
 
 
-def _is_satudata(columns: list[str], found: dict[str, str]) -> bool:
+def _is_satudata(columns: list[str]) -> bool:
     folded = {fold(c) for c in columns}
     return bool(folded & {"satuan", "id"}) or any(f.startswith("kode ") for f in folded)
 
@@ -367,7 +369,7 @@ def _closest_column(table: RawTable, role: str, candidates: list[str]) -> str | 
             ratio = difflib.SequenceMatcher(None, fold(column), name).ratio()
             if ratio > score:
                 best, score = column, ratio
-    if best is not None and score >= 0.6:
+    if best is not None and score >= CLOSE_NAME:
         return best
     for column in candidates:
         sample = table.cells[column].head(50)
@@ -401,11 +403,14 @@ def _tested(values: pd.Series, test: Callable[[str], bool]) -> pd.Series:
 
 
 def _pick(
-    cells: pd.DataFrame, levels: list[list[str]], resolves: Callable[[str], bool]
+    cells: pd.DataFrame,
+    levels: list[list[str]],
+    resolves: Callable[[str], bool],
+    mapped: Callable[[str], bool] = lambda _name: False,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per line: the text of the place (or indicator) and its header: of the most specific
-    level filled in, the first column that resolves, else its first filled column. And
-    whether it resolved."""
+    level filled in, the first column that resolves, else its first filled column; a less
+    specific cell names the line only when the person mapped it. And whether it resolved."""
     index = cells.index
     text = pd.Series("", index=index, dtype=object)
     header = pd.Series("", index=index, dtype=object)
@@ -422,6 +427,10 @@ def _pick(
             hit = todo & ~resolved & filled[c] & (header == "")
             text[hit], header[hit] = values[c][hit], c
         decided |= todo
+    for c in (c for level in levels for c in level):
+        written = _column(cells, c)
+        hit = ~resolved & _tested(written, mapped)
+        text[hit], header[hit], resolved = written[hit], c, resolved | hit
     return text, header, resolved
 
 
@@ -437,7 +446,9 @@ def _lines(
     cells = table.cells
     rows = pd.Series(table.rows.to_numpy(), index=cells.index)
     columns = list(cells.columns)
-    city, city_header, city_known = _pick(cells, geography, names.is_city)
+    city, city_header, city_known = _pick(
+        cells, geography, names.is_city, lambda name: fold(name) in names.mapping.cities
+    )
     first_geo = geography[0][0] if geography else found.get("city", "")
     city_header = city_header.where(city_header != "", first_geo)
     indicators = _indicator_columns(columns, found)
@@ -454,12 +465,14 @@ def _lines(
         pd.Series(True, index=cells.index),
     )
     if geography and _many_places(shape, geography, found):
-        _skip_other_places(lines, rows, city_known, geography)
-    series_file = shape in SERIES_SHAPES or bool(series) or any(
-        fold(c) in SERIES_HEADERS for c in indicators
+        _skip_other_places(lines, rows, cells, city_known, geography)
+    series_file = (
+        shape in SERIES_SHAPES or bool(series) or any(fold(c) in SERIES_HEADERS for c in indicators)
     )
     _choose_series(lines, rows, candidates, indicator_known, file_indicator, series_file)
     _skip_breakdowns(lines, rows, cells, breakdown)
+    if shape == "dhis2":
+        _skip_category_splits(lines, rows, cells, found)
     _skip_other_units(lines, rows, cells, _unit_column(columns), names)
     if not lines.keep.any() and (lines.skipped or lines.notes):
         raise FileProblem("only_breakdowns", example=_first_reason(lines))
@@ -487,15 +500,31 @@ def _breakdown_columns(columns: list[str], found: dict[str, str]) -> list[str]:
     return [c for c in columns if c not in used and fold(c) in BREAKDOWN_HEADERS]
 
 
+def _place_names(lines: _Lines, cells: pd.DataFrame, geography: list[list[str]]) -> pd.Series:
+    """Each line's place as a person knows it: its text, with another geography cell of the
+    line beside it ("48 (Alberta)")."""
+    context = pd.Series("", index=cells.index, dtype=object)
+    for column in (c for level in geography for c in level):
+        written = _column(cells, column)
+        usable = (context == "") & ~is_missing(written) & (lines.city_header != column)
+        context = context.where(~usable, written)
+    return lines.city.where(context == "", lines.city + " (" + context + ")")
+
+
 def _skip_other_places(
-    lines: _Lines, rows: pd.Series, known: pd.Series, geography: list[list[str]]
+    lines: _Lines,
+    rows: pd.Series,
+    cells: pd.DataFrame,
+    known: pd.Series,
+    geography: list[list[str]],
 ) -> None:
     """Rows of places that are not cities of ours, and rows of no place, are left out with a
     count; when no row is about one of our cities the file is refused."""
     no_place = lines.city == ""
     other = ~known & ~no_place
+    named = _place_names(lines, cells, geography)
     if not known.any():
-        places = lines.city[other].drop_duplicates().head(EXAMPLES)
+        places = named[other].drop_duplicates().head(EXAMPLES)
         if places.empty:
             raise FileProblem(
                 "missing_columns",
@@ -504,7 +533,7 @@ def _skip_other_places(
             )
         raise FileProblem("no_city_rows", examples=", ".join(places))
     if other.any():
-        places = lines.city[other].drop_duplicates()
+        places = named[other].drop_duplicates()
         lines.notes.append(
             Note(
                 "other_places",
@@ -597,6 +626,36 @@ def _skip_breakdowns(
         )
     )
     lines.keep &= ~has
+
+
+def _skip_category_splits(
+    lines: _Lines, rows: pd.Series, cells: pd.DataFrame, found: dict[str, str]
+) -> None:
+    """DHIS2 rows of one data element, org unit and period under several category option
+    combinations are parts of a value (fixed / outreach, by age...): skipped as breakdowns,
+    never stored as the value itself nor added up."""
+    by_fold = {fold(c): c for c in cells.columns}
+    combo = next(
+        (by_fold[n] for n in ("categoryoptioncombo", "catoptcombo", "coc") if n in by_fold), None
+    )
+    if combo is None or "period" not in found:
+        return
+    period = _column(cells, found["period"])
+    combos = _column(cells, combo)
+    split = combos.groupby([lines.indicator, lines.city, period]).transform("nunique") > 1
+    split &= lines.keep
+    if not split.any():
+        return
+    lines.skipped.append(
+        pd.DataFrame(
+            {
+                "row": rows[split].to_numpy(),
+                "column": combo,
+                "value": (combo + "=" + combos[split]).to_numpy(),
+            }
+        )
+    )
+    lines.keep &= ~split
 
 
 def _skip_other_units(
