@@ -64,10 +64,6 @@ ERRORS = {
         "The indicator is empty. Write the indicator's code from the template's Indicators "
         "sheet in column {column}."
     ),
-    "unknown_series": N_(
-        "“{value}” in column {column} is none of our indicators, and this file holds several "
-        "series, so its rows cannot be stored. Map it to an indicator: series:{value}=CODE."
-    ),
     "extra_cells": N_(
         "This row has more cells than the header: “{value}” in {column} has no column name. "
         'A number with a comma in a comma-separated file must be in quotes ("1,5"); '
