@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         "column:Country Name=city, unit:microgram/m3=µg/m³, city:Alberta=VNHAN (repeatable)",
     )
     imp.add_argument("--sheet", help="the workbook's sheet to read (default: the data sheet)")
+    imp.add_argument(
+        "--no-remembered-map",
+        action="store_true",
+        help="without --map, read the file without the mapping remembered for its source",
+    )
 
     rev = commands.add_parser("revert", help="undo an upload batch")
     rev.add_argument("batch_id", type=int)
@@ -216,7 +221,14 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
         print(tr(MAPPING_PROBLEMS[problem.code], **problem.values), file=sys.stderr)
         return 2
     preview = intake.check(
-        engine, data, path.name, tr, actor=actor, mapping=mapping, sheet=args.sheet
+        engine,
+        data,
+        path.name,
+        tr,
+        actor=actor,
+        mapping=mapping,
+        sheet=args.sheet,
+        use_remembered=not args.no_remembered_map,
     )
     try:
         if args.dry_run:
@@ -235,6 +247,10 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     return 0 if summary["status"] in ("committed", "dry-run", "unchanged") else 1
 
 
+REMEMBERED_MAPPING = N_(
+    "Read with the mapping remembered for this source: {mapping}. Give --map to use another, "
+    "or --no-remembered-map to read the file without it."
+)
 GROUPED_WARNINGS = {"other_places", "no_place", "unmapped_series", "other_unit"}
 IMPORT_STATUS_WORDS = {
     "committed": N_("Stored"),
@@ -252,6 +268,8 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
             **{**summary, "status": tr(IMPORT_STATUS_WORDS[str(summary["status"])])},
         )
     )
+    if summary.get("mapping_remembered"):
+        print("  " + tr(REMEMBERED_MAPPING, mapping="; ".join(summary["mapping"])))  # type: ignore[arg-type]
     if summary.get("sheet") and len(summary.get("sheets") or []) > 1:  # type: ignore[arg-type]
         print("  " + sheet_note(tr, str(summary["sheet"]), tuple(summary["sheets"])))  # type: ignore[arg-type]
     errors, warnings = summary["errors"], summary["warnings"]

@@ -150,6 +150,17 @@ st.caption(
 )
 if preview.sheet_note:
     st.caption(ui.plain(preview.sheet_note))
+if preview.remembered:
+    st.info(
+        ui.plain(
+            tr(
+                "Read with the mapping remembered for this source: {mapping}. Type a mapping "
+                "above to use another.",
+                mapping="; ".join(preview.mapping),
+            )
+        ),
+        icon=":material/history:",
+    )
 
 tab_errors, tab_warnings, tab_changes, tab_values = st.tabs(
     [

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from mne import access
 from mne.access import Actor
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import memory, store
 from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.permissions import locked_values, other_cities, with_problems
 from mne.intake.problems import (
@@ -61,6 +61,9 @@ class Preview:
     sheets: tuple[str, ...] = ()
     sheet_note: str = ""  # which sheet was read, said when the workbook has several
     mapping: tuple[str, ...] = ()  # the mapping entries the file was read with
+    remembered: bool = False  # the mapping is the one remembered for this source
+    source_key: str = ""  # the source (its header row), under which a mapping is remembered
+    source_columns: list[str] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -79,6 +82,7 @@ class Preview:
             "sheet": self.sheet,
             "sheets": list(self.sheets),
             "mapping": list(self.mapping),
+            "mapping_remembered": self.remembered,
             "batch_id": batch_id,
             "rows": self.counts.get("rows", 0),
             "inserted": self.counts.get("new", 0),
@@ -112,28 +116,34 @@ def check(
     actor: Actor | None = None,
     mapping: Mapping | None = None,
     sheet: str | None = None,
+    use_remembered: bool = True,
 ) -> Preview:
     """Read and check a file against the store; nothing is written.
 
     With an `actor`, rows the actor may not store are errors too: a focal point's rows of
     other cities, and rows that would replace approved values. (The commit enforces both
     whatever the preview said.) A `mapping` tells which of the file's columns, series, units
-    and places are which of ours (mne.intake.mapping); `sheet` picks a workbook's sheet."""
+    and places are which of ours (mne.intake.mapping); without one, the mapping remembered
+    for the file's source is used (unless `use_remembered` is false) and the preview says so.
+    `sheet` picks a workbook's sheet."""
     mapping = mapping or Mapping()
-    preview = Preview(
-        file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), mapping=mapping.written
-    )
+    preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     progress(0.05, tr("Reading the file…"))
-    try:
-        lookup = Lookup.load(engine).with_mapping(mapping)
-    except MappingProblem as problem:
-        preview.file_problem = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
-        return preview
     table: RawTable | None = None
     try:
         table = read_table(data, file_name, sheet)
         preview.sheet, preview.sheets = table.sheet, table.sheets
+        preview.source_columns = list(map(str, table.cells.columns))
+        preview.source_key = memory.source_key(preview.source_columns)
+        if not mapping and use_remembered:
+            mapping = memory.recall(engine, preview.source_key)
+            preview.remembered = bool(mapping)
+        preview.mapping = mapping.written
+        lookup = Lookup.load(engine).with_mapping(mapping)
         long = to_long(table, file_name, lookup)
+    except MappingProblem as problem:
+        preview.file_problem = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
+        return preview
     except FileProblem as problem:
         if table is not None and not problem.sheet:
             problem.sheet, problem.sheets = table.sheet, table.sheets
@@ -343,6 +353,14 @@ def commit_preview(
         rejected=preview.counts.get("rejected", 0),
         checked=preview.checked,
     )
+    if result.status == "committed" and preview.mapping and not preview.remembered:
+        memory.remember(
+            engine,
+            preview.source_key,
+            preview.source_columns,
+            Mapping.parse(preview.mapping),
+            actor,
+        )
     summary = preview.summary(result.status, result.batch_id)
     summary.update(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
     if result.same_as_batch is not None:

@@ -575,3 +575,36 @@ def test_a_dry_run_of_stored_values_is_unchanged_like_the_import(engine: Engine)
     again = check(engine, data, "upload.csv", EN)
     assert dry_run(again, TESTER)["status"] == "unchanged"
     assert commit_preview(engine, again, TESTER)["status"] == "unchanged"
+
+
+# --- A mapping remembered per source ---------------------------------------------------------
+
+
+def test_a_mapping_is_remembered_for_the_next_file_of_the_same_source(
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    header = ["Year", "Series", "City", "Value"]
+    first = csv_bytes([header, ["2022", "PM2.5", "Hà Nội", "42"], ["2022", "PM10", "Hà Nội", "88"]])
+    commit_ok(engine, first, "indicator_11-6-2.csv", "series:PM2.5=QE_PM25")
+    later = csv_bytes([header, ["2023", "PM2.5", "Hà Nội", "40"], ["2023", "PM10", "Hà Nội", "80"]])
+    preview = check(engine, later, "indicator_11-6-2.csv", EN)
+    assert preview.remembered and preview.mapping == ("series:PM2.5=QE_PM25",)
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
+    assert stored(engine) == {
+        ("VNHAN", "QE_PM25", "2022"): 42.0,
+        ("VNHAN", "QE_PM25", "2023"): 40.0,
+    }
+    # Said on the command line, and left out on request.
+    path = tmp_path / "indicator_11-6-2.csv"
+    path.write_bytes(later)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    capsys.readouterr()
+    assert cli.main(["import", str(path), "--dry-run"]) == 0
+    assert "remembered for this source: series:PM2.5=QE_PM25" in capsys.readouterr().out
+    assert cli.main(["import", str(path), "--dry-run", "--no-remembered-map"]) == 1
+    # Another source (other columns) does not get it.
+    other = csv_bytes([["Year", "Series", "GeoCode", "Value"], ["2023", "PM2.5", "VNHAN", "40"]])
+    assert not check(engine, other, "indicator_11-6-2.csv", EN).remembered
