@@ -398,8 +398,9 @@ def _column(cells: pd.DataFrame, name: str | None) -> pd.Series:
 
 def _tested(values: pd.Series, test: Callable[[str], bool]) -> pd.Series:
     """`test` of each value, asked once per distinct value."""
-    distinct = values.unique()
-    return values.map({v: bool(v) and test(v) for v in distinct}).astype(bool)
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    answers = np.fromiter((bool(v) and test(v) for v in distinct), dtype=bool, count=len(distinct))
+    return pd.Series(answers[codes], index=values.index)
 
 
 def _pick(
