@@ -422,3 +422,16 @@ def table(model: type[Base]) -> Table:
     core = model.__table__
     assert isinstance(core, Table)
     return core
+
+
+class SourceMapping(Base):
+    """The mapping a person gave for a source's files (its header row), offered again the next
+    time a file of that source is uploaded (mne.intake.memory)."""
+
+    __tablename__ = "source_mapping"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(64), unique=True)
+    headers: Mapped[str] = mapped_column(Text, default="")
+    entries: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of KIND:WRITTEN=TARGET
+    user_name: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[dt.datetime] = _now()

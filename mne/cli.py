@@ -21,7 +21,9 @@ from mne.access import AccessError
 from mne.catalog import catalog_json
 from mne.i18n import LANGUAGES, N_, Translator
 from mne.intake import store as intake_store
+from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.messages import revert_refusal
+from mne.intake.problems import sheet_note
 from mne.intake.template import template_csv, template_xlsx
 from mne.store import init_store, init_store_with_demo_if_new
 
@@ -58,6 +60,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--user", help="act as this account (default: the operator)")
     imp.add_argument("--json", action="store_true")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="KIND:WRITTEN=TARGET",
+        help="what the file's words are in ours, e.g. series:PM2.5=QE_PM25, "
+        "column:Country Name=city, unit:microgram/m3=µg/m³, city:Alberta=VNHAN (repeatable)",
+    )
+    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the data sheet)")
+    imp.add_argument(
+        "--no-remembered-map",
+        action="store_true",
+        help="without --map, read the file without the mapping remembered for its source",
+    )
 
     rev = commands.add_parser("revert", help="undo an upload batch")
     rev.add_argument("batch_id", type=int)
@@ -224,16 +240,29 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     actor = cli_access.acting_user(engine, args.user, tr)
     if actor is None:
         return 2
-    preview = intake.check(engine, data, path.name, tr, actor=actor)
-    if args.dry_run:
-        would_store = preview.file_problem is None and (args.partial or preview.errors.empty)
-        summary = preview.summary("dry-run" if would_store else "rejected")
-    else:
-        try:
+    try:
+        mapping = Mapping.parse(args.map)
+    except MappingProblem as problem:
+        print(tr(MAPPING_PROBLEMS[problem.code], **problem.values), file=sys.stderr)
+        return 2
+    preview = intake.check(
+        engine,
+        data,
+        path.name,
+        tr,
+        actor=actor,
+        mapping=mapping,
+        sheet=args.sheet,
+        use_remembered=not args.no_remembered_map,
+    )
+    try:
+        if args.dry_run:
+            summary = intake.dry_run(preview, actor, partial=args.partial)
+        else:
             summary = intake.commit_preview(engine, preview, actor, partial=args.partial)
-        except AccessError as error:
-            print(error.message(tr), file=sys.stderr)
-            return 1
+    except AccessError as error:
+        print(error.message(tr), file=sys.stderr)
+        return 1
     if args.json:
         _print_json(summary)
     else:
@@ -243,6 +272,11 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     return 0 if summary["status"] in ("committed", "dry-run", "unchanged") else 1
 
 
+REMEMBERED_MAPPING = N_(
+    "Read with the mapping remembered for this source: {mapping}. Give --map to use another, "
+    "or --no-remembered-map to read the file without it."
+)
+GROUPED_WARNINGS = {"other_places", "no_place", "unmapped_series", "other_unit"}
 IMPORT_STATUS_WORDS = {
     "committed": N_("Stored"),
     "rejected": N_("Rejected"),
@@ -259,11 +293,18 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
             **{**summary, "status": tr(IMPORT_STATUS_WORDS[str(summary["status"])])},
         )
     )
-    errors = summary["errors"]
-    assert isinstance(errors, list)
-    for error in errors:
-        where = tr("row {row}, column {column}", row=error["row"], column=error["column"])
-        print(f"  {where}: {error['message']}" if error["row"] else f"  {error['message']}")
+    if summary.get("mapping_remembered"):
+        print("  " + tr(REMEMBERED_MAPPING, mapping="; ".join(summary["mapping"])))  # type: ignore[arg-type]
+    if summary.get("sheet") and len(summary.get("sheets") or []) > 1:  # type: ignore[arg-type]
+        print("  " + sheet_note(tr, str(summary["sheet"]), tuple(summary["sheets"])))  # type: ignore[arg-type]
+    errors, warnings = summary["errors"], summary["warnings"]
+    assert isinstance(errors, list) and isinstance(warnings, list)
+    # Rows left out as a group are said; per-row warnings are in --json and on the page.
+    grouped = [w for w in warnings if w["code"] in GROUPED_WARNINGS]
+    for problem in [*errors, *grouped]:
+        where = tr("row {row}, column {column}", row=problem["row"], column=problem["column"])
+        text = problem["message"]
+        print(f"  {where}: {text}" if problem["row"] else f"  {text}")
 
 
 def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:

@@ -7,6 +7,8 @@ import hashlib
 import streamlit as st
 
 from mne import access, intake
+from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
+from mne.intake.read import read_sheet_names
 from mne.intake.template import template_csv, template_xlsx
 from pages import _ui as ui
 
@@ -83,15 +85,41 @@ if uploaded is None:
     st.stop()
 
 data = uploaded.getvalue()
-# The preview belongs to these bytes (whatever the file is called), checked against the store
-# as it is now, in this language, for this user: any other file, or any write since, is read
-# and checked afresh.
+with st.expander(tr("Other systems' files: sheet and mapping"), expanded=False):
+    sheets = read_sheet_names(data)
+    sheet = None
+    if len(sheets) > 1:
+        sheet = st.selectbox(
+            tr("Sheet to read"), [tr("The sheet that holds the data"), *sheets], key="upload-sheet"
+        )
+        sheet = None if sheet not in sheets else sheet
+    mapping_text = st.text_area(
+        tr("Mapping, one per line"),
+        key="upload-mapping",
+        placeholder="series:PM2.5=QE_PM25\ncolumn:Country Name=city\ncity:Alberta=VNHAN",
+        help=tr(
+            "KIND:WRITTEN=TARGET: column (a header to city, indicator, period or value), series "
+            "(a series or breakdown value to an indicator code), unit, city (a place to a city "
+            "code)."
+        ),
+    )
+try:
+    mapping = Mapping.parse(mapping_text.splitlines())
+except MappingProblem as problem:
+    refusal = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
+    st.error(ui.plain(refusal), icon=":material/error:")
+    st.stop()
+# The preview belongs to these bytes (whatever the file is called), read with this sheet and
+# mapping, checked against the store as it is now, in this language, for this user: any other
+# file, or any write since, is read and checked afresh.
 cache_key = (
     "preview",
     hashlib.sha256(data).hexdigest(),
     ui.store_key(),
     ui.language(),
     actor.username,
+    mapping.written,
+    sheet,
 )
 if st.session_state.get("preview_key") != cache_key:
     bar = st.progress(0.0, text=tr("Reading the file…"))
@@ -102,6 +130,8 @@ if st.session_state.get("preview_key") != cache_key:
         tr,
         progress=lambda share, label: bar.progress(share, text=label),
         actor=actor,
+        mapping=mapping,
+        sheet=sheet,
     )
     bar.empty()
     st.session_state["preview"] = preview
@@ -123,6 +153,19 @@ cols[4].metric(tr("Empty (not stored)"), tr.number(counts["missing"]))
 st.caption(
     tr("Read as {format}; {rows} values.", format=preview.format, rows=tr.number(counts["rows"]))
 )
+if preview.sheet_note:
+    st.caption(ui.plain(preview.sheet_note))
+if preview.remembered:
+    st.info(
+        ui.plain(
+            tr(
+                "Read with the mapping remembered for this source: {mapping}. Type a mapping "
+                "above to use another.",
+                mapping="; ".join(preview.mapping),
+            )
+        ),
+        icon=":material/history:",
+    )
 
 tab_errors, tab_warnings, tab_changes, tab_values = st.tabs(
     [

@@ -21,7 +21,8 @@ from sqlalchemy import Engine
 from mne import access
 from mne.access import Actor
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import memory, store
+from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.permissions import locked_values, other_cities, with_problems
 from mne.intake.problems import (
     WARNINGS,
@@ -30,9 +31,10 @@ from mne.intake.problems import (
     for_people,
     problem_frame,
     render,
+    sheet_note,
 )
 from mne.intake.read import RawTable, read_table
-from mne.intake.shape import to_long
+from mne.intake.shape import Note, to_long
 from mne.intake.validate import Lookup, check_rows, history_warnings
 
 Progress = Callable[[float, str], None]
@@ -55,6 +57,13 @@ class Preview:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # changed cells, old -> new
     counts: dict[str, int] = field(default_factory=dict)
     checked: store.Checked | None = None  # the diff, reused by the commit when still current
+    sheet: str = ""  # the workbook's sheet read, and all its sheets
+    sheets: tuple[str, ...] = ()
+    sheet_note: str = ""  # which sheet was read, said when the workbook has several
+    mapping: tuple[str, ...] = ()  # the mapping entries the file was read with
+    remembered: bool = False  # the mapping is the one remembered for this source
+    source_key: str = ""  # the source (its header row), under which a mapping is remembered
+    source_columns: list[str] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -70,6 +79,10 @@ class Preview:
         return {
             "status": status,
             "format": self.format,
+            "sheet": self.sheet,
+            "sheets": list(self.sheets),
+            "mapping": list(self.mapping),
+            "mapping_remembered": self.remembered,
             "batch_id": batch_id,
             "rows": self.counts.get("rows", 0),
             "inserted": self.counts.get("new", 0),
@@ -101,21 +114,44 @@ def check(
     tr: Translator,
     progress: Progress = _no_progress,
     actor: Actor | None = None,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
+    use_remembered: bool = True,
 ) -> Preview:
     """Read and check a file against the store; nothing is written.
 
     With an `actor`, rows the actor may not store are errors too: a focal point's rows of
     other cities, and rows that would replace approved values. (The commit enforces both
-    whatever the preview said.)"""
+    whatever the preview said.) A `mapping` tells which of the file's columns, series, units
+    and places are which of ours (mne.intake.mapping); without one, the mapping remembered
+    for the file's source is used (unless `use_remembered` is false) and the preview says so.
+    `sheet` picks a workbook's sheet."""
+    mapping = mapping or Mapping()
     preview = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
     progress(0.05, tr("Reading the file…"))
-    lookup = Lookup.load(engine)
+    table: RawTable | None = None
     try:
-        table = read_table(data, file_name)
-        long = to_long(table, file_name, lookup.is_indicator)
+        table = read_table(data, file_name, sheet)
+        preview.sheet, preview.sheets = table.sheet, table.sheets
+        preview.source_columns = list(map(str, table.cells.columns))
+        preview.source_key = memory.source_key(preview.source_columns)
+        if not mapping and use_remembered:
+            mapping = memory.recall(engine, preview.source_key)
+            preview.remembered = bool(mapping)
+        preview.mapping = mapping.written
+        lookup = Lookup.load(engine).with_mapping(mapping)
+        long = to_long(table, file_name, lookup)
+    except MappingProblem as problem:
+        preview.file_problem = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
+        return preview
     except FileProblem as problem:
+        if table is not None and not problem.sheet:
+            problem.sheet, problem.sheets = table.sheet, table.sheets
+        preview.sheet, preview.sheets = problem.sheet or preview.sheet, problem.sheets
         preview.file_problem = problem.message(tr)
         return preview
+    if len(table.sheets) > 1:
+        preview.sheet_note = sheet_note(tr, table.sheet, table.sheets)
     preview.format = f"{table.file_format}/{long.shape}"
     preview.encoding, preview.separator = table.encoding, table.separator
     progress(0.35, tr("Checking {n} values…", n=len(long.frame)))
@@ -141,6 +177,7 @@ def check(
             frame[~frame["error"]].astype({"city_id": int, "indicator_id": int}), history, tr
         ),
         _skipped(long.skipped, tr),
+        _notes(long.notes, tr),
         _repeated_same(frame, tr),
     ]
     preview.errors = for_people(errors)
@@ -208,6 +245,22 @@ def _skipped(skipped: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     )
 
 
+def _notes(notes: list[Note], tr: Translator) -> pd.DataFrame:
+    """Rows left out as a group (other places, series, units): one warning each."""
+    if not notes:
+        return empty_problems()
+    return pd.DataFrame(
+        {
+            "cell": -1,
+            "row": [note.row for note in notes],
+            "column": [note.column for note in notes],
+            "code": [note.code for note in notes],
+            "message": [tr(WARNINGS[note.code], **note.values) for note in notes],
+            "value": [str(note.values.get("value", "")) for note in notes],
+        }
+    ).astype({"cell": "int64", "row": "int64"})
+
+
 def _repeated_same(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     key = ["city_id", "indicator_id", "period_code"]
     good = frame[~frame["error"]]
@@ -253,18 +306,43 @@ def _rows_with_reasons(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
+def outcome(preview: Preview, partial: bool = False) -> str:
+    """What storing the checked file would do: "committed", "rejected" or "unchanged". The
+    dry run says this, and the commit does it (the store permitting)."""
+    if preview.file_problem is not None:
+        return "rejected"
+    if preview.has_errors and not partial:
+        return "rejected"
+    if preview.valid.empty:
+        return "rejected" if preview.has_errors else "unchanged"
+    if preview.counts.get("new", 0) + preview.counts.get("changed", 0) == 0:
+        return "unchanged"
+    return "committed"
+
+
+def dry_run(preview: Preview, actor: Actor, partial: bool = False) -> dict[str, Any]:
+    """The summary the import of this preview would get, storing nothing: status "dry-run"
+    where the import would commit, else the import's own status. Refused (access.Refused,
+    not audited: nothing was attempted) when the actor may not import."""
+    if not actor.may("import"):
+        raise access.Refused(
+            access.NOT_ALLOWED,
+            role=access.ROLE_LABELS[actor.role],
+            what=access.ACTION_LABELS["import"],
+        )
+    status = outcome(preview, partial)
+    return preview.summary("dry-run" if status == "committed" else status)
+
+
 def commit_preview(
     engine: Engine, preview: Preview, actor: Actor, partial: bool = False
 ) -> dict[str, Any]:
     """Store a checked file as `actor`. Returns the import summary (status committed,
     rejected or unchanged). Refused (access.Refused) when the actor may not store it."""
     access.require(engine, actor, "import", "upload", preview.file_name)
-    if preview.file_problem is not None:
-        return preview.summary("rejected")
-    if preview.has_errors and not partial:
-        return preview.summary("rejected")
-    if preview.valid.empty:
-        return preview.summary("rejected" if preview.has_errors else "unchanged")
+    status = outcome(preview, partial)
+    if status == "rejected" or preview.valid.empty:
+        return preview.summary(status)
     result = store.commit(
         engine,
         preview.valid.drop(columns="row"),
@@ -275,6 +353,14 @@ def commit_preview(
         rejected=preview.counts.get("rejected", 0),
         checked=preview.checked,
     )
+    if result.status == "committed" and preview.mapping and not preview.remembered:
+        memory.remember(
+            engine,
+            preview.source_key,
+            preview.source_columns,
+            Mapping.parse(preview.mapping),
+            actor,
+        )
     summary = preview.summary(result.status, result.batch_id)
     summary.update(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
     if result.same_as_batch is not None:

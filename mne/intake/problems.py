@@ -56,6 +56,14 @@ ERRORS = {
         "The stored value {old} for this city, indicator and period is approved, and approved "
         "values are locked. Ask a ministry analyst to reopen it, or remove this row."
     ),
+    "empty_city": N_(
+        "The city is empty. Write the city's code or name from the template's Cities sheet in "
+        "column {column}."
+    ),
+    "empty_indicator": N_(
+        "The indicator is empty. Write the indicator's code from the template's Indicators "
+        "sheet in column {column}."
+    ),
     "extra_cells": N_(
         "This row has more cells than the header: “{value}” in {column} has no column name. "
         'A number with a comma in a comma-separated file must be in quotes ("1,5"); '
@@ -72,7 +80,28 @@ WARNINGS = {
     ),
     "duplicate_same": N_("This value appears more than once (rows {rows}); it is stored once."),
     "disaggregated": N_("Row with a breakdown ({value}) was skipped: only totals are stored."),
+    "other_places": N_(
+        "{rows} rows for {count} places that are not cities of the catalog were skipped "
+        "({examples}). To store one, map it to a city: city:PLACE=CODE."
+    ),
+    "no_place": N_(
+        "{rows} rows name no place (totals of the whole area) and were skipped: values are "
+        "stored per city."
+    ),
+    "unmapped_series": N_(
+        "{rows} rows of “{value}” (column {column}) were skipped: it is none of our "
+        "indicators. To store them, map it: series:{value}=CODE."
+    ),
+    "other_unit": N_(
+        "{rows} rows in unit “{value}” (column {column}) were skipped: the indicator is "
+        "measured in {unit}. If it is the same unit, map it: unit:{value}={unit}."
+    ),
 }
+CLOSEST_HEADER = N_(" Closest column for {role}: “{header}”?")
+SHEET_READ = N_(
+    "Read the sheet “{sheet}” of this workbook (sheets: {sheets}). To read another, choose it "
+    "on the Upload page or with --sheet."
+)
 FILE_PROBLEMS = {
     "empty": N_("The file is empty. Upload a CSV or Excel file with a header row and values."),
     "header_only": N_("The file has a header row but no values below it."),
@@ -88,10 +117,30 @@ FILE_PROBLEMS = {
         "and formatting, or as CSV."
     ),
     "missing_columns": N_(
-        "Required column(s) missing: {columns}. The file needs a city, an indicator, a period "
-        "and a value (as columns, or indicators or years as column headers). Columns found: "
-        "{found}."
+        "Required column(s) missing: {columns}. Columns found: {found}.{closest} Name the "
+        "column in the file (city, indicator, period, value; a city may also be GeoCode, "
+        "thành phố or kota), or map it: column:HEADER=city (the Upload page's mapping, or "
+        "--map on the command line)."
     ),
+    "no_header": N_(
+        "The first row holds values ({first}), not column names: the file has no header row. "
+        "Add a header row above it (city, indicator, period, value) and upload it again."
+    ),
+    "only_breakdowns": N_(
+        "No row of this file is a total that can be stored: every row has a breakdown "
+        "({example}). If a breakdown column names indicators (PM2.5, PM10...), map its values: "
+        "series:VALUE=CODE."
+    ),
+    "no_city_rows": N_(
+        "No row of this file is about a city of the catalog: its places are {examples}. Map a "
+        "place to a city (city:PLACE=CODE), or upload a file of our cities."
+    ),
+    "file_name_indicator": N_(
+        "The indicator is taken from the file name “{file}” ({number}), which is none of our "
+        "indicators, and the file has no indicator or Series column. Add an indicator column, "
+        "or name the file after one of ours (indicator_11-6-2.csv)."
+    ),
+    "no_such_sheet": N_("The workbook has no sheet “{sheet}”. Its sheets: {sheets}."),
     "unknown_shape": N_(
         "Could not tell which columns hold the city, the indicator, the period and the value. "
         "Columns found: {found}. Use the template's column names: city, indicator, period, value."
@@ -111,6 +160,11 @@ class FileProblem(Exception):
         super().__init__(code)
         self.code = code
         self.values = values
+        # The sheet read, and the workbook's sheets, said with the problem.
+        self.sheet = ""
+        self.sheets: tuple[str, ...] = ()
+        # (role, closest header) for each missing column, shown with missing_columns.
+        self.closest: list[tuple[str, str]] = []
 
     def message(self, tr: Translator) -> str:
         """The message in the user's language; sizes (floats) written the language's way."""
@@ -120,7 +174,18 @@ class FileProblem(Exception):
             else value
             for name, value in self.values.items()
         }
-        return tr(FILE_PROBLEMS[self.code], **values)
+        if self.code == "missing_columns":
+            values["closest"] = "".join(
+                tr(CLOSEST_HEADER, role=role, header=header) for role, header in self.closest
+            )
+        text = tr(FILE_PROBLEMS[self.code], **values)
+        if self.sheet and len(self.sheets) > 1:
+            text += " " + sheet_note(tr, self.sheet, self.sheets)
+        return text
+
+
+def sheet_note(tr: Translator, sheet: str, sheets: tuple[str, ...]) -> str:
+    return tr(SHEET_READ, sheet=sheet, sheets=", ".join(sheets))
 
 
 def problem_frame(

@@ -38,9 +38,11 @@ HEADER_SEARCH_ROWS = 10
 # Share of control characters above which decoded "text" is taken for a binary file.
 BINARY_CONTROL_SHARE = 0.01
 
-# Header names (folded) that identify each role; the first match wins.
-COLUMN_NAMES = {
-    "city": [
+# Headers (folded) of the place a row is about, from the most specific level (the city, its
+# code) to the least (a country). When a file has several, the most specific level filled in on
+# a row names its place; the others are context.
+GEOGRAPHY_LEVELS = [
+    [
         "city",
         "city code",
         "ma thanh pho",
@@ -51,13 +53,31 @@ COLUMN_NAMES = {
         "don vi",
         "kota",
         "kode kota",
+        "nama kota",
+        "kabupaten kota",
+        "nama kabupaten kota",
+        "kab kota",
+        "kabupaten",
+        "nama kabupaten",
         "orgunit",
+        "org unit",
+        "organisation unit",
+        "organisationunit",
         "geocode",
         "location",
+        "local authority",
+        "municipality",
         "ten thanh pho",
         "ten do thi",
         "city name",
     ],
+    ["tinh", "ten tinh", "province", "provinsi", "nama provinsi", "region", "wilayah", "vung"],
+    ["geography", "country", "country name", "country code", "ref area", "negara", "quoc gia"],
+]
+GEOGRAPHY_HEADERS = [name for level in GEOGRAPHY_LEVELS for name in level]
+# Header names (folded) that identify each role; the first match wins.
+COLUMN_NAMES = {
+    "city": GEOGRAPHY_HEADERS,
     "indicator": [
         "indicator",
         "indicator code",
@@ -67,18 +87,58 @@ COLUMN_NAMES = {
         "indikator",
         "kode indikator",
         "dataelement",
+        "data element",
         "series",
+        "series code",
         "ten chi tieu",
         "indicator name",
+        "series name",
     ],
     "period": ["period", "year", "nam", "ky", "ky bao cao", "tahun", "periode", "time period"],
     "value": ["value", "gia tri", "so lieu", "nilai", "obs value"],
     "note": ["note", "ghi chu", "catatan", "comment", "comment obs"],
     "source": ["source", "nguon", "nguon so lieu", "sumber"],
 }
-KNOWN_HEADERS = {name for names in COLUMN_NAMES.values() for name in names}
+# The unit a value is measured in, and breakdowns (a value for part of the population).
+UNIT_HEADERS = ["unit", "units", "unit measure", "unit of measure", "don vi tinh", "dvt", "satuan"]
+BREAKDOWN_HEADERS = [
+    "sex",
+    "gender",
+    "age",
+    "age group",
+    "gioi tinh",
+    "nhom tuoi",
+    "do tuoi",
+    "jenis kelamin",
+    "kelompok umur",
+    "umur",
+]
+KNOWN_HEADERS = {
+    *(name for names in COLUMN_NAMES.values() for name in names),
+    *UNIT_HEADERS,
+    *BREAKDOWN_HEADERS,
+}
 # Columns of a wide file that hold no values even when they hold numbers (row numbers).
 ROW_NUMBER_HEADERS = {"stt", "tt", "no", "so tt", "so thu tu", "nomor", "row"}
+# DHIS2's data value CSV, in the documented column order (a file may come without its header).
+DHIS2_ORDER = [
+    "dataelement",
+    "period",
+    "orgunit",
+    "categoryoptioncombo",
+    "attributeoptioncombo",
+    "value",
+    "storedby",
+    "lastupdated",
+    "comment",
+    "followup",
+    "deleted",
+]
+_DHIS2_UID = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
+_PERIODISH = re.compile(r"^\d{4}([-Q]?\w{0,3})?$")
+_NUMBER_CELL = re.compile(r"^[+-]?\d[\d.,\s]*$")
+# Sheets of a workbook looked at to find the one that holds the data.
+SHEET_SCAN_ROWS = 12
 
 # Signs of Vietnamese in text decoded as Windows-1258: a tone mark after a vowel, or đ (in
 # Windows-1252 the same bytes are rare letters: Ì Ò Þ ì ò ð).
@@ -106,23 +166,40 @@ class RawTable:
     encoding: str = ""
     separator: str = ""
     overflow: pd.DataFrame | None = None
+    sheet: str = ""  # the sheet read (xlsx), and every sheet of the workbook
+    sheets: tuple[str, ...] = ()
+    # The header row is not names but values ("ACEH", "11934"): the file has no header row.
+    header_is_data: bool = False
+    headerless: str = ""  # the layout whose documented columns stood in for a missing header
 
 
-def read_table(data: bytes, file_name: str) -> RawTable:
-    """Read an uploaded file, or raise FileProblem for a whole-file problem."""
+def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTable:
+    """Read an uploaded file, or raise FileProblem for a whole-file problem. `sheet` names the
+    workbook's sheet to read (default: the template's Data sheet, else the sheet whose top
+    rows look most like a header)."""
     limit = max_upload_bytes()
     if len(data) > limit:
         raise FileProblem("too_large", size=len(data) / 2**20, limit=limit / 2**20)
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, limit * XLSX_UNPACK_FACTOR)
+        return _read_xlsx(data, limit * XLSX_UNPACK_FACTOR, sheet)
     text, encoding = decode(data)
     if not text.strip():
         raise FileProblem("empty")
     text, hinted = _separator_hint(text)
     separator = hinted or choose_separator(text)
     grid = _parse_csv(text, separator)
-    cells, rows, _keep, overflow = _header_and_body(grid, _top_widths(text, separator))
-    return RawTable(cells, rows, "csv", None, encoding, separator, overflow)
+    head = _header_and_body(grid, _top_widths(text, separator))
+    return RawTable(
+        head.cells,
+        head.rows,
+        "csv",
+        None,
+        encoding,
+        separator,
+        head.overflow,
+        header_is_data=head.header_is_data,
+        headerless=head.headerless,
+    )
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -242,12 +319,21 @@ def _widest_line(text: str, separator: str) -> int:
     return int(np.bincount(line_of).max()) + 1
 
 
-def _header_and_body(
-    grid: pd.DataFrame, top_widths: list[int] | None = None
-) -> tuple[pd.DataFrame, pd.Series, list[int], pd.DataFrame]:
+@dataclass
+class _Head:
+    cells: pd.DataFrame
+    rows: pd.Series
+    keep: list[int]
+    overflow: pd.DataFrame
+    header_is_data: bool
+    headerless: str
+
+
+def _header_and_body(grid: pd.DataFrame, top_widths: list[int] | None = None) -> _Head:
     """Find the header among the first lines; the cells below it, their row numbers, the
     positions of the columns kept (those with a name) and each line's overflow (see RawTable)
-    beyond the header's width, known from `top_widths` (cells in each top record)."""
+    beyond the header's width, known from `top_widths` (cells in each top record). A DHIS2
+    file without its header row gets DHIS2's documented column names."""
     text = grid.fillna("").astype(str).apply(lambda column: column.str.strip())
     filled = text != ""
     if not filled.to_numpy().any():
@@ -257,8 +343,13 @@ def _header_and_body(
     if top_widths is not None and header_at < len(top_widths):
         width = top_widths[header_at]
     header = list(text.iloc[header_at])
-    body = text.iloc[header_at + 1 :]
-    body = body[filled.iloc[header_at + 1 :].any(axis=1)]
+    headerless = ""
+    body_from = header_at + 1
+    if _is_dhis2_row(header):
+        headerless, body_from = "dhis2", header_at
+        header = [*DHIS2_ORDER, *[""] * len(header)][: len(header)]
+    body = text.iloc[body_from:]
+    body = body[filled.iloc[body_from:].any(axis=1)]
     keep = [i for i, h in enumerate(header) if h]  # unnamed columns are left out
     _refuse_repeated_headers(header, keep)
     cells = body.iloc[:, keep]
@@ -267,7 +358,31 @@ def _header_and_body(
         raise FileProblem("header_only")
     rows = pd.Series(body.index.to_numpy(), name="row")
     overflow = _overflow(body.iloc[:, width:], width)
-    return cells.reset_index(drop=True), rows, keep, overflow
+    return _Head(
+        cells.reset_index(drop=True),
+        rows,
+        keep,
+        overflow,
+        not headerless and _is_data_row(header),
+        headerless,
+    )
+
+
+def _is_dhis2_row(cells: list[str]) -> bool:
+    """A first row that is DHIS2 data, not a header: a period second, a category option
+    combination (a DHIS2 identifier) fourth, and no known column name."""
+    filled = [c for c in cells if c]
+    if len(cells) < 6 or len(filled) < 5 or {fold(c) for c in filled} & KNOWN_HEADERS:
+        return False
+    return bool(_PERIODISH.match(cells[1]) and _DHIS2_UID.match(cells[3]))
+
+
+def _is_data_row(cells: list[str]) -> bool:
+    """A header that holds a number other than a year is a row of data."""
+    for cell in cells:
+        if _NUMBER_CELL.match(cell) and not re.fullmatch(r"(19|20)\d\d", cell):
+            return True
+    return False
 
 
 def _refuse_repeated_headers(header: list[str], keep: list[int]) -> None:
@@ -316,7 +431,59 @@ def _find_header(text: pd.DataFrame, filled: pd.DataFrame) -> int:
     return int(candidates[0])
 
 
-def _read_xlsx(data: bytes, unpack_limit: int) -> RawTable:
+def read_sheet_names(data: bytes) -> tuple[str, ...]:
+    """The sheets of a workbook (empty for a CSV or a file that is no workbook)."""
+    if data[:4] != b"PK\x03\x04":
+        return ()
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        names = tuple(workbook.sheetnames)
+        workbook.close()
+    except Exception:  # read_table reports a damaged workbook properly
+        return ()
+    return names
+
+
+def _sheet_score(rows: list[list[object]]) -> tuple[int, int]:
+    """(known column names and period headers of the best top line, filled cells): the sheet
+    that scores highest is the one holding the data."""
+    best = 0
+    filled = 0
+    for line in rows:
+        texts = [_cell_text(value) for value in line]
+        filled += sum(1 for t in texts if t)
+        folded = {fold(t) for t in texts if t}
+        years = sum(1 for t in texts if re.fullmatch(r"(19|20)\d\d", t))
+        best = max(best, len(folded & KNOWN_HEADERS) + min(years, 2))
+    return best, filled
+
+
+def _choose_sheet(workbook: object, wanted: str | None) -> str:
+    names: list[str] = list(workbook.sheetnames)  # type: ignore[attr-defined]
+    if wanted:
+        if wanted not in names:
+            raise FileProblem("no_such_sheet", sheet=wanted, sheets=", ".join(names))
+        return wanted
+    if "Data" in names:  # the template's sheet
+        return "Data"
+    scores = {
+        name: _sheet_score(
+            [
+                [cell.value for cell in line]
+                for line in itertools.islice(
+                    workbook[name].iter_rows(),  # type: ignore[index]
+                    SHEET_SCAN_ROWS,
+                )
+            ]
+        )
+        for name in names
+    }
+    return max(names, key=lambda name: scores[name])  # ties: the first sheet
+
+
+def _read_xlsx(data: bytes, unpack_limit: int, sheet_name: str | None = None) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -329,14 +496,28 @@ def _read_xlsx(data: bytes, unpack_limit: int) -> RawTable:
     # openpyxl reads a sheet lazily, so a damaged sheet fails while its rows are read.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook["Data"] if "Data" in workbook.sheetnames else workbook.worksheets[0]
+        sheets = tuple(workbook.sheetnames)
+        chosen = _choose_sheet(workbook, sheet_name)
+        sheet = workbook[chosen]
         lines = [
             ([cell.value for cell in line], [getattr(cell, "number_format", "") for cell in line])
             for line in sheet.iter_rows()
         ]
         workbook.close()
+    except FileProblem:
+        raise
     except Exception as error:  # openpyxl, zipfile, zlib and XML raise many kinds
         raise FileProblem("bad_xlsx", detail=type(error).__name__) from error
+    try:
+        return _xlsx_table(lines, chosen, sheets)
+    except FileProblem as problem:
+        problem.sheet, problem.sheets = chosen, sheets
+        raise
+
+
+def _xlsx_table(
+    lines: list[tuple[list[object], list[str]]], chosen: str, sheets: tuple[str, ...]
+) -> RawTable:
     # object dtype keeps an empty cell None (pandas would make it NaN, written "nan").
     raw = pd.DataFrame([values for values, _formats in lines], dtype=object)
     if raw.empty:
@@ -351,10 +532,19 @@ def _read_xlsx(data: bytes, unpack_limit: int) -> RawTable:
     )
     if shown_as_percent.to_numpy().any():
         grid = grid.where(~shown_as_percent, raw.where(shown_as_percent).map(_percent_text))
-    cells, rows, keep, _overflow_cells = _header_and_body(grid, None)
-    typed = is_number.loc[rows.to_numpy()].iloc[:, keep]
-    typed.columns = cells.columns
-    return RawTable(cells, rows, "xlsx", typed.reset_index(drop=True))
+    head = _header_and_body(grid, None)
+    typed = is_number.loc[head.rows.to_numpy()].iloc[:, head.keep]
+    typed.columns = head.cells.columns
+    return RawTable(
+        head.cells,
+        head.rows,
+        "xlsx",
+        typed.reset_index(drop=True),
+        sheet=chosen,
+        sheets=sheets,
+        header_is_data=head.header_is_data,
+        headerless=head.headerless,
+    )
 
 
 def _percent_text(value: object) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import models as m
 from mne.i18n import Translator
+from mne.intake.mapping import Mapping
 from mne.intake.parse import parse_numbers, parse_periods
 from mne.intake.problems import ERRORS, WARNINGS, empty_problems, problem_frame, render
 from mne.text import fold
@@ -30,6 +31,7 @@ class Lookup:
     indicator_keys: pd.Series  # alias_key -> indicator_id
     cities: pd.DataFrame  # id, code, name
     indicators: pd.DataFrame  # id, code, name, unit, plausible_min, plausible_max
+    mapping: Mapping = field(default_factory=Mapping)
 
     @classmethod
     def load(cls, engine: Engine) -> Lookup:
@@ -59,6 +61,49 @@ class Lookup:
 
     def is_indicator(self, header: str) -> bool:
         return fold(header) in self.indicator_keys.index
+
+    def is_city(self, name: str) -> bool:
+        return fold(name) in self.city_keys.index
+
+    def unit_of(self, indicator: str) -> str | None:
+        """Our unit of the indicator a name stands for (None when it names none)."""
+        key = fold(indicator)
+        if key not in self.indicator_keys.index:
+            return None
+        units = self.indicators.set_index("id")["unit"]
+        return str(units[self.indicator_keys[key]])
+
+    def with_mapping(self, mapping: Mapping) -> Lookup:
+        """The catalog with a person's mapping added as aliases of this upload only.
+        MappingProblem when the mapping names a code that is not in the catalog."""
+        if not mapping:
+            return self
+        mapping.check_codes(self.indicators["code"], self.cities["code"])
+        city_ids = self.cities.set_index(self.cities["code"].str.upper())["id"]
+        indicator_ids = self.indicators.set_index(self.indicators["code"].str.upper())["id"]
+        extra_cities = pd.Series(
+            {written: city_ids[code.upper()] for written, code in mapping.cities.items()},
+            dtype="int64",
+        )
+        extra_indicators = pd.Series(
+            {written: indicator_ids[code.upper()] for written, code in mapping.series.items()},
+            dtype="int64",
+        )
+        return replace(
+            self,
+            city_keys=_with_keys(self.city_keys, extra_cities),
+            indicator_keys=_with_keys(self.indicator_keys, extra_indicators),
+            mapping=mapping,
+        )
+
+
+def _with_keys(keys: pd.Series, extra: pd.Series) -> pd.Series:
+    """Alias keys with the mapping's entries, which win over the catalog's."""
+    if extra.empty:
+        return keys
+    combined = pd.concat([extra, keys[~keys.index.isin(extra.index)]])
+    combined.index.name = keys.index.name
+    return combined.rename(keys.name)
 
 
 def _resolve(names: pd.Series, keys: pd.Series) -> pd.Series:
@@ -139,6 +184,11 @@ def _unknown(
     bad = frame[frame[id_column].isna()]
     if bad.empty:
         return empty_problems()
+    empty = bad[bad[field].astype(str).str.strip() == ""]
+    bad = bad[~bad.index.isin(empty.index)]
+    found = [_empty_names(empty, field, headers, tr)] if not empty.empty else []
+    if bad.empty:
+        return found[0]
     keys = lookup.city_keys if field == "city" else lookup.indicator_keys
     catalog = lookup.cities if field == "city" else lookup.indicators
     labels = catalog.set_index("id")["code"]
@@ -147,14 +197,30 @@ def _unknown(
     values = pd.DataFrame({"value": bad[field], "suggestions": bad[field].map(suggestions)})
     messages = render(tr, ERRORS[f"unknown_{field}"], values)
     column = field_column(bad, field, headers)
-    return problem_frame(bad["row"], column, f"unknown_{field}", messages, bad[field])
+    unknown = problem_frame(bad["row"], column, f"unknown_{field}", messages, bad[field])
+    return pd.concat([*found, unknown], ignore_index=True)
+
+
+def _empty_names(
+    empty: pd.DataFrame, field: str, headers: dict[str, str], tr: Translator
+) -> pd.DataFrame:
+    """An empty city or indicator cell: said as empty, naming the column to fill in."""
+    column = field_column(empty, field, headers)
+    messages = render(tr, ERRORS[f"empty_{field}"], pd.DataFrame({"column": column}))
+    return problem_frame(empty["row"], column, f"empty_{field}", messages, empty[field])
 
 
 def field_column(bad: pd.DataFrame, field: str, headers: dict[str, str]) -> pd.Series:
     """The column a person should look at: the header that holds the field in a wide file
-    (the column of the value cell), else the file's own column for the field."""
+    (the column of the value cell), else the file's own column for the field on that row
+    (of several geography or indicator columns, the one the row's name came from)."""
     from_header = bad["column"] == bad[field]
-    return bad["column"].where(from_header, headers.get(field, field))
+    own: pd.Series | str = headers.get(field, field)
+    per_row = f"{field}_header"
+    if per_row in bad.columns:
+        written = bad[per_row].astype(str)
+        own = written.where(written != "", headers.get(field, field))
+    return bad["column"].where(from_header, own)
 
 
 def _number_problems(frame: pd.DataFrame, numbers: pd.DataFrame, tr: Translator) -> pd.DataFrame:
