@@ -568,14 +568,15 @@ def _choose_series(
     file_indicator: str,
     series_file: bool,
 ) -> None:
-    """Rows whose indicator (series) is none of ours: with a file of one series named by the
-    file, that series is the file's indicator; with several series in a file of series (Open
-    SDG, DHIS2, a Series column), the rows of those that map are kept and the others skipped
-    and said; otherwise (and when none maps) the rows stay and are errors."""
+    """Rows whose indicator (series) is none of ours: a file with no indicator column at all
+    takes the indicator its name gives (Open SDG's indicator_11-6-2.csv); a series written in
+    the file is never replaced by the file name's indicator (it may be another one: map it).
+    With several series in a file of series (Open SDG, DHIS2, a Series column), the rows of
+    those that map are kept and the others skipped and said; otherwise (and when none maps)
+    the rows stay and are errors."""
     written = lines.indicator
     kept = lines.keep
-    distinct = written[kept & (written != "")].unique()
-    if file_indicator and (not candidates or len(distinct) <= 1):
+    if file_indicator and not candidates:
         use = kept & ~known
         lines.indicator = written.where(~use, file_indicator)
         return

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert, select
 from db import models as m
 from mne.access import operator
 from mne.intake import Preview, check, commit_preview
+from mne.intake.mapping import Mapping
 from mne.intake.problems import FileProblem
 from mne.intake.read import read_table
 from mne.text import fold
@@ -336,8 +337,9 @@ def test_an_open_sdg_file_keeps_headline_rows_and_skips_breakdowns(engine: Engin
 
 
 def test_an_open_sdg_file_with_series_and_several_breakdowns(engine: Engine) -> None:
-    """The indicator comes from the file name when the Series column holds a description;
-    a breakdown warning names the breakdown columns that are filled in on that row."""
+    """A Series description that is none of our indicators is never guessed from the file
+    name: its rows are errors in the Series column until it is mapped; mapped, a breakdown
+    warning names the breakdown columns that are filled in on that row."""
     series = "Annual mean levels of fine particulate matter (e.g. PM2.5)"
     rows = [
         ["Year", "Series", "Units", "Location", "GeoCode", "Sex", "Age", "COMMENT_OBS", "Value"],
@@ -346,7 +348,15 @@ def test_an_open_sdg_file_with_series_and_several_breakdowns(engine: Engine) -> 
         ["2022", series, "µg/m³", "", "VNDAD", "", "", "", "21"],
         ["2022", series, "µg/m³", "", "VNDAD", "Male", "15-24", "", "22"],
     ]
-    preview = commit(engine, csv_bytes(rows), "indicator_11-6-2.csv")
+    unmapped = check(engine, csv_bytes(rows), "indicator_11-6-2.csv", EN)
+    assert {(row, column) for row, column, _ in problems(unmapped.errors)} == {
+        (2, "Series"),
+        (4, "Series"),
+    }
+    mapping = Mapping.parse([f"series:{series}=QE_PM25"])
+    preview = check(engine, csv_bytes(rows), "indicator_11-6-2.csv", EN, mapping=mapping)
+    assert problems(preview.errors) == set()
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
     assert problems(preview.warnings) == {
         (3, "Age", "disaggregated"),
         (5, "Sex, Age", "disaggregated"),
