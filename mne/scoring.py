@@ -192,16 +192,16 @@ def pair_scores(
     own = resolve_targets(frame, target_frame)
     frame = frame.merge(own, on=PAIR, how="left")
     band = frame["target_high"].notna()
-    distance = np.maximum(
-        frame["target_value"] - frame["value"], frame["value"] - frame["target_high"]
-    ).clip(lower=0)
+    below = frame["target_value"] - frame["value"]
+    distance = below.where(below > 0, frame["value"] - frame["target_high"]).clip(lower=0)
     band_worst = (
         distance.where(band)
         .groupby(frame["indicator_id"])
         .transform(lambda s: s.quantile(1 - WORST_QUANTILE))
     )
     band_cities = band.groupby(frame["indicator_id"]).transform("sum")
-    frame["target"] = frame["target_value"].fillna(frame["optimum"])
+    has_target = frame["target_value"].notna()
+    frame["target"] = frame["target_value"].where(has_target, frame["optimum"]).astype(float)
     value = frame["value"].where(~band, distance)
     worst = frame["worst"].where(~band, band_worst.where(band_cities >= MIN_CITIES_FOR_BOUNDS))
     target = frame["target"].where(~band, 0.0)
