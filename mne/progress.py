@@ -83,7 +83,7 @@ def progress_frame(
 
 
 def _number(value: object) -> float | None:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if value is None or pd.isna(value):
         return None
     number = float(value)  # type: ignore[arg-type]
     return None if math.isnan(number) else number
