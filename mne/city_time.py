@@ -14,9 +14,13 @@ from db import models as m
 from mne.i18n import N_, Translator
 from mne.intake.problems import render
 
-OUTSIDE_VALIDITY = N_(
-    "{city} existed as a reporting unit from {start} to {end}; the period {period} runs "
-    "outside those dates. {note} Report the value for the unit that exists in that period."
+ENDED = N_(
+    "{city} ceased to be a reporting unit after {end}; the period {period} ends later. "
+    "Report the value for the unit that took over its area (the City profile names it)."
+)
+NOT_YET = N_(
+    "{city} became a reporting unit on {start}; the period {period} begins earlier. Report "
+    "the value for the unit that existed then."
 )
 
 
@@ -75,20 +79,17 @@ def outside_validity(frame: pd.DataFrame, cities: pd.DataFrame, tr: Translator) 
             "start": ids.map(facts["valid_from"].map(lambda d: _day(d, tr))),
             "end": ids.map(facts["valid_to"].map(lambda d: _day(d, tr))),
             "period": bad["period_code"],
-            "note": ids.map(facts["valid_to"].map(lambda d: _ended(d, tr))),
         },
         index=bad.index,
     )
-    return pd.DataFrame({"message": render(tr, OUTSIDE_VALIDITY, values)}, index=bad.index)
+    ended = late[bad.index]
+    messages = pd.concat(
+        [render(tr, ENDED, values[ended]), render(tr, NOT_YET, values[~ended])]
+    ).reindex(bad.index)
+    return pd.DataFrame({"message": messages}, index=bad.index)
 
 
 def _day(value: object, tr: Translator) -> str:
     if not isinstance(value, dt.date) or pd.isna(value):
         return "–"
     return tr.date(value)
-
-
-def _ended(value: object, tr: Translator) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return tr("It ceased to exist as a reporting unit after {date}.", date=_day(value, tr))

@@ -218,6 +218,23 @@ def pair_scores(
     return frame[[*columns, "score", "score_reason"]]
 
 
+def rescore(value: pd.Series, scored: pd.DataFrame) -> pd.Series:
+    """The 0-100 score another value would have on the bounds of `scored`'s rows (a
+    pair_scores frame, aligned with `value`): the same transform, so a band target measures
+    the distance outside the band here too. Empty where the row itself has no score."""
+    band = scored["target_high"].notna()
+    below = scored["target"] - value
+    distance = below.where(below > 0, value - scored["target_high"]).clip(lower=0)
+    target = scored["target"].where(~band, 0.0)
+    score = normalised_score(
+        value.where(~band, distance),
+        scored["worst"].fillna(target),
+        target,
+        scored["direction"].where(~band, "lower"),
+    )
+    return score.where(scored["score"].notna())
+
+
 def _indicator_flag(
     indicator_ids: pd.Series, indicators: pd.DataFrame, column: str, default: object
 ) -> pd.Series:
