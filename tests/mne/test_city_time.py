@@ -122,3 +122,20 @@ def test_a_series_across_da_nang_s_enlargement_is_no_outlier_and_no_deterioratio
     # And the profile says why.
     events = city.profile(da_nang, "en", "VNDAD").events
     assert events["kind"].tolist() == ["merge"] and "Quảng Nam" in events["others"].iloc[0]
+
+
+def test_a_period_before_a_city_began_is_refused_too() -> None:
+    cities = pd.DataFrame(
+        {
+            "id": [1],
+            "name_vi": ["Thành phố Mới"],
+            "name_en": ["New City"],
+            "valid_from": [pd.Timestamp("2020-07-01")],
+            "valid_to": [pd.NaT],
+            "note": [""],
+        }
+    )
+    upload = pd.DataFrame({"city_id": [1.0, 1.0, 1.0], "period_code": ["2020", "2020-Q3", "2021"]})
+    found = city_time.outside_validity(upload, cities, EN)
+    assert found.index.tolist() == [0]
+    assert found["message"].iloc[0].startswith("New City became a reporting unit on 1 Jul 2020")
