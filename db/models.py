@@ -39,7 +39,13 @@ NAMING = {
 }
 
 DIRECTIONS = ("higher", "lower")
-TARGET_KINDS = ("official", "guideline", "illustrative", "user_set")
+TARGET_KINDS = ("official", "international", "guideline", "illustrative", "user_set")
+# Whom a target applies to: every city of the network, the cities of one country, one city.
+TARGET_SCOPES = ("network", "country", "city")
+# What happened to a reporting unit (the 2025 reorganisation in Viet Nam merged provinces
+# into cities and dissolved district-level cities).
+CITY_EVENT_KINDS = ("merge", "split", "rename", "dissolve")
+CITY_EVENT_ROLES = ("predecessor", "successor")
 OBSERVATION_STATUSES = ("draft", "submitted", "approved")
 BATCH_STATES = ("committed", "reverted")
 # A batch's place in the approval workflow (DHIS2's data approval): a focal point's upload is
@@ -109,6 +115,11 @@ class Indicator(Named, Base):
     definition_id: Mapped[str] = mapped_column(Text, default="")
     source_standard: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False for raw counts (flood points): shown on a city's own page, kept out of the
+    # network's 0-100 scores and indices, since counts of different cities do not compare.
+    comparable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # A value the indicator cannot pass (100 for a share): Open SDG's natural-limit rule.
+    natural_limit: Mapped[float | None] = mapped_column(Float)
 
 
 class IndicatorAlias(Base):
@@ -154,6 +165,36 @@ class City(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class CityEvent(Base):
+    """A merger, split, rename or dissolution of reporting units, in force on `event_date`.
+    A city's series before and after it count different things: a series break."""
+
+    __tablename__ = "city_event"
+    __table_args__ = (CheckConstraint(_in("kind", CITY_EVENT_KINDS), name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(300), default="")
+    # Units outside the catalog that took part (provinces merged in, wards that succeed).
+    others_vi: Mapped[str] = mapped_column(Text, default="")
+    others_en: Mapped[str] = mapped_column(Text, default="")
+    others_id: Mapped[str] = mapped_column(Text, default="")
+
+
+class CityEventCity(Base):
+    """A city of the catalog in an event: a predecessor, a successor, or (a city that
+    continues with new borders) both."""
+
+    __tablename__ = "city_event_city"
+    __table_args__ = (CheckConstraint(_in("role", CITY_EVENT_ROLES), name="role"),)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("city_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+
 class CityAlias(Base):
     """Names a file may use for a city ("TP.HCM", "Sài Gòn", "Ha Noi"); matched on alias_key."""
 
@@ -165,18 +206,25 @@ class CityAlias(Base):
 
 
 class Target(Base):
-    """A target value for an indicator in a year, for every city (city_id NULL) or one city."""
+    """A target milestone: the value for an indicator in a year, for every city (scope
+    network), the cities of one country (scope country, country_iso2 set) or one city (scope
+    city, city_id set). The rows of one indicator and scope are the target's milestones.
+    A band target (a range: inside is achieved) has its upper edge in value_high."""
 
     __tablename__ = "target"
     __table_args__ = (
         CheckConstraint(_in("kind", TARGET_KINDS), name="kind"),
+        CheckConstraint(_in("scope", TARGET_SCOPES), name="scope"),
         UniqueConstraint("indicator_id", "city_id", "year", name="uq_target_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
     city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
+    scope: Mapped[str] = mapped_column(String(8), default="network", server_default="network")
+    country_iso2: Mapped[str | None] = mapped_column(ForeignKey("country.iso2"))
     year: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
+    value_high: Mapped[float | None] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(200), default="")
     note_vi: Mapped[str] = mapped_column(Text, default="")

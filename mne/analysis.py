@@ -91,23 +91,77 @@ def yearly_values(
     )
     with engine.connect() as conn:
         frame = read_frame(conn, union_all(annual, rolled))
-    return frame.astype(
+    frame = frame.astype(
         {"city_id": "int64", "indicator_id": "int64", "year": "int64", "value": "float64"}
     )
+    return mark_breaks(frame, series_breaks(engine))
 
 
 def targets(engine: Engine) -> pd.DataFrame:
-    """indicator_id, city_id (None: every city), year, value, kind."""
-    t = m.table(m.Target)
-    return pd.read_sql(select(t.c.indicator_id, t.c.city_id, t.c.year, t.c.value, t.c.kind), engine)
+    """Every target milestone as scoring reads it: indicator_id, city_id, scope, year, value,
+    value_high, kind. A network target has no city_id; a country's target is spread over the
+    cities of that country (city_id set, scope "country"), so that it reaches them and no
+    other city; a city's own target has its city_id."""
+    t, c = m.table(m.Target), m.table(m.City)
+    columns = (t.c.indicator_id, t.c.scope, t.c.year, t.c.value, t.c.value_high, t.c.kind)
+    direct = select(t.c.city_id, *columns).where(t.c.scope != "country")
+    spread = (
+        select(c.c.id.label("city_id"), *columns)
+        .join(c, c.c.country_iso2 == t.c.country_iso2)
+        .where(t.c.scope == "country")
+    )
+    frame = pd.read_sql(union_all(direct, spread), engine)
+    frame["city_id"] = frame["city_id"].astype("Int64")
+    return frame[["indicator_id", "city_id", "scope", "year", "value", "value_high", "kind"]]
+
+
+def series_breaks(engine: Engine) -> pd.DataFrame:
+    """city_id, year: the first year a city's series counts its new borders, for every
+    merger or split a city of the catalog took part in as a successor (the year of the
+    event's date: a unit reorganised on 1 July 2025 reports 2025 within its new borders)."""
+    e, ec = m.table(m.CityEvent), m.table(m.CityEventCity)
+    statement = (
+        select(ec.c.city_id, e.c.event_date)
+        .join(e, e.c.id == ec.c.event_id)
+        .where(ec.c.role == "successor", e.c.kind.in_(("merge", "split")))
+    )
+    frame = pd.read_sql(statement, engine)
+    years = pd.to_datetime(frame["event_date"]).dt.year
+    return pd.DataFrame({"city_id": frame["city_id"].astype("int64"), "year": years.astype(int)})
+
+
+def mark_breaks(yearly: pd.DataFrame, breaks: pd.DataFrame) -> pd.DataFrame:
+    """`yearly` with break_year: the latest series-break year of the row's city at or before
+    the row's year (empty when none), which scoring reads to keep trends and outlier checks
+    within one set of borders."""
+    out = yearly.assign(break_year=float("nan"))
+    if breaks.empty or yearly.empty:
+        return out
+    joined = (
+        yearly[["city_id", "year"]]
+        .reset_index(names="row")
+        .merge(breaks.rename(columns={"year": "break"}), on="city_id")
+    )
+    joined = joined[joined["break"] <= joined["year"]]
+    latest = joined.groupby("row")["break"].max()
+    out.loc[latest.index, "break_year"] = latest.astype(float)
+    return out
 
 
 def indicator_facts(engine: Engine) -> pd.DataFrame:
-    """id, code, direction, focus_area (code), decimals, unit: what scoring needs."""
+    """id, code, direction, focus_area (code), decimals, unit, comparable, natural_limit:
+    what scoring needs."""
     i, fa = m.table(m.Indicator), m.table(m.FocusArea)
     statement = (
         select(
-            i.c.id, i.c.code, i.c.direction, fa.c.code.label("focus_area"), i.c.decimals, i.c.unit
+            i.c.id,
+            i.c.code,
+            i.c.direction,
+            fa.c.code.label("focus_area"),
+            i.c.decimals,
+            i.c.unit,
+            i.c.comparable,
+            i.c.natural_limit,
         )
         .join(fa, fa.c.id == i.c.focus_area_id)
         .where(i.c.is_active)
@@ -118,19 +172,11 @@ def indicator_facts(engine: Engine) -> pd.DataFrame:
 def scores(
     yearly: pd.DataFrame, indicators: pd.DataFrame, target_frame: pd.DataFrame
 ) -> pd.DataFrame:
-    """Each city's latest value per indicator with its 0-100 score (SDSN normalisation; the
-    bounds come from every city in `yearly`, so pass the whole network's yearly values)."""
-    latest = scoring.latest_per_pair(yearly)
-    if latest.empty:
-        return latest.assign(
-            worst=pd.Series(dtype=float),
-            target=pd.Series(dtype=float),
-            score=pd.Series(dtype=float),
-        )
-    bounds = scoring.score_bounds(latest, indicators, target_frame)
-    latest = latest.merge(bounds, on="indicator_id", how="left")
-    latest["score"] = scoring.normalised_score(latest["value"], latest["worst"], latest["target"])
-    return latest
+    """Each city's latest value per indicator with its 0-100 score (scoring.pair_scores: the
+    worst bound comes from every city in `yearly`, so pass the whole network's yearly
+    values; the target is the city's own, its country's or the network's)."""
+    latest = scoring.latest_per_pair(yearly[[*scoring.PAIR, "year", "value"]])
+    return scoring.pair_scores(latest, indicators, target_frame)
 
 
 def progress(

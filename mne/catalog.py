@@ -17,13 +17,26 @@ from db import models as m
 from mne.i18n import N_
 from mne.text import fold
 
-# Only targets set in law or policy are "official" (see db/seed/targets.csv).
+# Only targets set in a country's law or policy are "official", and they apply to that
+# country's cities only (scope "country" or "city"); a global aim such as an SDG target is
+# "international" (see db/seed/targets.csv).
 TARGET_KIND_LABELS = {
     "official": N_("Official"),
+    "international": N_("International (global aim)"),
     "guideline": N_("International guideline"),
     "illustrative": N_("Illustrative (not official)"),
     "user_set": N_("Set by users"),
 }
+
+TARGET_SCOPE_LABELS = {
+    "network": N_("every city"),
+    "country": N_("the country's cities"),
+    "city": N_("this city"),
+}
+
+# The ASCN member list the catalog holds is the one of this year (31 cities); later reports
+# speak of more members, not confirmed by an official list. Shown with every membership.
+ASCN_LIST_AS_OF = 2024
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "db" / "seed"
 LANGS = ("vi", "en", "id")
@@ -71,6 +84,7 @@ def load_catalog(conn: Connection) -> None:
     _load_named(conn, m.table(m.FocusArea), read_seed("focus_areas.csv").astype({"sort": int}))
     _upsert(conn, m.table(m.Country), "iso2", _records(read_seed("countries.csv")))
     _load_cities(conn)
+    _load_city_events(conn)
     _load_indicators(conn)
     _load_targets(conn)
     _load_named(conn, m.table(m.ThematicTrack), read_seed("tracks.csv"))
@@ -108,6 +122,36 @@ def _load_cities(conn: Connection) -> None:
     _replace_aliases(conn, m.table(m.CityAlias), "city_id", m.table(m.City), names)
 
 
+def _load_city_events(conn: Connection) -> None:
+    """db/seed/city_events.csv: one row per event; `predecessors` and `successors` list city
+    codes of the catalog (`;`-separated), `others_*` the units outside it."""
+    events = read_seed("city_events.csv")
+    links = events[["code", "predecessors", "successors"]]
+    events = events.drop(columns=["predecessors", "successors"])
+    events["event_date"] = pd.to_datetime(events["event_date"]).dt.date
+    table, link_table = m.table(m.CityEvent), m.table(m.CityEventCity)
+    _upsert(conn, table, "code", _records(events))
+    ids = _id_map(conn, table)
+    cities = _id_map(conn, m.table(m.City))
+    rows = pd.concat(
+        [
+            links.assign(city=links[column].str.split(";"), role=role).explode("city")
+            for column, role in (("predecessors", "predecessor"), ("successors", "successor"))
+        ]
+    )
+    rows = rows[rows["city"].fillna("").str.strip() != ""]
+    rows = pd.DataFrame(
+        {
+            "event_id": rows["code"].map(ids),
+            "city_id": rows["city"].str.strip().map(cities),
+            "role": rows["role"],
+        }
+    ).drop_duplicates()
+    conn.execute(link_table.delete().where(link_table.c.event_id.in_(list(ids.values()))))
+    if not rows.empty:
+        conn.execute(insert(link_table), _records(rows))
+
+
 def _load_indicators(conn: Connection) -> None:
     indicators = read_seed("indicators.csv")
     aliases = indicators.pop("aliases")
@@ -117,6 +161,8 @@ def _load_indicators(conn: Connection) -> None:
     indicators = indicators.astype(
         {"decimals": int, "plausible_min": float, "plausible_max": float}
     )
+    indicators["comparable"] = indicators["comparable"].str.lower().ne("false")
+    indicators["natural_limit"] = pd.to_numeric(indicators["natural_limit"]).astype(float)
     _upsert(conn, m.table(m.Indicator), "code", _records(indicators))
     names = pd.concat(
         [
@@ -135,6 +181,8 @@ def _replace_aliases(
     names = names.assign(alias=names["alias"].fillna("").str.strip())
     names = names[names["alias"] != ""]
     names = names.assign(alias_key=names["alias"].map(fold))
+    # An alias that folds to nothing would match every empty cell of a file.
+    names = names[names["alias_key"] != ""]
     names = names.drop_duplicates(["code", "alias_key"])
     names = names[~names.duplicated("alias_key", keep=False)]
     ids = _id_map(conn, owner_table)
@@ -149,6 +197,8 @@ def _load_targets(conn: Connection) -> None:
     cities = _id_map(conn, m.table(m.City))
     targets["indicator_id"] = targets.pop("indicator").map(indicators)
     targets["city_id"] = targets.pop("city").map(cities).astype("Int64")
+    targets["country_iso2"] = targets.pop("country").replace({"": None})
+    targets["value_high"] = pd.to_numeric(targets["value_high"]).astype(float)
     targets = targets.astype({"year": int, "value": float})
     table = m.table(m.Target)
     # Seeded targets are replaced whole; user-set ones are the users' and stay.
@@ -192,6 +242,8 @@ def indicators(engine: Engine, lang: str) -> pd.DataFrame:
             i.c.plausible_max,
             i.c[f"definition_{lang}"].label("definition"),
             i.c.source_standard,
+            i.c.comparable,
+            i.c.natural_limit,
         )
         .join(fa, fa.c.id == i.c.focus_area_id)
         .where(i.c.is_active)
@@ -235,8 +287,11 @@ def targets(engine: Engine, lang: str) -> pd.DataFrame:
             i.c[f"name_{lang}"].label("indicator_name"),
             i.c.unit,
             c.c.code.label("city"),
+            t.c.scope,
+            t.c.country_iso2.label("country"),
             t.c.year,
             t.c.value,
+            t.c.value_high,
             t.c.kind,
             t.c.source,
             t.c[f"note_{lang}"].label("note"),

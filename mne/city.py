@@ -31,6 +31,7 @@ INDEX_COLUMNS = [
     "indicators",
     "coverage",
     "index",
+    "light",
 ]
 
 
@@ -78,6 +79,9 @@ def network_index(engine: Engine, lang: str) -> pd.DataFrame:
     if scores.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in INDEX_COLUMNS})
     index = scoring.focus_area_index(scores, indicators)
+    lights = scoring.traffic_light(scores, indicators)[["city_id", "focus_area", "light"]]
+    index = index.merge(lights, on=["city_id", "focus_area"], how="left")
+    index["light"] = index["light"].astype(object).where(index["light"].notna(), None)
     names = areas[["code", "name", "sort"]].rename(
         columns={"code": "focus_area", "name": "focus_area_name"}
     )
@@ -96,8 +100,9 @@ def radar_frame(index: pd.DataFrame, areas: pd.DataFrame, city_id: int | None) -
     frame = areas[["code", "name", "sort"]].rename(
         columns={"code": "focus_area", "name": "focus_area_name"}
     )
+    wanted = ["focus_area", "index", "mean_score", "scored", "indicators", "coverage"]
     mine = index[index["city_id"] == city_id][
-        ["focus_area", "index", "mean_score", "scored", "indicators", "coverage"]
+        [*wanted, *(["light"] if "light" in index.columns else [])]
     ]
     frame = frame.merge(mine, on="focus_area", how="left")
     frame["network_median"] = frame["focus_area"].map(network_median(index))
@@ -106,28 +111,27 @@ def radar_frame(index: pd.DataFrame, areas: pd.DataFrame, city_id: int | None) -
     return frame.sort_values("sort", ignore_index=True).drop(columns="sort")
 
 
+def u4ssc_by_area(table: pd.DataFrame) -> pd.DataFrame:
+    """The city's U4SSC group score per focus area (scoring.u4ssc_group_score over the points
+    of its indicator table, each indicator with data and a target): focus_area, points,
+    indicators_scored, max_points, score."""
+    columns = ["focus_area", "points", "indicators_scored", "max_points", "score"]
+    if table.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    points = pd.DataFrame(
+        {"city_id": 0, "indicator_id": table["indicator_id"], "points": table["u4ssc_points"]}
+    )
+    areas = table[["indicator_id", "focus_area"]].rename(columns={"indicator_id": "id"})
+    return scoring.u4ssc_group_score(points, areas)[columns]
+
+
 def _target_kinds(engine: Engine, table: pd.DataFrame) -> pd.Series:
-    """The kind (official, guideline...) of the target each row of a progress table uses."""
-    targets = analysis.targets(engine)
-    if targets.empty or table.empty:
-        return pd.Series(None, index=table.index, dtype=object)
-    targets = targets.assign(city_key=targets["city_id"].fillna(-1).astype(int))
-    key = table["city_id"].where(table["target_scope"] == "city", -1)
-    wanted = pd.DataFrame(
-        {
-            "indicator_id": table["indicator_id"].astype(int),
-            "city_key": key.fillna(-1).astype(int),
-            "year": table["target_year"],
-        }
-    )
-    kinds = targets.drop_duplicates(["indicator_id", "city_key", "year"]).astype({"year": float})
-    merged = wanted.merge(
-        kinds[["indicator_id", "city_key", "year", "kind"]],
-        on=["indicator_id", "city_key", "year"],
-        how="left",
-    )
-    kinds_found = pd.Series(merged["kind"].to_numpy(), index=table.index, dtype=object)
-    return kinds_found.where(kinds_found.notna(), None)
+    """The kind (official, international, guideline...) of the target each row of a progress
+    table uses: scoring.resolve_targets gives it with the target (`target_kind`)."""
+    if "target_kind" in table.columns:
+        kinds = table["target_kind"].astype(object)
+        return kinds.where(kinds.notna(), None)
+    return pd.Series(None, index=table.index, dtype=object)
 
 
 TABLE_COLUMNS = [
@@ -144,8 +148,15 @@ TABLE_COLUMNS = [
     "base_value",
     "base_year",
     "target_value",
+    "target_high",
     "target_year",
     "target_kind",
+    "target_scope",
+    "milestones",
+    "expected_value",
+    "series_start",
+    "comparable",
+    "u4ssc_points",
     "gap",
     "gap_relative",
     "status",
@@ -176,7 +187,6 @@ def indicator_table(
     if yearly.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
     progress = scoring.progress_table(yearly, indicators, analysis.targets(engine))
-    progress["target_kind"] = _target_kinds(engine, progress)
     grouped = yearly.groupby("indicator_id")
     history = pd.DataFrame(
         {
@@ -196,9 +206,10 @@ def indicator_table(
     table["stale"] = table["latest_year"] <= year_now - STALE_YEARS
     table["single_point"] = table["count"] == 1
     facts = indicators[
-        ["id", "code", "name", "focus_area", "focus_area_name", "unit", "decimals"]
+        ["id", "code", "name", "focus_area", "focus_area_name", "unit", "decimals", "comparable"]
     ].reset_index(names="order")
     table = facts.merge(table, left_on="id", right_on="indicator_id", how="inner")
+    table["comparable"] = table["comparable"].fillna(True).astype(bool)
     return table.sort_values("order", ignore_index=True)[TABLE_COLUMNS]
 
 
@@ -211,23 +222,50 @@ def city_yearly(engine: Engine, city_id: int) -> pd.DataFrame:
 
 
 def target_path(row: pd.Series) -> pd.DataFrame:
-    """The straight path needed to reach the target: from the base value and year to the
-    target value and year (empty when there is no target after the base year)."""
-    usable = (
-        pd.notna(row.get("target_value"))
-        and pd.notna(row.get("base_value"))
-        and pd.notna(row.get("target_year"))
-        and pd.notna(row.get("base_year"))
-        and float(row["target_year"]) > float(row["base_year"])
-    )
-    if not usable:
-        return pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
+    """The straight path needed to reach the target: from the base value and year through
+    each milestone after the base year to the final target (for a band, the edge nearest the
+    base value); empty when there is no target after the base year."""
+    empty = pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
+    if pd.isna(row.get("base_value")) or pd.isna(row.get("base_year")):
+        return empty
+    stones = row.get("milestones")
+    if not isinstance(stones, list) or not stones:
+        if pd.isna(row.get("target_value")) or pd.isna(row.get("target_year")):
+            return empty
+        stones = [[row["target_year"], row["target_value"]]]
+    base_year, base_value = int(row["base_year"]), float(row["base_value"])
+    high = row.get("target_high")
+    edge = float(high) if pd.notna(high) and base_value > float(high) else None
+    points = [(int(y), edge if edge is not None else float(v)) for y, v in stones if y > base_year]
+    if not points:
+        return empty
     return pd.DataFrame(
         {
-            "year": [int(row["base_year"]), int(row["target_year"])],
-            "value": [float(row["base_value"]), float(row["target_value"])],
+            "year": [base_year, *[p[0] for p in points]],
+            "value": [base_value, *[p[1] for p in points]],
         }
     )
+
+
+def city_events(engine: Engine, lang: str, city_id: int) -> pd.DataFrame:
+    """The mergers, splits and dissolutions the city took part in: code, event_date, kind,
+    role (predecessor / successor), others (units outside the catalog), source."""
+    e, ec = m.table(m.CityEvent), m.table(m.CityEventCity)
+    statement = (
+        select(
+            e.c.code,
+            e.c.event_date,
+            e.c.kind,
+            ec.c.role,
+            e.c[f"others_{lang}"].label("others"),
+            e.c.source,
+        )
+        .join(ec, ec.c.event_id == e.c.id)
+        .where(ec.c.city_id == int(city_id))
+        .order_by(e.c.event_date, e.c.code, ec.c.role)
+    )
+    frame = pd.read_sql(statement, engine)
+    return frame.drop_duplicates("code", keep="last").reset_index(drop=True)
 
 
 def scap_projects(engine: Engine, lang: str, city_id: int) -> pd.DataFrame:
@@ -260,6 +298,7 @@ class CityProfile:
     table: pd.DataFrame  # indicator_table
     projects: pd.DataFrame  # scap_projects
     as_of: int | None  # the latest year of the city's values: its figures' "as of"
+    events: pd.DataFrame  # city_events
 
 
 def profile(engine: Engine, lang: str, code: str) -> CityProfile:
@@ -268,7 +307,9 @@ def profile(engine: Engine, lang: str, code: str) -> CityProfile:
         city_id = conn.execute(select(m.City.id).where(m.City.code == code)).scalar()
     if city_id is None:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
-        return CityProfile(None, empty, scap_projects(engine, lang, -1), None)
+        return CityProfile(
+            None, empty, scap_projects(engine, lang, -1), None, city_events(engine, lang, -1)
+        )
     table = indicator_table(engine, lang, int(city_id))
     years = pd.to_numeric(table["latest_year"], errors="coerce").dropna()
     return CityProfile(
@@ -276,4 +317,5 @@ def profile(engine: Engine, lang: str, code: str) -> CityProfile:
         table,
         scap_projects(engine, lang, int(city_id)),
         int(years.max()) if not years.empty else None,
+        city_events(engine, lang, int(city_id)),
     )

@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument("--url", help="bench version: the store to read (default DATABASE_URL)")
 
+    progress = commands.add_parser(
+        "progress", help="the figures behind every status (baseline, latest, target, score)"
+    )
+    progress.add_argument("--city")
+    progress.add_argument("--indicator")
+    progress.add_argument("--include-submitted", action="store_true")
+    progress.add_argument("--json", action="store_true", required=True)
+
     values = commands.add_parser("values", help="stored values")
     values.add_argument("--city")
     values.add_argument("--indicator")
@@ -157,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "revert": _revert,
             "history": _history,
             "values": _values,
+            "progress": _progress,
             "report": _report,
             "summary": _summary,
             "user": cli_access.run_user,
@@ -340,6 +349,23 @@ def _history(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
 def _values(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     values = intake_store.values_frame(engine, args.city, args.indicator, args.period)
     return _print_json(values.to_dict("records"))
+
+
+def _progress(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    """mne.progress: one object per city x indicator with data. Exit 2 for an unknown code."""
+    from mne.progress import UnknownCode, progress_json
+
+    try:
+        rows = progress_json(engine, args.city, args.indicator, args.include_submitted)
+    except UnknownCode as error:
+        template = (
+            N_("Unknown city code: {codes}. See `python -m mne catalog --json`.")
+            if error.kind == "city"
+            else N_("Unknown indicator code “{code}”.")
+        )
+        print(tr(template, codes=error.code, code=error.code), file=sys.stderr)
+        return 2
+    return _print_json(rows)
 
 
 def _report(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:

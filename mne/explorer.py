@@ -134,6 +134,19 @@ def network_target(targets: pd.DataFrame, indicator_id: int) -> Target | None:
     return Target(value=float(row["value"]), year=int(row["year"]), kind=str(row["kind"]))
 
 
+def shared_target(table: pd.DataFrame) -> Target | None:
+    """The target every city of a progress table is measured against, when they all share
+    one (the Vietnamese cities' national target, a guideline of every city); else None."""
+    if table.empty or table["target_value"].isna().any():
+        return None
+    distinct = table[["target_value", "target_year", "target_kind"]].drop_duplicates()
+    if len(distinct) != 1:
+        return None
+    row = distinct.iloc[0]
+    kind = row["target_kind"] if isinstance(row["target_kind"], str) else "user_set"
+    return Target(value=float(row["target_value"]), year=int(row["target_year"]), kind=kind)
+
+
 def rank_cities(table: pd.DataFrame, direction: str) -> pd.DataFrame:
     """progress_table rows ranked by latest value, best first: highest first when higher is
     better, lowest first when lower is better; ties share the better rank."""
@@ -167,7 +180,7 @@ def indicator_view(
     city_ids = None if city_codes is None else [int(c) for c in cities["id"]]
     yearly = analysis.yearly_values(engine, city_ids, [int(info["id"])])
     target_frame = analysis.targets(engine)
-    facts = indicators[["id", "direction"]]
+    facts = indicators[["id", "direction", "natural_limit", "comparable"]]
     table = scoring.progress_table(yearly, facts, target_frame)
     names = cities[["id", "code", "name", "country"]].rename(
         columns={"id": "city_id", "code": "city", "name": "city_name"}
@@ -195,6 +208,6 @@ def indicator_view(
         },
         ranked=ranked,
         history=history,
-        target=network_target(target_frame, int(info["id"])),
+        target=shared_target(table) or network_target(target_frame, int(info["id"])),
         as_of=as_of,
     )

@@ -45,7 +45,7 @@ def movers(yearly: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
         )
     previous = yearly.assign(year=yearly["year"] + 1).rename(columns={"value": "previous"})
     joined = scored.merge(previous, on=["city_id", "indicator_id", "year"], how="inner")
-    before = scoring.normalised_score(joined["previous"], joined["worst"], joined["target"])
+    before = scoring.rescore(joined["previous"], joined)
     joined["change"] = joined["score"] - before
     joined = joined[joined["change"].abs() > 0]
     ordered = joined.sort_values("change")

@@ -26,6 +26,9 @@ PAIR = ["city_id", "indicator_id"]
 # SDSN publishes no group index when more than 20 % of its indicators lack data.
 MIN_INDEX_COVERAGE = 0.8
 WORST_QUANTILE = 0.025
+# With fewer cities reporting an indicator there is no worst-case bound (one city's own value
+# would be its worst case): see pair_scores.
+MIN_CITIES_FOR_BOUNDS = 2
 
 # Open SDG progress measure (Statistics Canada / Eurostat).
 BASE_YEAR = 2015
@@ -92,39 +95,155 @@ OUTLIER_MIN_POINTS = 4
 # --- Normalised score (SDSN) ------------------------------------------------------------------
 
 
-def normalised_score(value: pd.Series, worst: pd.Series, target: pd.Series) -> pd.Series:
+def normalised_score(
+    value: pd.Series,
+    worst: pd.Series,
+    target: pd.Series,
+    direction: pd.Series | None = None,
+) -> pd.Series:
     """SDSN normalisation: x' = (x - worst) / (target - worst) x 100, clipped to [0, 100].
 
-    For lower-is-better indicators worst > target and the same formula holds, since both the
-    numerator and the denominator change sign. Equal bounds give no score (NaN)."""
+    With `direction` ("higher"/"lower"), d = +1 / -1; without it d = sign(target - worst).
+    - a value at or beyond the target in the better direction, d x (x - target) >= 0, scores
+      100 whatever the worst bound (a city past the target never scores less);
+    - a worst bound on the better side of the target, d x (target - worst) <= 0, leaves no
+      room below the target: a value short of the target is then worse than the worst bound
+      and scores 0;
+    - otherwise the formula, clipped. For lower-is-better both the numerator and the
+      denominator change sign. Equal bounds without a direction give no score (NaN)."""
+    if direction is None:
+        d = pd.Series(np.sign(target - worst), index=value.index).where(target != worst)
+    else:
+        d = pd.Series(np.where(direction.eq("lower").to_numpy(), -1.0, 1.0), index=value.index)
     span = (target - worst).where(target != worst)
-    score = (value - worst) / span * 100
-    return score.clip(lower=0, upper=100)
+    score = ((value - worst) / span * 100).clip(lower=0, upper=100)
+    past = (d * (value - target)).round(THRESHOLD_DECIMALS) >= 0
+    inverted = (d * (target - worst)) <= 0
+    score = score.where(~inverted, 0.0)
+    score = score.where(~past, 100.0)
+    return score.where(d.notna() & value.notna() & target.notna())
 
 
 def score_bounds(
     latest: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame
 ) -> pd.DataFrame:
-    """Per indicator: the worst-case bound and the target used for normalising.
+    """Per indicator: the worst-case bound and the network target used for normalising.
 
-    worst = the 2.5th percentile of the cities' latest values (97.5th when lower is better);
-    target = the network-wide target of the latest target year, else the technical optimum,
-    the 97.5th percentile (2.5th when lower is better).
+    worst = the 2.5th percentile of the cities' latest values (97.5th when lower is better),
+    left empty when fewer than MIN_CITIES_FOR_BOUNDS cities report the indicator (one city's
+    own value is no worst case); target = the network-wide target of the latest target year,
+    else the technical optimum, the 97.5th percentile (2.5th when lower is better).
     `latest` has indicator_id and value; `targets` has indicator_id, year, value, city_id.
-    Returns indicator_id, worst, target, direction."""
+    Returns indicator_id, worst, target, direction, cities (how many reported)."""
     lower_better = indicators.set_index("id")["direction"].eq("lower")
     by_indicator = latest.groupby("indicator_id")["value"]
     low = by_indicator.quantile(WORST_QUANTILE)
     high = by_indicator.quantile(1 - WORST_QUANTILE)
+    count = by_indicator.count()
     lb = lower_better.reindex(low.index, fill_value=False)
-    worst = high.where(lb, low)
+    worst = high.where(lb, low).where(count >= MIN_CITIES_FOR_BOUNDS)
     optimum = low.where(lb, high)
-    network = targets[targets["city_id"].isna()].sort_values("year")
+    network = _normalise_targets(targets)
+    network = network[network["scope"] == "network"].sort_values("year")
     target = network.groupby("indicator_id")["value"].last()
     bounds = pd.DataFrame({"worst": worst, "target": target.reindex(worst.index)})
     bounds["target"] = bounds["target"].fillna(optimum)
     bounds["direction"] = np.where(lb, "lower", "higher")
+    bounds["cities"] = count
     return bounds.rename_axis("indicator_id").reset_index()
+
+
+SCORE_REASONS = ("not_comparable", "single_city", "")
+
+
+def pair_scores(
+    latest: pd.DataFrame, indicators: pd.DataFrame, targets: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The 0-100 score of each city's latest value (`latest`: city_id, indicator_id, year,
+    value; pass every city of the network, as the worst bound is the network's).
+
+    - The target is the pair's own (resolve_targets: a city's, else its country's, else the
+      network's, of the final target year); without one, the technical optimum of score_bounds.
+    - A band target (value..target_high): the value is replaced by its distance outside the
+      band, max(low - x, x - high, 0), lower is better, target 0, and the worst bound is the
+      97.5th percentile of those distances over the cities scored against a band.
+    - normalised_score then gives 100 at or beyond the target and 0 at or past the worst.
+    - An indicator marked not comparable across cities (raw counts) gets no score
+      (reason "not_comparable"); with fewer than MIN_CITIES_FOR_BOUNDS cities there is no worst
+      bound: a city at or beyond its target still scores 100, any other gets no score
+      (reason "single_city").
+    Returns the `latest` columns with worst, target, target_high, target_scope, direction,
+    score, score_reason."""
+    if latest.empty:
+        return latest.assign(
+            worst=pd.Series(dtype=float),
+            target=pd.Series(dtype=float),
+            target_high=pd.Series(dtype=float),
+            target_scope=pd.Series(dtype=object),
+            direction=pd.Series(dtype=object),
+            score=pd.Series(dtype=float),
+            score_reason=pd.Series(dtype=object),
+        )
+    empty_targets = pd.DataFrame(columns=["indicator_id", "city_id", "year", "value"])
+    target_frame = empty_targets if targets is None else targets
+    bounds = score_bounds(latest, indicators, target_frame)
+    frame = latest.merge(bounds.drop(columns="target"), on="indicator_id", how="left")
+    frame = frame.merge(bounds[["indicator_id", "target"]].rename(columns={"target": "optimum"}))
+    own = resolve_targets(frame, target_frame)
+    frame = frame.merge(own, on=PAIR, how="left")
+    band = frame["target_high"].notna()
+    below = frame["target_value"] - frame["value"]
+    distance = below.where(below > 0, frame["value"] - frame["target_high"]).clip(lower=0)
+    band_worst = (
+        distance.where(band)
+        .groupby(frame["indicator_id"])
+        .transform(lambda s: s.quantile(1 - WORST_QUANTILE))
+    )
+    band_cities = band.groupby(frame["indicator_id"]).transform("sum")
+    has_target = frame["target_value"].notna()
+    frame["target"] = frame["target_value"].where(has_target, frame["optimum"]).astype(float)
+    value = frame["value"].where(~band, distance)
+    worst = frame["worst"].where(~band, band_worst.where(band_cities >= MIN_CITIES_FOR_BOUNDS))
+    target = frame["target"].where(~band, 0.0)
+    direction = frame["direction"].where(~band, "lower")
+    score = normalised_score(value, worst.fillna(target), target, direction)
+    few = worst.isna()
+    past = score.eq(100.0)
+    comparable = _indicator_flag(frame["indicator_id"], indicators, "comparable", True)
+    frame["score"] = score.where(comparable & (~few | past))
+    reason = np.where(~comparable, "not_comparable", np.where(few & ~past, "single_city", ""))
+    frame["score_reason"] = _codes(reason, frame.index)
+    frame["worst"] = worst
+    columns = [*latest.columns, "worst", "target", "target_high", "target_scope", "direction"]
+    return frame[[*columns, "score", "score_reason"]]
+
+
+def rescore(value: pd.Series, scored: pd.DataFrame) -> pd.Series:
+    """The 0-100 score another value would have on the bounds of `scored`'s rows (a
+    pair_scores frame, aligned with `value`): the same transform, so a band target measures
+    the distance outside the band here too. Empty where the row itself has no score."""
+    band = scored["target_high"].notna()
+    below = scored["target"] - value
+    distance = below.where(below > 0, value - scored["target_high"]).clip(lower=0)
+    target = scored["target"].where(~band, 0.0)
+    score = normalised_score(
+        value.where(~band, distance),
+        scored["worst"].fillna(target),
+        target,
+        scored["direction"].where(~band, "lower"),
+    )
+    return score.where(scored["score"].notna())
+
+
+def _indicator_flag(
+    indicator_ids: pd.Series, indicators: pd.DataFrame, column: str, default: object
+) -> pd.Series:
+    """A per-indicator catalog column spread over `indicator_ids` (the default when the
+    indicators frame has no such column, or for an unknown indicator)."""
+    if column not in indicators.columns:
+        return pd.Series(default, index=indicator_ids.index)
+    mapped = indicator_ids.map(indicators.set_index("id")[column])
+    return mapped.where(mapped.notna(), default).astype(type(default))
 
 
 # --- Yearly values, latest values, targets ------------------------------------------------------
@@ -189,40 +308,124 @@ def latest_per_pair(yearly: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates(PAIR, keep="last").reset_index(drop=True)
 
 
-def resolve_targets(pairs: pd.DataFrame, targets: pd.DataFrame | None) -> pd.DataFrame:
-    """The target that applies to each city x indicator of `pairs`.
+# Which target applies to a city: its own, else its country's, else the network's.
+SCOPE_RANK = {"city": 0, "country": 1, "network": 2}
+TARGET_COLUMNS = ["year", "value", "value_high", "scope", "kind"]
 
-    A city's own target wins over the target of every city (city_id empty); within the winning
-    scope the target of the latest target year is used (the final target, as score_bounds
-    does). Returns city_id, indicator_id, target_value, target_year, target_scope ("city",
-    "network" or empty)."""
-    out = pairs[PAIR].drop_duplicates().reset_index(drop=True)
+
+def _normalise_targets(targets: pd.DataFrame | None) -> pd.DataFrame:
+    """Targets with every column scoring reads: indicator_id, city_id, year, value, value_high
+    (the upper edge of a band target, else empty), scope ("city", "country" or "network";
+    by default "city" with a city_id, else "network"), kind (empty when not given).
+    A country's target arrives spread over its cities (analysis.targets), city_id set."""
+    columns = ["indicator_id", "city_id", *TARGET_COLUMNS]
     if targets is None or targets.empty:
-        return out.assign(
-            target_value=np.nan, target_year=np.nan, target_scope=pd.Series(None, dtype=object)
-        )
-    usable = targets.dropna(subset=["value", "year"]).sort_values("year")
-    is_network = usable["city_id"].isna()
-    network = usable.loc[is_network, ["indicator_id", "year", "value"]].drop_duplicates(
-        "indicator_id", keep="last"
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = targets.dropna(subset=["value", "year"]).copy()
+    default_scope = pd.Series(
+        np.where(frame["city_id"].notna(), "city", "network"), index=frame.index
     )
-    city = usable.loc[~is_network, ["city_id", "indicator_id", "year", "value"]]
-    city = city.drop_duplicates(PAIR, keep="last")
-    if not city.empty:
-        city = city.astype({"city_id": out["city_id"].dtype})
-    out = out.merge(
-        city.rename(columns={"year": "city_year", "value": "city_value"}), on=PAIR, how="left"
-    ).merge(
-        network.rename(columns={"year": "network_year", "value": "network_value"}),
-        on="indicator_id",
-        how="left",
+    frame["scope"] = frame["scope"].fillna(default_scope) if "scope" in frame else default_scope
+    if "value_high" not in frame:
+        frame["value_high"] = np.nan
+    if "kind" not in frame:
+        frame["kind"] = None
+    frame["value_high"] = frame["value_high"].astype(float)
+    frame["value"] = frame["value"].astype(float)
+    return frame[columns]
+
+
+def target_milestones(pairs: pd.DataFrame, targets: pd.DataFrame | None) -> pd.DataFrame:
+    """Every (year, value) milestone of the target that applies to each city x indicator of
+    `pairs`: the milestones of the narrowest scope that has any (city, then country, then
+    network). Returns city_id, indicator_id, year, value, value_high, scope, kind, in year
+    order; a pair without a target has no rows."""
+    out = pairs[PAIR].drop_duplicates()
+    frame = _normalise_targets(targets)
+    if frame.empty or out.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*PAIR, *TARGET_COLUMNS]})
+    network = frame[frame["city_id"].isna()].drop(columns="city_id")
+    own = frame[frame["city_id"].notna()].astype({"city_id": out["city_id"].dtype})
+    candidates = pd.concat(
+        [out.merge(own, on=PAIR), out.merge(network, on="indicator_id")], ignore_index=True
     )
-    has_city = out["city_value"].notna()
-    out["target_value"] = out["city_value"].where(has_city, out["network_value"]).astype(float)
-    out["target_year"] = out["city_year"].where(has_city, out["network_year"]).astype(float)
-    scope = np.where(has_city, "city", np.where(out["network_value"].notna(), "network", ""))
-    out["target_scope"] = _codes(scope, out.index)
-    return out[[*PAIR, "target_value", "target_year", "target_scope"]]
+    candidates["rank"] = candidates["scope"].map(SCOPE_RANK).fillna(len(SCOPE_RANK))
+    best = candidates.groupby(PAIR)["rank"].transform("min")
+    chosen = candidates[candidates["rank"] == best].sort_values([*PAIR, "year"])
+    chosen = chosen.drop_duplicates([*PAIR, "year"], keep="last")
+    return chosen[[*PAIR, *TARGET_COLUMNS]].reset_index(drop=True)
+
+
+def resolve_targets(pairs: pd.DataFrame, targets: pd.DataFrame | None) -> pd.DataFrame:
+    """The target that applies to each city x indicator of `pairs`: a city's own target wins
+    over its country's, which wins over the target of every city (target_milestones); its
+    final milestone (the latest target year) is the target. Returns city_id, indicator_id,
+    target_value, target_high (upper edge of a band, else empty), target_year, target_scope
+    ("city", "country", "network" or empty) and target_kind."""
+    out = pairs[PAIR].drop_duplicates().reset_index(drop=True)
+    milestones = target_milestones(out, targets)
+    final = milestones.drop_duplicates(PAIR, keep="last").rename(
+        columns={
+            "year": "target_year",
+            "value": "target_value",
+            "value_high": "target_high",
+            "scope": "target_scope",
+            "kind": "target_kind",
+        }
+    )
+    out = out.merge(final, on=PAIR, how="left")
+    for column in ("target_value", "target_high", "target_year"):
+        out[column] = out[column].astype(float)
+    for column in ("target_scope", "target_kind"):
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out[[*PAIR, "target_value", "target_high", "target_year", "target_scope", "target_kind"]]
+
+
+def next_milestone(progress: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
+    """Per pair of `progress` (city_id, indicator_id, latest_year, base_year): the milestone
+    due next, the first whose year is at or after the latest year and after the base year;
+    past the last milestone, the final one. Returns city_id, indicator_id, milestone_year,
+    milestone_value, milestone_high."""
+    keys = progress[[*PAIR, "latest_year", "base_year"]]
+    joined = keys.merge(milestones[[*PAIR, "year", "value", "value_high"]], on=PAIR)
+    due = joined[(joined["year"] >= joined["latest_year"]) & (joined["year"] > joined["base_year"])]
+    chosen = pd.concat([due.drop_duplicates(PAIR), joined.drop_duplicates(PAIR, keep="last")])
+    chosen = chosen.drop_duplicates(PAIR, keep="first")
+    return chosen.rename(
+        columns={
+            "year": "milestone_year",
+            "value": "milestone_value",
+            "value_high": "milestone_high",
+        }
+    )[[*PAIR, "milestone_year", "milestone_value", "milestone_high"]]
+
+
+def expected_value(progress: pd.DataFrame, milestones: pd.DataFrame) -> pd.Series:
+    """The value a straight path from the base (base_year, base_value) through every
+    milestone after the base year would have reached in the latest year (linear between
+    neighbouring points; the final value at or after the final year). For a band milestone
+    the path runs to the edge nearest the base value. NaN without a target."""
+    base = progress[[*PAIR, "base_year", "base_value"]].rename(
+        columns={"base_year": "year", "base_value": "value"}
+    )
+    stones = milestones.merge(progress[[*PAIR, "base_year", "base_value"]], on=PAIR)
+    stones = stones[stones["year"] > stones["base_year"]]
+    above = stones["value_high"].notna() & (stones["base_value"] > stones["value_high"])
+    stones = stones.assign(value=stones["value_high"].where(above, stones["value"]))
+    knots = pd.concat([base, stones[[*PAIR, "year", "value"]]], ignore_index=True)
+    knots = knots.dropna(subset=["year", "value"]).astype({"year": float, "value": float})
+    knots = knots[knots.set_index(PAIR).index.isin(stones.set_index(PAIR).index)]
+    now = progress[[*PAIR, "latest_year"]].reset_index(names="row")
+    joined = now.merge(knots, on=PAIR)
+    before = joined[joined["year"] <= joined["latest_year"]].sort_values("year")
+    after = joined[joined["year"] > joined["latest_year"]].sort_values("year")
+    prev = before.drop_duplicates("row", keep="last").set_index("row")
+    nxt = after.drop_duplicates("row", keep="first").set_index("row")
+    prev, nxt = prev.reindex(now["row"]), nxt.reindex(now["row"])
+    share = (now.set_index("row")["latest_year"] - prev["year"]) / (nxt["year"] - prev["year"])
+    interpolated = prev["value"] + share * (nxt["value"] - prev["value"])
+    value = interpolated.where(nxt["year"].notna(), prev["value"])
+    return pd.Series(value.to_numpy(dtype=float), index=progress.index)
 
 
 def _codes(values: np.ndarray, index: pd.Index) -> pd.Series:
@@ -263,16 +466,31 @@ def expected_share(year_now: pd.Series, year_base: pd.Series, year_target: pd.Se
     return share.clip(lower=0.0, upper=1.0)
 
 
-def path_to_target(progress: pd.DataFrame) -> pd.DataFrame:
-    """Adds to a `progress_status` frame: achieved = (latest - base) / (target - base),
-    expected = (latest_year - base_year) / (target_year - base_year) clipped to [0, 1], and
-    on_path = achieved >= expected (empty when either is unknown).
+def path_to_target(progress: pd.DataFrame, milestones: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Adds to a `progress_status` frame: achieved = (latest - base) / (target - base), the
+    share of the way to the final target covered; expected = the share a straight path would
+    have covered by the latest year, and on_path = achieved >= expected (empty when either is
+    unknown).
 
+    Without `milestones`: expected = (latest_year - base_year) / (target_year - base_year)
+    clipped to [0, 1]. With them (target_milestones), the path runs from the base through
+    every milestone (expected_value, also returned), and expected = (expected_value - base) /
+    (target - base). For a band target the target is the edge nearest the base value.
     The baseline is the progress measure's base value and year; "now" is the latest year with
     data, so the value and the straight path are compared in the same year."""
     out = progress.copy()
-    out["achieved"] = achievement(out["latest_value"], out["base_value"], out["target_value"])
-    out["expected"] = expected_share(out["latest_year"], out["base_year"], out["target_year"])
+    final = out["target_value"]
+    if "target_high" in out.columns:
+        above = out["target_high"].notna() & (out["base_value"] > out["target_high"])
+        final = final.where(~above, out["target_high"])
+    out["achieved"] = achievement(out["latest_value"], out["base_value"], final)
+    if milestones is None:
+        out["expected_value"] = np.nan
+        out["expected"] = expected_share(out["latest_year"], out["base_year"], out["target_year"])
+    else:
+        out["expected_value"] = expected_value(out, milestones)
+        share = achievement(out["expected_value"], out["base_value"], final)
+        out["expected"] = share.clip(lower=0.0, upper=1.0)
     known = out["achieved"].notna() & out["expected"].notna()
     on_path = out["achieved"].round(THRESHOLD_DECIMALS) >= out["expected"].round(THRESHOLD_DECIMALS)
     out["on_path"] = pd.Series(on_path, dtype="boolean").where(known, pd.NA)
@@ -291,13 +509,20 @@ PROGRESS_COLUMNS = [
     "latest_value",
     "points",
     "target_value",
+    "target_high",
     "target_year",
     "target_scope",
+    "target_kind",
+    "milestone_year",
+    "milestone_value",
+    "milestone_high",
+    "series_start",
     "method",
     "cagr_obs",
     "cagr_req",
     "ratio",
     "growth",
+    "limit_factor",
     "status",
     "reason",
 ]
@@ -319,142 +544,274 @@ def progress_status(
     """Progress status of each city x indicator by the Open SDG progress measure.
 
     Base year t0: `base_year` (2015) when it has data, else the first later year with data (or
-    simply the first year with data when base_year is None); years before it are not used.
+    simply the first year with data when base_year is None); years before it are not used, nor
+    years before a series break of the city (a `break_year` column of `yearly`, see
+    analysis.yearly_values: a merger or split changes what the series counts).
     Latest year t: the last year with data. y0, yt: the values in those years.
     Zeros in y0, yt and the target are replaced by 0.001 (with the sign of the base value, or
     for a zero base value the sign of the latest value), so a growth rate exists.
       CAGR_obs = (yt / y0)^(1 / (t - t0)) - 1
       s = -1 if y0 < 0 else 1;  d = 1 if higher is better else -1
-    With a target (value yT in year tT, a city's own target winning over the network's):
-      CAGR_req = (yT / y0)^(1 / (tT - t0)) - 1;  R = s * d * CAGR_obs / |CAGR_req|
-      target_achieved when yt is at or beyond yT in the desired direction, else
-      on_track R >= 0.95; moderate 0.60 <= R < 0.95; limited 0 <= R < 0.60; deterioration R < 0.
+    With a target (target_milestones: a city's own, else its country's, else the network's),
+    the milestone m due next (next_milestone) is the one measured against, value ym in tm:
+      CAGR_req = (ym / y0)^(1 / (tm - t0)) - 1;  R = s * d * CAGR_obs / |CAGR_req|
+      target_achieved when yt is at or beyond the final target in the desired direction, else
+      on_track when yt is already at or beyond the milestone due next (method "milestone"),
+      else on_track R >= 0.95; moderate 0.60 <= R < 0.95; limited 0 <= R < 0.60;
+      deterioration R < 0.
+    A zero base value (y0 = 0) gives no meaningful growth rate towards a target (0.001 would
+    make any rise look huge): R is then the linear ratio (method "linear")
+      R = [(yt - y0) / (ym - y0)] / [(t - t0) / (tm - t0)],
+    the share of the way covered over the share of the time gone, as the straight path.
+    A band target (value .. target_high): inside the final band is target_achieved, inside the
+    band due next on_track; outside, d points towards the band and ym is its nearest edge.
     Without a target:
       P = s * d * CAGR_obs: on_track P >= 1.5 %/yr; moderate 0.5-1.5 %; limited 0-0.5 %;
-      deterioration P < 0.
+      deterioration P < 0. For an indicator with a natural limit L (e.g. 100 %, column
+      natural_limit), Open SDG's factor C scales the thresholds above 0: with b = |y0|,
+      C = 1 - (b/L)^4.44 for b <= L, 1 - ((2L - b)/L)^4.44 for L < b < 2L, 1 for b >= 2L;
+      C = 0 (the base at the limit) with P >= 0 is on_track.
     R and P are compared after rounding to 10 decimals (a value on a threshold by hand is on it).
 
     insufficient_data, never a guessed status, with the reason in `reason`:
     - "no_data_since_base": no value in or after the base year;
     - "single_point": one value from the base year on;
-    - "sign_change": y0 and yt on opposite sides of zero, where a growth rate has no meaning
-      (Open SDG gives no status either; a person should look at the values instead);
+    - "series_break": one value since the city's last series break (earlier ones not used);
+    - "sign_change": y0 and yt on opposite sides of zero, where a growth rate has no meaning;
     - "not_computable": a degenerate case left, e.g. a required rate of exactly 0 with no
-      observed change (the target is then normally achieved, so this is rare).
+      observed change.
     A latest value at or beyond the target is target_achieved even then: it is an observed
     fact, not a trend (Open SDG does the same).
     A target that cannot give a required rate (its year not after t0, or its value on the
     other side of zero from y0) is not used for R: the no-target measure P is, and `method`
     says "trend" rather than "target".
 
-    Returns one row per city x indicator in `yearly`: city_id, indicator_id, direction,
-    base_year, base_value, latest_year, latest_value, points (values from t0 to t),
-    target_value, target_year, target_scope, method ("target", "trend" or empty), cagr_obs,
-    cagr_req, ratio (R), growth (P = s * d * CAGR_obs), status, reason."""
+    Returns one row per city x indicator in `yearly`: PROGRESS_COLUMNS."""
     obs = yearly[[*PAIR, "year", "value"]].dropna(subset=["value"])
+    if "break_year" in yearly.columns:
+        obs = obs.assign(break_year=yearly.loc[obs.index, "break_year"].astype(float))
+    else:
+        obs = obs.assign(break_year=np.nan)
     obs = obs.sort_values([*PAIR, "year"])
     frame = obs.drop_duplicates(PAIR, keep="last").rename(
-        columns={"year": "latest_year", "value": "latest_value"}
+        columns={"year": "latest_year", "value": "latest_value", "break_year": "series_start"}
     )
-    window = obs if base_year is None else obs[obs["year"] >= base_year]
-    base = window.drop_duplicates(PAIR, keep="first").rename(
+    start = obs[PAIR].merge(frame[[*PAIR, "series_start"]], on=PAIR, how="left")
+    since_break = ~(obs["year"].to_numpy() < start["series_start"].to_numpy())
+    window = (
+        obs[since_break] if base_year is None else obs[since_break & (obs["year"] >= base_year)]
+    )
+    before = obs["year"].to_numpy() < start["series_start"].to_numpy()
+    broke = obs[before].groupby(PAIR).size().rename("before_break").reset_index()
+    base = window.drop_duplicates(PAIR, keep="first")[[*PAIR, "year", "value"]].rename(
         columns={"year": "base_year", "value": "base_value"}
     )
     points = window.groupby(PAIR).size().rename("points").reset_index()
     frame = frame.merge(base, on=PAIR, how="left").merge(points, on=PAIR, how="left")
+    frame = frame.merge(broke, on=PAIR, how="left")
     frame["points"] = frame["points"].fillna(0).astype(int)
     frame = frame.merge(resolve_targets(frame, targets), on=PAIR, how="left")
-    d = _direction_sign(frame["indicator_id"], indicators)
-    frame["direction"] = np.where(d < 0, "lower", "higher")
+    milestones = target_milestones(frame, targets)
+    frame = frame.merge(next_milestone(frame, milestones), on=PAIR, how="left")
+    d_indicator = _direction_sign(frame["indicator_id"], indicators)
+    frame["direction"] = np.where(d_indicator < 0, "lower", "higher")
 
     y0_raw = frame["base_value"].to_numpy(dtype=float)
     yt_raw = frame["latest_value"].to_numpy(dtype=float)
-    target_raw = frame["target_value"].to_numpy(dtype=float)
+    final_raw = frame["target_value"].to_numpy(dtype=float)
+    final_high = frame["target_high"].to_numpy(dtype=float)
+    m_low = frame["milestone_value"].to_numpy(dtype=float)
+    m_high = frame["milestone_high"].to_numpy(dtype=float)
+    m_band = ~np.isnan(m_high)
+    # A band: d points towards it from where the city is, ym is its nearest edge.
+    above_band = m_band & (yt_raw > m_high)
+    d = np.where(m_band, np.where(above_band, -1.0, 1.0), d_indicator)
+    m_raw = np.where(above_band, m_high, m_low)
+
     y0 = _replace_zero(y0_raw, np.where(y0_raw == 0, yt_raw, y0_raw))
     yt = _replace_zero(yt_raw, y0)
-    target = _replace_zero(target_raw, y0)
+    target = _replace_zero(m_raw, y0)
     t0 = frame["base_year"].to_numpy(dtype=float)
     t = frame["latest_year"].to_numpy(dtype=float)
-    t_target = frame["target_year"].to_numpy(dtype=float)
+    t_target = frame["milestone_year"].to_numpy(dtype=float)
     s = np.where(y0 < 0, -1.0, 1.0)
 
-    has_target = ~np.isnan(target_raw)
-    achieved = has_target & (d * (yt_raw - target_raw) >= 0)
+    has_target = ~np.isnan(final_raw)
+    final_band = ~np.isnan(final_high)
+    with np.errstate(invalid="ignore"):
+        achieved = has_target & np.where(
+            final_band,
+            (yt_raw >= final_raw) & (yt_raw <= final_high),
+            d_indicator * (yt_raw - final_raw) >= 0,
+        )
+        milestone_met = (
+            has_target
+            & ~achieved
+            & (t_target < frame["target_year"].to_numpy(dtype=float))
+            & np.where(m_band, (yt_raw >= m_low) & (yt_raw <= m_high), d * (yt_raw - m_raw) >= 0)
+        )
     no_base = frame["points"].to_numpy() == 0
     # A repeated year (input not one row per year) must not pass for two points.
     single = (frame["points"].to_numpy() == 1) | (~no_base & (t <= t0))
+    after_break = single & (frame["before_break"].fillna(0).to_numpy() > 0)
     sign_change = ~no_base & ~single & (y0 * yt < 0)
     computable = ~no_base & ~single & ~sign_change
     usable_target = computable & has_target & (t_target > t0) & (target * y0 > 0)
+    linear = usable_target & (y0_raw == 0) & (m_raw != y0_raw)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         cagr_obs = np.where(computable, (yt / y0) ** (1.0 / (t - t0)) - 1.0, np.nan)
         cagr_req = np.where(usable_target, (target / y0) ** (1.0 / (t_target - t0)) - 1.0, np.nan)
         growth = s * d * cagr_obs
         ratio = np.where(usable_target, growth / np.abs(cagr_req), np.nan)
+        linear_ratio = ((yt_raw - y0_raw) / (m_raw - y0_raw)) / ((t - t0) / (t_target - t0))
+        ratio = np.where(linear, linear_ratio, ratio)
+    c = np.where(usable_target, 1.0, _limit_factor(frame, indicators, y0_raw, d))
     measure = np.round(np.where(usable_target, ratio, growth), THRESHOLD_DECIMALS)
-    high = np.where(usable_target, RATIO_ON_TRACK, GROWTH_ON_TRACK)
-    med = np.where(usable_target, RATIO_MODERATE, GROWTH_MODERATE)
+    high = np.where(usable_target, RATIO_ON_TRACK, GROWTH_ON_TRACK * c)
+    med = np.where(usable_target, RATIO_MODERATE, GROWTH_MODERATE * c)
+    high, med = np.round(high, THRESHOLD_DECIMALS), np.round(med, THRESHOLD_DECIMALS)
     valid_measure = computable & ~np.isnan(measure)
 
-    method = np.where(computable, np.where(usable_target, "target", "trend"), "")
+    method = np.where(
+        milestone_met & computable,
+        "milestone",
+        np.where(
+            computable, np.where(linear, "linear", np.where(usable_target, "target", "trend")), ""
+        ),
+    )
     frame["method"] = _codes(method, frame.index)
     frame["cagr_obs"] = cagr_obs
-    frame["cagr_req"] = cagr_req
+    frame["cagr_req"] = np.where(linear, np.nan, cagr_req)
     frame["ratio"] = ratio
     frame["growth"] = growth
+    frame["limit_factor"] = c
     frame["status"] = np.select(
         [
             achieved,
+            milestone_met & computable,
             valid_measure & (measure >= high),
             valid_measure & (measure >= med),
             valid_measure & (measure >= 0),
             valid_measure,
         ],
-        ["target_achieved", "on_track", "moderate", "limited", "deterioration"],
+        ["target_achieved", "on_track", "on_track", "moderate", "limited", "deterioration"],
         default="insufficient_data",
     )
     reason = np.select(
-        [achieved, no_base, single, sign_change, ~valid_measure],
-        ["", "no_data_since_base", "single_point", "sign_change", "not_computable"],
+        [achieved, no_base, after_break, single, sign_change, ~valid_measure],
+        ["", "no_data_since_base", "series_break", "single_point", "sign_change", "not_computable"],
         default="",
     )
     frame["reason"] = _codes(reason, frame.index)
     return frame[PROGRESS_COLUMNS].reset_index(drop=True)
 
 
+# Open SDG's exponent in the natural-limit factor C (sdg-build, ProgressMeasure).
+LIMIT_EXPONENT = 4.44
+
+
+def _limit_factor(
+    frame: pd.DataFrame, indicators: pd.DataFrame, y0: np.ndarray, d: np.ndarray
+) -> np.ndarray:
+    """Open SDG's factor C for indicators with a natural limit L (1 without one):
+    with b = |y0|: 1 - (b/L)^4.44 when b <= L, 1 - ((2L - b)/L)^4.44 when L < b < 2L, else 1.
+    Only a limit in the desired direction counts (a maximum when higher is better, a minimum
+    when lower is better)."""
+    limit = _indicator_flag(frame["indicator_id"], indicators, "natural_limit", np.nan)
+    lim = np.abs(limit.to_numpy(dtype=float))
+    b = np.abs(y0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(
+            b >= 2 * lim,
+            1.0,
+            np.where(
+                b <= lim,
+                1.0 - (b / lim) ** LIMIT_EXPONENT,
+                1.0 - ((2 * lim - b) / lim) ** LIMIT_EXPONENT,
+            ),
+        )
+    # A maximum limit (at or above the base) for higher-is-better, a minimum for lower.
+    wanted = np.where(d > 0, lim >= b, lim <= b)
+    factor = np.where(np.isnan(lim) | ~wanted | np.isnan(factor), 1.0, factor)
+    return np.clip(factor, 0.0, 1.0)
+
+
 # --- Gap to target, U4SSC bands -------------------------------------------------------------------
 
 
-def gap_to_target(latest: pd.Series, target: pd.Series, direction: pd.Series) -> pd.DataFrame:
+def gap_to_target(
+    latest: pd.Series,
+    target: pd.Series,
+    direction: pd.Series,
+    target_high: pd.Series | None = None,
+) -> pd.DataFrame:
     """Distance still to go: gap = d x (target - latest), d = 1 when higher is better, -1 when
     lower is better, so a positive gap is still to go and a negative one is beyond the target;
-    gap_relative = gap / |target| (empty for a zero target). Returns gap, gap_relative."""
+    gap_relative = gap / |target| (empty for a zero target). For a band target
+    (target .. target_high) the gap is the distance to the nearest edge, 0 inside the band
+    (never negative: beyond a band is off it). Returns gap, gap_relative."""
     d = np.where(direction.eq("lower").to_numpy(), -1.0, 1.0)
     gap = (target - latest) * d
-    magnitude = target.abs()
+    edge = target
+    if target_high is not None:
+        band = target_high.notna()
+        distance = np.maximum(target - latest, latest - target_high).clip(lower=0)
+        gap = gap.where(~band, distance)
+        edge = target.where(~band | (latest < target), target_high)
+    magnitude = edge.abs()
     return pd.DataFrame({"gap": gap, "gap_relative": gap / magnitude.where(magnitude > 0)})
 
 
-def target_share(value: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
+def target_share(
+    value: pd.Series,
+    target: pd.Series,
+    direction: pd.Series,
+    base: pd.Series | None = None,
+    target_high: pd.Series | None = None,
+) -> pd.Series:
     """Share of the target reached, as U4SSC reads it: value / target when higher is better,
-    target / value when lower is better (a value of 0 is then infinitely good).
+    target / value when lower is better.
 
+    - A value at or beyond the target (inside a band target) has reached all of it: 1 or more.
+    - A zero target when lower is better (no slums, no deaths): target / value is 0 for any
+      value above it, which says nothing; the share is then the reduction achieved since the
+      base value, (base - value) / base, 0 when there is no reduction, empty without a base
+      value above zero or with one value only (base = value).
+    - A band target: below it value / low edge, above it high edge / value.
     Defined for values >= 0 and targets > 0 (>= 0 when lower is better): a ratio of numbers
     of mixed or negative sign does not read as "% of target", so those give NaN."""
     lower = direction.eq("lower")
+    high = pd.Series(np.nan, index=value.index) if target_high is None else target_high
+    band = high.notna()
+    above = band & (value > high)
+    lower = lower.where(~band, above)
+    edge = target.where(~above, high)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = (target / value).where(lower, value / target)
-    defined = (value >= 0) & ((target > 0) | (lower & (target >= 0)))
+        share = (edge / value).where(lower, value / edge)
+    reached = (value <= edge).where(lower, value >= edge) & ~(band & ~above & (value < target))
+    if base is None:
+        base = pd.Series(np.nan, index=value.index)
+    zero_target = lower & (edge == 0) & ~reached
+    reduction = ((base - value) / base).clip(lower=0).where((base > 0) & (base != value))
+    share = share.where(~zero_target, reduction)
+    share = share.where(~reached | share.ge(1), 1.0)
+    defined = (value >= 0) & ((edge > 0) | (lower & (edge >= 0)))
     return share.where(defined & share.notna())
 
 
-def u4ssc_points(value: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
+def u4ssc_points(
+    value: pd.Series,
+    target: pd.Series,
+    direction: pd.Series,
+    base: pd.Series | None = None,
+    target_high: pd.Series | None = None,
+) -> pd.Series:
     """U4SSC 4-band score of the share of the target reached (see target_share):
     below 33 % -> 1 point, 33 % to below 66 % -> 2, 66 % to below 95 % -> 3, 95 % or more -> 4.
     A band includes its lower edge (exactly 33 % is 2 points). Empty without a value or target.
     Returns a nullable integer series."""
-    share = target_share(value, target, direction).round(THRESHOLD_DECIMALS)
+    share = target_share(value, target, direction, base, target_high).round(THRESHOLD_DECIMALS)
     bands = sum((share >= edge).astype(int) for edge in U4SSC_EDGES)
     points = (1 + bands).where(share.notna())
     return points.astype("Int64")
@@ -491,7 +848,9 @@ def focus_area_index(scores: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataF
     `scores` has city_id, indicator_id, score; `indicators` id and focus_area. Every city in
     `scores` gets a row for every focus area, so coverage is always given (0 when the city has
     no score in the area). Returns city_id, focus_area, mean_score, scored, indicators,
-    coverage, index."""
+    coverage, index. Indicators marked not comparable across cities (column `comparable`
+    False: raw counts) are left out of the area's indicators: they are no part of an index."""
+    indicators = comparable_indicators(indicators)
     per_area = indicators.groupby("focus_area")["id"].count().rename("indicators").reset_index()
     scored = scores.dropna(subset=["score"]).merge(
         indicators[["id", "focus_area"]], left_on="indicator_id", right_on="id"
@@ -512,6 +871,14 @@ def focus_area_index(scores: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataF
     return frame[
         ["city_id", "focus_area", "mean_score", "scored", "indicators", "coverage", "index"]
     ]
+
+
+def comparable_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The indicators a network score or index may use: those not marked `comparable` False
+    (a raw count, such as flood points, says nothing when set beside another city's)."""
+    if "comparable" not in indicators.columns:
+        return indicators
+    return indicators[indicators["comparable"].fillna(True).astype(bool)]
 
 
 def aggregate_index(index: pd.DataFrame, cities: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -548,7 +915,9 @@ def traffic_light(
     one score when only one), and green only when every scored indicator is green (lowest
     score >= 75), else yellow. No light when coverage is under 80 %, as for the index.
     Returns city_id, <group>, worst_two_mean, lowest_score, scored, indicators, coverage, light.
+    Indicators not comparable across cities are left out, as from the index.
     """
+    indicators = comparable_indicators(indicators)
     per_group = indicators.groupby(group)["id"].count().rename("indicators").reset_index()
     scored = scores.dropna(subset=["score"]).merge(
         indicators[["id", group]], left_on="indicator_id", right_on="id"
@@ -655,12 +1024,16 @@ def outlier_flags(
     for pairs with at least 4 values and MAD > 0 (else z is empty and the flag False): with
     fewer points, or half of them equal, "unusual" has no robust meaning. A flag is a warning
     for a person to confirm, not a rejection.
+    A series break (a `break_year` column, see progress_status) splits the history: each part
+    is checked on its own, so a merger's jump is no outlier.
     Returns the rows of `yearly` that have a value, with median, mad, modified_z, outlier."""
     frame = yearly.dropna(subset=["value"]).copy()
-    grouped = frame.groupby(PAIR)["value"]
+    part = frame["break_year"].fillna(-1) if "break_year" in frame else pd.Series(-1, frame.index)
+    keys = [frame["city_id"], frame["indicator_id"], part]
+    grouped = frame.groupby(keys)["value"]
     frame["median"] = grouped.transform("median")
     deviation = (frame["value"] - frame["median"]).abs()
-    frame["mad"] = deviation.groupby([frame["city_id"], frame["indicator_id"]]).transform("median")
+    frame["mad"] = deviation.groupby(keys).transform("median")
     enough = (grouped.transform("count") >= min_points) & (frame["mad"] > 0)
     z = MODIFIED_Z_FACTOR * (frame["value"] - frame["median"]) / frame["mad"].where(enough)
     frame["modified_z"] = z
@@ -677,17 +1050,24 @@ def progress_table(
     targets: pd.DataFrame | None = None,
     base_year: int | None = BASE_YEAR,
 ) -> pd.DataFrame:
-    """progress_status, with path_to_target (achieved, expected, on_path), gap_to_target (gap,
-    gap_relative) and the U4SSC band (target_share, u4ssc_points) of the latest value: what
-    an indicator table shows per city x indicator, each column traceable to its formula."""
-    table = path_to_target(progress_status(yearly, indicators, targets, base_year))
-    gap = gap_to_target(table["latest_value"], table["target_value"], table["direction"])
+    """progress_status, with path_to_target through the target's milestones (achieved,
+    expected_value, expected, on_path, and `milestones`, the [year, value] points of the
+    target, for a chart), gap_to_target (gap, gap_relative) and the U4SSC band (target_share,
+    u4ssc_points) of the latest value: what an indicator table shows per city x indicator,
+    each column traceable to its formula."""
+    status = progress_status(yearly, indicators, targets, base_year)
+    milestones = target_milestones(status, targets)
+    table = path_to_target(status, milestones)
+    gap = gap_to_target(
+        table["latest_value"], table["target_value"], table["direction"], table["target_high"]
+    )
     table["gap"] = gap["gap"]
     table["gap_relative"] = gap["gap_relative"]
-    table["target_share"] = target_share(
-        table["latest_value"], table["target_value"], table["direction"]
-    )
-    table["u4ssc_points"] = u4ssc_points(
-        table["latest_value"], table["target_value"], table["direction"]
-    )
+    args = (table["latest_value"], table["target_value"], table["direction"])
+    table["target_share"] = target_share(*args, table["base_value"], table["target_high"])
+    table["u4ssc_points"] = u4ssc_points(*args, table["base_value"], table["target_high"])
+    points = milestones.assign(point=milestones[["year", "value"]].values.tolist())
+    listed = points.groupby(PAIR)["point"].agg(list).rename("milestones").reset_index()
+    table = table.merge(listed, on=PAIR, how="left")
+    table["milestones"] = table["milestones"].map(lambda v: v if isinstance(v, list) else [])
     return table

@@ -66,9 +66,11 @@ def set_target(
         )
     indicator_id, city_id = _ids(engine, indicator, city)
     t = m.table(m.Target)
+    scope = "network" if city_id is None else "city"
     same_key = (
         t.c.indicator_id == indicator_id,
         t.c.year == int(year),
+        t.c.scope == scope,
         t.c.city_id.is_(None) if city_id is None else t.c.city_id == city_id,
     )
     with writing(engine) as conn:
@@ -88,6 +90,7 @@ def set_target(
                 insert(t).values(
                     indicator_id=indicator_id,
                     city_id=city_id,
+                    scope=scope,
                     year=int(year),
                     kind="user_set",
                     source=actor.username,
@@ -123,6 +126,7 @@ def remove_target(
         t.c.indicator_id == indicator_id,
         t.c.year == int(year),
         t.c.kind == "user_set",
+        t.c.scope == ("network" if city_id is None else "city"),
         t.c.city_id.is_(None) if city_id is None else t.c.city_id == city_id,
     )
     with writing(engine) as conn:

@@ -7,7 +7,7 @@ import streamlit as st
 from db import models as m
 from mne import access, catalog, charts
 from mne import targets as targets_data
-from mne.catalog import TARGET_KIND_LABELS
+from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS
 from mne.i18n import N_
 from pages import _ui as ui
 
@@ -111,13 +111,29 @@ with tab_targets:
     else:
         st.caption(
             tr(
-                "Only targets set in law or policy are called official; the others are "
-                "international guidelines or illustrative values for comparison."
+                "Only targets set in a country's law or policy are called official, and they "
+                "apply to that country's cities only; the others are global aims (SDG), "
+                "international guidelines or illustrative values for comparison. A target with "
+                "two values is a band: inside it is achieved."
             )
         )
+        whose = [
+            city
+            if isinstance(city, str)
+            else tr("Cities of {country}", country=country)
+            if scope == "country"
+            else tr("All cities")
+            for city, scope, country in zip(
+                targets["city"], targets["scope"], targets["country"], strict=True
+            )
+        ]
         shown_targets = targets.assign(
             kind=targets["kind"].map(lambda k: tr(TARGET_KIND_LABELS[k])),
-            city=targets["city"].fillna(tr("All cities")),
+            city=whose,
+            value=[
+                f"{tr.number(low, 1)}–{tr.number(high, 1)}" if high == high else tr.number(low, 1)
+                for low, high in zip(targets["value"], targets["value_high"], strict=True)
+            ],
         )
         st.dataframe(
             shown_targets[
@@ -166,6 +182,13 @@ with tab_cities:
                 )
             ),
         )
+        st.caption(
+            tr(
+                "ASCN membership as of {year} (31 cities); later reports speak of more members, "
+                "not yet in an official list.",
+                year=ASCN_LIST_AS_OF,
+            )
+        )
         ui.chart(
             charts.city_map(
                 mapped, tr, tr("ASCN member cities and other Vietnamese cities followed")
@@ -182,6 +205,7 @@ with tab_cities:
                     "ascn_joined",
                     "population",
                     "population_year",
+                    "valid_to",
                     "lat",
                     "lon",
                 ]
@@ -196,6 +220,7 @@ with tab_cities:
                 "population": st.column_config.NumberColumn(
                     tr("Population (approx.)"), format="localized"
                 ),
+                "valid_to": st.column_config.DateColumn(tr("Reporting unit until")),
                 "population_year": st.column_config.NumberColumn(
                     tr("Population year"), format="%d"
                 ),

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from mne import city
-from mne.catalog import TARGET_KIND_LABELS
+from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS, TARGET_SCOPE_LABELS
 from mne.charts import city as city_charts
+from mne.i18n import N_
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
-from mne.scoring import STATUS_LABELS
+from mne.scoring import LIGHT_LABELS, STATUS_LABELS, WORST_QUANTILE
 from pages import _ui as ui
 
 # Text on a status colour: white on the dark blue, black on the others (contrast >= 4.5).
@@ -58,14 +59,49 @@ st.caption(
         for part in [
             str(city_row["country_name"]),
             population,
-            tr("ASCN member since {year}", year=int(city_row["ascn_joined"]))
+            tr(
+                "ASCN member since {year} (member list as of {as_of})",
+                year=int(city_row["ascn_joined"]),
+                as_of=ASCN_LIST_AS_OF,
+            )
             if pd.notna(city_row["ascn_joined"])
-            else tr("Not an ASCN member"),
+            else tr("Not an ASCN member (member list as of {as_of})", as_of=ASCN_LIST_AS_OF),
+            tr("Reporting unit until {date}", date=tr.date(pd.Timestamp(city_row["valid_to"])))
+            if pd.notna(city_row["valid_to"])
+            else "",
             tr("Data up to {year}.", year=profile.as_of) if profile.as_of is not None else "",
         ]
         if part
     )
 )
+
+EVENT_TEXT = {
+    "merge": N_(
+        "On {date} {city} took in {others}: values from {year} count the new, larger area, "
+        "so trends and outlier checks start again in {year} (a series break). Source: {source}."
+    ),
+    "split": N_(
+        "On {date} {city} was split ({others}): values from {year} count the new area, so "
+        "trends and outlier checks start again in {year} (a series break). Source: {source}."
+    ),
+    "rename": N_("On {date} {city} was renamed ({others}). Source: {source}."),
+    "dissolve": N_(
+        "On {date} {city} ceased to be a reporting unit; its area now belongs to {others}. "
+        "Values after that date are refused. Source: {source}."
+    ),
+}
+for event in profile.events.itertuples():
+    st.info(
+        tr(
+            EVENT_TEXT[str(event.kind)],
+            date=tr.date(pd.Timestamp(event.event_date)),
+            city=city_name,
+            others=event.others or "–",
+            year=pd.Timestamp(event.event_date).year,
+            source=event.source,
+        ),
+        icon=":material/history:",
+    )
 
 table = profile.table
 if table.empty:
@@ -88,11 +124,18 @@ else:
             f"focus_areas_{code}",
         )
     with right:
+        u4ssc = city.u4ssc_by_area(table).set_index("focus_area")["score"]
         areas_shown = pd.DataFrame(
             {
                 tr("Focus area"): radar["focus_area_name"],
                 tr("Index"): radar["index"].map(lambda v: tr.number(v, 1)),
                 tr("Network median"): radar["network_median"].map(lambda v: tr.number(v, 1)),
+                tr("Traffic light"): radar["light"].map(
+                    lambda v: tr(LIGHT_LABELS[v]) if isinstance(v, str) else "–"
+                ),
+                tr("U4SSC score"): radar["focus_area"].map(
+                    lambda a: tr.percent(u4ssc[a]) if a in u4ssc.index else "–"
+                ),
                 tr("Indicators with data"): [
                     f"{s} / {n:.0f} ({tr.percent(c)})" if pd.notna(n) else "–"
                     for s, n, c in zip(
@@ -113,8 +156,13 @@ else:
             )
         st.caption(
             tr(
-                "Each indicator is scored 0–100 from a worst-case bound (the 2.5th percentile of "
-                "the cities) to its target; an area's index is the mean of its indicator scores."
+                "Each indicator is scored 0–100 from a worst-case bound (percentile {low} of "
+                "the cities' latest values) to its target; an area's index is the mean of its "
+                "indicator "
+                "scores. Traffic light: the mean of the area's two worst scores (SDSN). U4SSC "
+                "score: points for the share of each target reached ÷ 4 × indicators with a "
+                "target. Raw counts are not compared across cities and stay out of both.",
+                low=tr.number(WORST_QUANTILE * 100, 1),
             )
         )
 
@@ -130,15 +178,22 @@ else:
             found.append(tr("Stale (latest {year})", year=int(row["latest_year"])))
         if row["single_point"]:
             found.append(tr("Single point"))
+        if pd.notna(row["series_start"]):
+            found.append(tr("Series break {year}", year=int(row["series_start"])))
+        if not row["comparable"]:
+            found.append(tr("Not compared across cities"))
         return "; ".join(found)
 
     cells = ui.progress_cells(table)
     shown = cells.assign(
         name=table["name"],
         history=table["history"],
-        kind=table["target_kind"].map(
-            lambda k: tr(TARGET_KIND_LABELS[k]) if isinstance(k, str) else "–"
-        ),
+        kind=[
+            f"{tr(TARGET_KIND_LABELS[k])} · {tr(TARGET_SCOPE_LABELS[str(scope)])}"
+            if isinstance(k, str)
+            else "–"
+            for k, scope in zip(table["target_kind"], table["target_scope"], strict=True)
+        ],
         flags=table.apply(flags, axis=1),
     )[["name", "status", "history", "latest", "year", "target", "kind", "gap", "flags"]]
 
@@ -230,7 +285,7 @@ else:
             tr(
                 "Status: {status}. From {base} in {base_year} to {latest} in {latest_year}; "
                 "target {target} by {target_year}. The dotted line is the straight path from "
-                "the base year to the target.",
+                "the base year through each milestone to the target.",
                 status=status_label,
                 base=tr.number(row["base_value"], decimals),
                 base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else "–",
@@ -240,7 +295,16 @@ else:
                 target_year=int(row["target_year"]),
             )
         )
-    else:
+    if pd.notna(row["series_start"]):
+        st.caption(
+            tr(
+                "Series break in {year}: the city's borders changed, so the values before "
+                "{year} count a different area. The status and the outlier check use the "
+                "values from {year} on.",
+                year=int(row["series_start"]),
+            )
+        )
+    if pd.isna(row["target_value"]):
         st.caption(
             tr(
                 "Status: {status}. No target is set for this indicator: the status comes from "

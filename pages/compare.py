@@ -8,6 +8,7 @@ import streamlit as st
 
 from mne import compare
 from mne.charts import compare as compare_charts
+from mne.scoring import MIN_INDEX_COVERAGE
 from pages import _ui as ui
 
 tr = ui.translator()
@@ -88,7 +89,8 @@ if indices["index"].notna().any():
     if not missing.empty:
         st.caption(
             tr(
-                "No bar where fewer than 80 % of an area's indicators have data: {pairs}.",
+                "No bar where fewer than {coverage} of an area's indicators have data: {pairs}.",
+                coverage=tr.percent(MIN_INDEX_COVERAGE),
                 pairs="; ".join(
                     f"{r.city_name} · {r.focus_area_name} ({tr.percent(r.coverage)})"
                     for r in missing.itertuples()
@@ -98,7 +100,9 @@ if indices["index"].notna().any():
 else:
     ui.empty_state(
         tr(
-            "None of {cities} has enough data for a focus-area index (80 % of its indicators).",
+            "None of {cities} has enough data for a focus-area index ({coverage} of its "
+            "indicators).",
+            coverage=tr.percent(MIN_INDEX_COVERAGE),
             cities=names,
         )
     )

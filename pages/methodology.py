@@ -38,14 +38,7 @@ st.caption(
 )
 
 st.header(tr("1. Normalised score (0–100)"))
-st.markdown(
-    tr(
-        "Each indicator is placed between a worst-case bound and its target (SDSN): the "
-        "score is the share of the way from the worst case to the target. The worst case "
-        "is the 2.5th percentile of the cities' latest values (the 97.5th when lower is "
-        "better); without a target, the 97.5th percentile (2.5th) stands in for it."
-    )
-)
+st.markdown(methodology.score_text(tr))
 st.latex(
     r"x' = \frac{x - \text{worst}}{\text{target} - \text{worst}} \times 100,\ "
     r"\text{clipped to } [0, 100]"
@@ -62,16 +55,21 @@ st.header(tr("2. Focus-area index"))
 st.markdown(
     tr(
         "The mean of the area's indicator scores, with equal weights. No index is shown "
-        "when more than 20 % of the area's indicators have no data; the coverage is "
-        "always shown."
+        "when more than {missing} of the area's indicators have no data; the coverage is "
+        "always shown.",
+        missing=tr.percent(1 - scoring.MIN_INDEX_COVERAGE),
     )
 )
+st.markdown(methodology.light_text(tr))
 
 st.header(tr("3. Progress status (Open SDG progress measure)"))
+st.markdown(methodology.status_text(tr))
 st.markdown(
     tr(
-        "From the base year (2015, or the first year with data) to the latest year, "
-        "with at least two values; zeros are replaced by 0.001."
+        "From the base year ({base}, or the first year with data) to the latest year, "
+        "with at least two values; zeros are replaced by {zero}.",
+        base=scoring.BASE_YEAR,
+        zero=tr.number(scoring.ZERO_REPLACEMENT, 3),
     )
 )
 st.latex(
@@ -82,8 +80,9 @@ st.latex(
     r"R = s \cdot d \cdot \frac{\text{CAGR}_{obs}}{|\text{CAGR}_{req}|}\qquad "
     r"s = -1 \text{ if } y_0 < 0,\ d = -1 \text{ if lower is better}"
 )
-r95, r60 = tr.number(0.95, 2), tr.number(0.60, 2)
-p15, p05 = tr.number(1.5, 1), tr.number(0.5, 1)
+r95, r60 = tr.number(scoring.RATIO_ON_TRACK, 2), tr.number(scoring.RATIO_MODERATE, 2)
+p15 = tr.number(scoring.GROWTH_ON_TRACK * 100, 1)
+p05 = tr.number(scoring.GROWTH_MODERATE * 100, 1)
 per_year = tr("% a year")
 thresholds = [
     ("target_achieved", tr("latest value at or beyond the target"), "–"),
@@ -124,7 +123,8 @@ st.latex(
 )
 st.markdown(
     tr(
-        "R is between 0 and 0.60: {status}.",
+        "R is between 0 and {moderate}: {status}.",
+        moderate=r60,
         status=tr(scoring.STATUS_LABELS[str(example["status"])]),
     )
 )
@@ -132,22 +132,16 @@ st.markdown(
 st.header(tr("4. Gap, path and U4SSC points"))
 st.markdown(
     tr(
-        "Gap = target − latest (signed so that a positive gap is still to go). "
-        "Achievement = (latest − base) / (target − base); on a straight path the share "
-        "expected by now is (latest year − base year) / (target year − base year). "
-        "U4SSC points from the share of the target reached: under 33 % 1, 33–66 % 2, "
-        "66–95 % 3, 95 % and more 4."
+        "Gap = target − latest (signed so that a positive gap is still to go; for a target "
+        "band, the distance to its nearest edge). Achievement = (latest − base) / (target − "
+        "base); the share expected by now runs on a straight path from the base through each "
+        "milestone of the target (a target may have several: 2025 and 2030)."
     )
 )
+st.markdown(methodology.u4ssc_text(tr))
 
 st.header(tr("5. Data quality"))
-st.markdown(
-    tr(
-        "A value is flagged when its modified z-score within the city's own history, "
-        "0.6745 × (x − median) / MAD, is beyond 3.5 (at least 4 values). A flag asks a "
-        "person to confirm the value; it is never a rejection."
-    )
-)
+st.markdown(methodology.outlier_text(tr))
 
 st.header(tr("6. Priority tasks"))
 st.markdown(
@@ -195,6 +189,9 @@ else:
         tr("Latest year and value"): f"{year(row['latest_year'])}: "
         f"{number(row['latest_value'], 2)}",
         tr("Target"): f"{number(row['target_value'], 2)} ({year(row['target_year'])})",
+        tr("Milestone due next"): f"{number(row['milestone_value'], 2)} "
+        f"({year(row['milestone_year'])})",
+        tr("Method"): str(row["method"] or "–"),
         "CAGR obs": number(row["cagr_obs"]),
         "CAGR req": number(row["cagr_req"]),
         "R": number(row["ratio"], 3),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mne import charts
+from mne import charts, methodology
 from mne.tasks import TASK_STATUS_LABELS
 from pages import _ui as ui
 
@@ -48,13 +48,7 @@ if year is None:
 else:
     table = data.index[["city", "city_name", "focus_area", "focus_area_name", "index", "coverage"]]
     ui.chart(charts.focus_area_heatmap(data.index, tr), table, "focus_area_index")
-    st.caption(
-        tr(
-            "Each indicator is scored 0–100 from a worst-case bound (the 2.5th percentile of "
-            "the cities) to its target; an area's index is the mean of its indicator scores and "
-            "is left empty when fewer than 80 % of its indicators have data."
-        )
-    )
+    st.caption(methodology.score_text(tr))
     as_of = tr("data up to {year}", year=year)
     ui.chart(
         charts.index_map(

@@ -95,9 +95,11 @@ def indicator_trend(
     """The city's yearly values of one indicator, its target as a horizontal line up to the
     target year, and the straight path from the base value and year to the target.
 
-    `values` has year, value; `path` has year, value (two points, or none without a target);
-    `row` is the indicator's row of mne.city.indicator_table (name, unit, decimals,
-    target_value, target_year)."""
+    `values` has year, value; `path` has year, value (the base, then each milestone; none
+    without a target); `row` is the indicator's row of mne.city.indicator_table (name, unit,
+    decimals, target_value, target_high, target_year, series_start). A band target draws both
+    edges; a series break (the city's borders changed) is a vertical line before its first
+    year, labelled, since values on either side of it count different areas."""
     unit = str(row.get("unit") or "")
     decimals = int(row.get("decimals") or 0)
     number = f"%{{y:,.{decimals}f}}"
@@ -138,6 +140,26 @@ def indicator_trend(
                 marker={"symbol": ["line-ew", "star"], "size": [1, 12]},
                 hovertemplate=tr("Target %{x}") + f": {number} {unit}<extra></extra>",
             )
+        )
+        if pd.notna(row.get("target_high")):
+            high = float(row["target_high"])
+            fig.add_trace(
+                go.Scatter(
+                    x=[min(first, last), max(first, last)],
+                    y=[high, high],
+                    name=tr("Upper edge of the target band {year}", year=last),
+                    mode="lines",
+                    line={"color": OKABE_ITO[5], "dash": "dash", "width": 2},
+                    hovertemplate=tr("Target %{x}") + f": {number} {unit}<extra></extra>",
+                )
+            )
+    if pd.notna(row.get("series_start")):
+        start = int(row["series_start"])
+        fig.add_vline(
+            x=start - 0.5,
+            line={"color": OKABE_ITO[7], "dash": "dashdot", "width": 2},
+            annotation_text=tr("Series break {year}: new borders", year=start),
+            annotation_position="top left",
         )
     fig.update_xaxes(title=tr("Year"), dtick=1, tickformat="d", showgrid=True, gridcolor="#EEE")
     fig.update_yaxes(title=unit, showgrid=True, gridcolor="#EEE", rangemode="tozero")

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import models as m
+from mne import city_time
 from mne.i18n import Translator
 from mne.intake.mapping import Mapping
 from mne.intake.parse import parse_numbers, parse_periods
@@ -32,6 +33,7 @@ class Lookup:
     cities: pd.DataFrame  # id, code, name
     indicators: pd.DataFrame  # id, code, name, unit, plausible_min, plausible_max
     mapping: Mapping = field(default_factory=Mapping)
+    cities_in_time: pd.DataFrame = field(default_factory=pd.DataFrame)  # city_time.validity
 
     @classmethod
     def load(cls, engine: Engine) -> Lookup:
@@ -57,6 +59,7 @@ class Lookup:
             indicator_keys.set_index("alias_key")["indicator_id"],
             cities,
             indicators,
+            cities_in_time=city_time.validity(engine),
         )
 
     def is_indicator(self, header: str) -> bool:
@@ -147,6 +150,7 @@ def check_rows(
         _period_problems(frame, headers, tr),
         _range_problems(frame, numbers, lookup, tr),
         _duplicate_conflicts(frame, tr),
+        _validity_problems(frame, lookup, headers, tr),
     ]
     errors = pd.concat(
         [p for p in problems if not p.empty] or [empty_problems()], ignore_index=True
@@ -268,6 +272,20 @@ def _period_problems(frame: pd.DataFrame, headers: dict[str, str], tr: Translato
             )
         )
     return pd.concat(found, ignore_index=True) if found else empty_problems()
+
+
+def _validity_problems(
+    frame: pd.DataFrame, lookup: Lookup, headers: dict[str, str], tr: Translator
+) -> pd.DataFrame:
+    """A period outside the city's existence (mne.city_time): an error that says why."""
+    if lookup.cities_in_time.empty:
+        return empty_problems()
+    found = city_time.outside_validity(frame, lookup.cities_in_time, tr)
+    if found.empty:
+        return empty_problems()
+    bad = frame.loc[found.index]
+    column = field_column(bad, "period", headers)
+    return problem_frame(bad["row"], column, "outside_validity", found["message"], bad["period"])
 
 
 def _range_problems(

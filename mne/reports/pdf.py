@@ -23,9 +23,9 @@ import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from mne import charts, scoring
+from mne import charts, methodology, scoring
 from mne.charts import reports as report_charts
-from mne.i18n import N_, Translator
+from mne.i18n import Translator
 from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ExportFailed, ReportContent
 from mne.reports.tables import (
     REPORT_TITLE,
@@ -612,45 +612,13 @@ def _tasks_section(
         _task_table(pdf, tasks, tr, "")
 
 
-METHOD_PARAGRAPHS = (
-    (
-        N_("Score"),
-        N_(
-            "Each indicator is scored 0–100 from a worst-case bound (the 2.5th percentile of "
-            "the cities) to its target (SDSN normalisation); an area's index is the mean of its "
-            "indicator scores and is left empty when fewer than 80 % of its indicators have data."
-        ),
-    ),
-    (
-        N_("Progress status"),
-        N_(
-            "The Open SDG progress measure: the observed yearly growth from the base year "
-            "(2015, or the first later year with data) to the latest year, compared with the "
-            "growth needed to reach the target in its year; without a target, the growth itself. "
-            "One value only, or values on both sides of zero, give Insufficient data."
-        ),
-    ),
-    (
-        N_("Gap"),
-        N_(
-            "The distance still to go to the target in the indicator's unit, positive while "
-            "the target is not reached, whatever the indicator's direction."
-        ),
-    ),
-    (
-        N_("Values"),
-        N_("Values are yearly: a year's own value, else the mean of its quarters and months."),
-    ),
-)
-
-
 def _annex(pdf: ReportDocument, content: ReportContent, tr: Translator, number: int) -> None:
     pdf.add_page()
     title = tr("Methodology and sources")
     pdf.heading(f"{number}. {title}")
-    for title, text in METHOD_PARAGRAPHS:
-        pdf.heading(tr(title), 3, keep=15)
-        pdf.paragraph(tr(text), 8.5)
+    for title, text in methodology.method_paragraphs(tr):
+        pdf.heading(title, 3, keep=15)
+        pdf.paragraph(text, 8.5)
     pdf.heading(tr("Values shown"), 3, keep=15)
     pdf.paragraph(values_note(content, tr), 8.5)
     pdf.heading(tr("Indicators and their sources"), 2)

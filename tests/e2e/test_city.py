@@ -62,3 +62,19 @@ def test_city_profile_radar_trend_filter_and_csv(app_url: str, browser: Browser)
     assert [r["year"] for r in rows if r["series"] == "target"] == ["2030"]
     assert [float(r["value"]) for r in rows if r["series"] == "target"] == [8.0]
     assert browser.unexpected_errors() == []
+
+
+def test_da_nang_s_2025_break_is_drawn_on_its_trend_chart(app_url: str, browser: Browser) -> None:
+    """Đà Nẵng took in Quảng Nam on 1 July 2025: the trend chart draws the series break as a
+    labelled vertical line before 2025, the indicator table flags it (not as an outlier), and
+    the profile says why."""
+    browser.open(app_url + "/city?lang=en&code=VNDAD&indicator=QE_PM25")
+    page = browser.page
+    trend = page.locator(".js-plotly-plot").nth(1)  # type: ignore[attr-defined]
+    trend.locator(".scatterlayer .trace").first.wait_for(timeout=30_000)
+    label = trend.locator(".annotation-text", has_text="Series break 2025: new borders")
+    label.wait_for(timeout=30_000)
+    assert trend.locator(".shapelayer path").count() >= 1
+    assert page.get_by_text("took in Quảng Nam province").count() == 1  # type: ignore[attr-defined]
+    assert page.get_by_text("Series break in 2025").count() == 1  # type: ignore[attr-defined]
+    assert browser.unexpected_errors() == []

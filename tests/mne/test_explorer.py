@@ -131,3 +131,27 @@ def test_reported_indicators(demo_engine: Engine) -> None:
     reported = explorer.reported_indicators(demo_engine)
     assert "QE_PM25" in reported
     assert set(reported) <= set(catalog.indicators(demo_engine, "en")["code"])
+
+
+def test_the_line_drawn_is_the_target_every_city_shown_shares() -> None:
+    import pandas as pd
+
+    from mne.explorer import Target, shared_target
+
+    vietnam = pd.DataFrame(
+        {
+            "target_value": [32.0, 32.0],
+            "target_year": [2030.0, 2030.0],
+            "target_kind": ["official"] * 2,
+        }
+    )
+    assert shared_target(vietnam) == Target(value=32.0, year=2030, kind="official")
+    # Jakarta has no Vietnamese target: no single line applies to every city shown.
+    mixed = pd.concat(
+        [
+            vietnam,
+            pd.DataFrame({"target_value": [None], "target_year": [None], "target_kind": [None]}),
+        ],
+        ignore_index=True,
+    )
+    assert shared_target(mixed) is None

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from mne import analysis, catalog, city
 from mne.i18n import LANGUAGES, Translator
-from mne.scoring import STATUS_LABELS
+from mne.scoring import LIGHT_LABELS, STATUS_LABELS
 from tests.pages.conftest import AppFactory
 
 
@@ -93,3 +93,33 @@ def test_city_profile_on_an_empty_store(engine: Engine, open_page: AppFactory, l
         in messages
     )
     assert tr("No SCAP projects recorded for {city}.", city=name) in messages
+
+
+def test_the_profile_shows_events_lights_u4ssc_and_target_scope(
+    demo_engine: Engine, open_page: AppFactory
+) -> None:
+    """Đà Nẵng's 2025 merger is said; the focus-area table shows each area's SDSN traffic
+    light and U4SSC score (the figures of mne.city); the kind of target says whose it is."""
+    tr = Translator("en")
+    app = open_page(demo_engine, "en", "city.py")
+    app.selectbox(key="city_code").set_value("VNDAD").run()
+    assert not app.exception
+    infos = [i.value for i in app.info]
+    assert any("took in Quảng Nam province" in text and "2025" in text for text in infos)
+    areas = app.dataframe[0].value
+    profile = city.profile(demo_engine, "en", "VNDAD")
+    scores = city.u4ssc_by_area(profile.table)
+    assert set(areas[tr("U4SSC score")]) - {"–"} == {tr.percent(s) for s in scores["score"]}
+    radar = city.radar_frame(
+        city.network_index(demo_engine, "en"),
+        catalog.focus_areas(demo_engine, "en"),
+        profile.city_id,
+    )
+    lights = {str(v) for v in radar["light"] if isinstance(v, str)}
+    shown = set(areas[tr("Traffic light")]) - {"–"}
+    assert shown == {tr(LIGHT_LABELS[v]) for v in lights}
+    kinds = set(app.dataframe[1].value["kind"]) - {"–"}
+    assert "Official · the country's cities" in kinds
+    assert any(k.endswith("· every city") for k in kinds)
+    flags = " ".join(app.dataframe[1].value["flags"])
+    assert "Series break 2025" in flags and "Not compared across cities" in flags
