@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     func,
     insert,
     select,
@@ -181,7 +181,7 @@ def commit(
 
 
 def _pause_if_testing() -> None:
-    """Fault injection for the tests of killed and concurrent imports: with
+    """Fault injection for the tests of killed and concurrent imports and reverts: with
     MNE_TEST_COMMIT_PAUSE set, stop inside the open transaction (after every write, before the
     commit), touching the file MNE_TEST_COMMIT_PAUSE_FILE to say so."""
     seconds = os.environ.get("MNE_TEST_COMMIT_PAUSE")
@@ -338,7 +338,12 @@ def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
 
     Refused when the batch is unknown or already reverted, or when a later batch changed
     some of its values again (that batch must be reverted first); refused (access.Refused)
-    when the actor may not revert it."""
+    when the actor may not revert it.
+
+    A few set-based statements in one transaction with the audit row, each driven by an index
+    (ix_observation_history_replaced_by_key, ix_observation_batch_key), so a batch of a million
+    values reverts in about the time it took to store; the write lock is held for these
+    statements only."""
     _refuse_revert(engine, actor, batch_id)
     o, h, b = m.table(m.Observation), m.table(m.ObservationHistory), m.table(m.UploadBatch)
     with writing(engine) as conn:
@@ -376,30 +381,29 @@ def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
             {"state": state.state, "review_state": state.review_state},
             {"state": "reverted", **counts},
         )
+        _pause_if_testing()
     return counts
 
 
 def _restore_replaced(conn: Connection, o: Any, h: Any, batch_id: int) -> int:
-    """Put back, in one statement, every value the batch replaced."""
-    match = and_(
-        h.c.replaced_by_batch_id == batch_id,
-        h.c.city_id == o.c.city_id,
-        h.c.indicator_id == o.c.indicator_id,
-        h.c.period == o.c.period,
-    )
-
-    def old(column: str) -> Any:
-        return select(h.c[column]).where(match).scalar_subquery()
-
+    """Put back, in one UPDATE ... FROM join, every value the batch replaced: each history row
+    of the batch finds its observation by the key (one index look-up), instead of a correlated
+    sub-select per column and row."""
     statement = (
         update(o)
-        .where(o.c.batch_id == batch_id, exists().where(match))
+        .where(
+            h.c.replaced_by_batch_id == batch_id,
+            h.c.city_id == o.c.city_id,
+            h.c.indicator_id == o.c.indicator_id,
+            h.c.period == o.c.period,
+            o.c.batch_id == batch_id,
+        )
         .values(
-            value=old("value"),
-            status=old("status"),
-            note=old("note"),
-            source=old("source"),
-            batch_id=old("batch_id"),
+            value=h.c.value,
+            status=h.c.status,
+            note=h.c.note,
+            source=h.c.source,
+            batch_id=h.c.batch_id,
             updated_at=func.now(),
         )
     )
@@ -482,8 +486,32 @@ def batches_frame(
 
 def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd.DataFrame:
     """What one batch did: each value it set (still current), with the value it replaced
-    (empty for a value it added). One SQL join, in city, indicator, period order; `limit`
-    keeps a page from pulling a million-value batch into the browser."""
+    (empty for a value it added), in city, indicator, period order (by code).
+
+    `limit` keeps a page from pulling a million-value batch into the browser, and keeps the
+    read small: the batch's values are read a few cities at a time, in city-code order
+    (each look-up on ix_observation_batch_key), until `limit` values are in hand, so only
+    those cities' values are sorted, never the whole batch, whatever the planner knows."""
+    with engine.connect() as conn:
+        if limit is None:
+            return _read_changes(conn, batch_id, None, None)
+        city = m.table(m.City)
+        city_ids = conn.execute(select(city.c.id).order_by(city.c.code)).scalars().all()
+        parts: list[pd.DataFrame] = []
+        start, take, missing = 0, 1, limit
+        while missing > 0 and start < len(city_ids):
+            part = _read_changes(conn, batch_id, city_ids[start : start + take], missing)
+            parts.append(part)
+            missing -= len(part)
+            start += take
+            take *= 2
+        if not parts:  # a store without cities
+            return _read_changes(conn, batch_id, None, limit)
+    found = [part for part in parts if not part.empty]
+    return pd.concat(found, ignore_index=True) if found else parts[0]
+
+
+def _changes_statement(batch_id: int) -> Any:
     o, h, c, i = (
         m.table(m.Observation),
         m.table(m.ObservationHistory),
@@ -496,7 +524,7 @@ def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd
         h.c.indicator_id == o.c.indicator_id,
         h.c.period == o.c.period,
     )
-    statement = (
+    return (
         select(
             c.c.code.label("city"),
             i.c.code.label("indicator"),
@@ -509,9 +537,16 @@ def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd
         .outerjoin(h, replaced)
         .where(o.c.batch_id == batch_id)
         .order_by(c.c.code, i.c.code, o.c.period)
-        .limit(limit)
     )
-    return pd.read_sql(statement, engine)
+
+
+def _read_changes(
+    conn: Connection, batch_id: int, city_ids: Sequence[int] | None, limit: int | None
+) -> pd.DataFrame:
+    statement = _changes_statement(batch_id)
+    if city_ids is not None:
+        statement = statement.where(m.table(m.Observation).c.city_id.in_(list(city_ids)))
+    return pd.read_sql(statement.limit(limit), conn)
 
 
 def batch_value_count(engine: Engine, batch_id: int) -> int:
