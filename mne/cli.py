@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
     bench.add_argument("name", choices=["ingest", "dashboard", "report"])
     bench.add_argument("--rows", type=int, default=1_000_000)
+    bench.add_argument(
+        "--url", help="ingest: an empty throw-away database to use (default: a temporary SQLite)"
+    )
 
     values = commands.add_parser("values", help="stored values")
     values.add_argument("--city")
@@ -99,12 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _init(engine, args.demo, tr)
         if args.command == "bench":
-            from mne.bench import bench_dashboard, bench_ingest
-            from mne.reports.bench import bench_report
-
-            runs = {"ingest": bench_ingest, "dashboard": bench_dashboard, "report": bench_report}
-            runs[args.name](args.rows)
-            return 0
+            return _bench(args, tr)
         if not has_schema(engine):
             print(
                 tr(
@@ -239,6 +237,22 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
     for error in errors:
         where = tr("row {row}, column {column}", row=error["row"], column=error["column"])
         print(f"  {where}: {error['message']}" if error["row"] else f"  {error['message']}")
+
+
+def _bench(args: argparse.Namespace, tr: Translator) -> int:
+    from mne.bench import StoreNotEmpty, bench_dashboard, bench_ingest
+    from mne.reports.bench import bench_report
+
+    if args.name == "ingest":
+        try:
+            bench_ingest(args.rows, args.url)
+        except StoreNotEmpty as refused:
+            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            return 2
+        return 0
+    runs = {"dashboard": bench_dashboard, "report": bench_report}
+    runs[args.name](args.rows)
+    return 0
 
 
 def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
