@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,12 +333,25 @@ def _refuse_revert(engine: Engine, actor: Actor, batch_id: int) -> None:
         )
 
 
-def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
+REVERT_CHECKING = N_("Checking that no later batch changed its values…")
+REVERT_RESTORING = N_("Restoring the values it replaced…")
+REVERT_REMOVING = N_("Removing the values it added…")
+REVERT_RECORDING = N_("Marking the batch reverted, with an audit row…")
+
+
+def _no_progress(step: str) -> None:
+    return None
+
+
+def revert(
+    engine: Engine, batch_id: int, actor: Actor, progress: Callable[[str], None] = _no_progress
+) -> dict[str, int]:
     """Undo a batch: values it replaced come back, values it inserted go.
 
     Refused when the batch is unknown or already reverted, or when a later batch changed
     some of its values again (that batch must be reverted first); refused (access.Refused)
-    when the actor may not revert it.
+    when the actor may not revert it. `progress` is told each step as it starts (one of the
+    REVERT_* messages, to translate), inside the transaction: it must not write.
 
     A few set-based statements in one transaction with the audit row, each driven by an index
     (ix_observation_history_replaced_by_key, ix_observation_batch_key), so a batch of a million
@@ -347,6 +360,7 @@ def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
     _refuse_revert(engine, actor, batch_id)
     o, h, b = m.table(m.Observation), m.table(m.ObservationHistory), m.table(m.UploadBatch)
     with writing(engine) as conn:
+        progress(REVERT_CHECKING)
         state = conn.execute(select(b.c.state, b.c.review_state).where(b.c.id == batch_id)).first()
         if state is None:
             raise RevertRefused("unknown", batch=batch_id)
@@ -364,9 +378,12 @@ def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
         )
         if later:
             raise RevertRefused("later", batch=batch_id, later=", ".join(f"#{x}" for x in later))
+        progress(REVERT_RESTORING)
         restored = _restore_replaced(conn, o, h, batch_id)
+        progress(REVERT_REMOVING)
         removed = conn.execute(delete(o).where(o.c.batch_id == batch_id)).rowcount
         conn.execute(delete(h).where(h.c.replaced_by_batch_id == batch_id))
+        progress(REVERT_RECORDING)
         conn.execute(
             update(b).where(b.c.id == batch_id).values(state="reverted", reverted_at=func.now())
         )
@@ -511,7 +528,12 @@ def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd
     return pd.concat(found, ignore_index=True) if found else parts[0]
 
 
-def _changes_statement(batch_id: int) -> Any:
+def _read_changes(
+    conn: Connection, batch_id: int, city_ids: Sequence[int] | None, limit: int | None
+) -> pd.DataFrame:
+    """The batch's values (of `city_ids` only, when given) with the values they replaced.
+    The cities bound both sides of the join, so neither reads beyond them whatever plan the
+    store picks."""
     o, h, c, i = (
         m.table(m.Observation),
         m.table(m.ObservationHistory),
@@ -524,7 +546,11 @@ def _changes_statement(batch_id: int) -> Any:
         h.c.indicator_id == o.c.indicator_id,
         h.c.period == o.c.period,
     )
-    return (
+    chosen = o.c.batch_id == batch_id
+    if city_ids is not None:
+        replaced = and_(replaced, h.c.city_id.in_(list(city_ids)))
+        chosen = and_(chosen, o.c.city_id.in_(list(city_ids)))
+    statement = (
         select(
             c.c.code.label("city"),
             i.c.code.label("indicator"),
@@ -535,18 +561,11 @@ def _changes_statement(batch_id: int) -> Any:
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
         .outerjoin(h, replaced)
-        .where(o.c.batch_id == batch_id)
+        .where(chosen)
         .order_by(c.c.code, i.c.code, o.c.period)
+        .limit(limit)
     )
-
-
-def _read_changes(
-    conn: Connection, batch_id: int, city_ids: Sequence[int] | None, limit: int | None
-) -> pd.DataFrame:
-    statement = _changes_statement(batch_id)
-    if city_ids is not None:
-        statement = statement.where(m.table(m.Observation).c.city_id.in_(list(city_ids)))
-    return pd.read_sql(statement.limit(limit), conn)
+    return pd.read_sql(statement, conn)
 
 
 def batch_value_count(engine: Engine, batch_id: int) -> int:

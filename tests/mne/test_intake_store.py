@@ -174,6 +174,25 @@ def test_an_import_killed_mid_commit_leaves_the_store_as_it_was(
     assert upload(engine, SECOND)["status"] == "committed"  # the store is not left locked
 
 
+def test_a_revert_tells_its_steps_and_readers_never_wait_for_it(engine: Engine) -> None:
+    """Each step is told as it starts; meanwhile (the revert holding the write lock) other
+    connections read the store as it was, without waiting: pages stay responsive."""
+    upload(engine, FIRST)
+    upload(engine, SECOND)
+    before = stored(engine)
+    seen: list[tuple[str, dict]] = []
+    counts = store.revert(engine, 2, TESTER, progress=lambda s: seen.append((s, stored(engine))))
+    assert counts == {"restored": 1, "removed": 1}
+    assert [step for step, _ in seen] == [
+        store.REVERT_CHECKING,
+        store.REVERT_RESTORING,
+        store.REVERT_REMOVING,
+        store.REVERT_RECORDING,
+    ]
+    assert all(values == before for _, values in seen)
+    assert stored(engine) != before
+
+
 def _revert_process(url: str, batch_id: int, marker: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url}
     env["MNE_TEST_COMMIT_PAUSE"], env["MNE_TEST_COMMIT_PAUSE_FILE"] = "60", str(marker)
