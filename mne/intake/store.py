@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
-    and_,
+    Select,
     case,
     delete,
     func,
@@ -506,66 +506,73 @@ def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd
     (empty for a value it added), in city, indicator, period order (by code).
 
     `limit` keeps a page from pulling a million-value batch into the browser, and keeps the
-    read small: the batch's values are read a few cities at a time, in city-code order
-    (each look-up on ix_observation_batch_key), until `limit` values are in hand, so only
-    those cities' values are sorted, never the whole batch, whatever the planner knows."""
+    read small: the batch's values are read a few cities at a time, in city-code order (on
+    ix_observation_batch_key), until `limit` values are in hand, so only those cities' values
+    are sorted, never the whole batch. The values they replaced are then read for those
+    cities (on ix_observation_history_replaced_by_key) and paired by key in pandas: a join in
+    SQL let PostgreSQL, right after a large import and before its statistics caught up, pair
+    them in a nested loop, every value against every replaced one."""
     with engine.connect() as conn:
         if limit is None:
-            return _read_changes(conn, batch_id, None, None)
-        city = m.table(m.City)
-        city_ids = conn.execute(select(city.c.id).order_by(city.c.code)).scalars().all()
-        parts: list[pd.DataFrame] = []
-        start, take, missing = 0, 1, limit
-        while missing > 0 and start < len(city_ids):
-            part = _read_changes(conn, batch_id, city_ids[start : start + take], missing)
+            new = read_frame(conn, _values_statement(batch_id, None, None))
+        else:
+            new = _first_values(conn, batch_id, limit)
+        replaced = _replaced_statement(batch_id, new, limit is not None)
+        old = read_frame(conn, replaced) if not new.empty else new[KEY].assign(old_value=None)
+    paired = new.merge(old, on=KEY, how="left")
+    columns = ["city", "indicator", "period", "old_value", "new_value"]
+    return paired[columns].astype({"old_value": float, "new_value": float})
+
+
+def _first_values(conn: Connection, batch_id: int, limit: int) -> pd.DataFrame:
+    city = m.table(m.City)
+    city_ids = conn.execute(select(city.c.id).order_by(city.c.code)).scalars().all()
+    parts = [read_frame(conn, _values_statement(batch_id, [], 0))]  # the columns, if no value
+    start, take, missing = 0, 1, limit
+    while missing > 0 and start < len(city_ids):
+        chunk = city_ids[start : start + take]
+        part = read_frame(conn, _values_statement(batch_id, chunk, missing))
+        if not part.empty:
             parts.append(part)
-            missing -= len(part)
-            start += take
-            take *= 2
-        if not parts:  # a store without cities
-            return _read_changes(conn, batch_id, None, limit)
-    found = [part for part in parts if not part.empty]
-    return pd.concat(found, ignore_index=True) if found else parts[0]
+        missing -= len(part)
+        start += take
+        take *= 4
+    return pd.concat(parts[1:], ignore_index=True) if len(parts) > 1 else parts[0]
 
 
-def _read_changes(
-    conn: Connection, batch_id: int, city_ids: Sequence[int] | None, limit: int | None
-) -> pd.DataFrame:
-    """The batch's values (of `city_ids` only, when given) with the values they replaced.
-    The cities bound both sides of the join, so neither reads beyond them whatever plan the
-    store picks."""
-    o, h, c, i = (
-        m.table(m.Observation),
-        m.table(m.ObservationHistory),
-        m.table(m.City),
-        m.table(m.Indicator),
-    )
-    replaced = and_(
-        h.c.replaced_by_batch_id == batch_id,
-        h.c.city_id == o.c.city_id,
-        h.c.indicator_id == o.c.indicator_id,
-        h.c.period == o.c.period,
-    )
-    chosen = o.c.batch_id == batch_id
-    if city_ids is not None:
-        replaced = and_(replaced, h.c.city_id.in_(list(city_ids)))
-        chosen = and_(chosen, o.c.city_id.in_(list(city_ids)))
+def _values_statement(
+    batch_id: int, city_ids: Sequence[int] | None, limit: int | None
+) -> Select[Any]:
+    o, c, i = m.table(m.Observation), m.table(m.City), m.table(m.Indicator)
     statement = (
         select(
             c.c.code.label("city"),
             i.c.code.label("indicator"),
             o.c.period,
-            h.c.value.label("old_value"),
             o.c.value.label("new_value"),
+            o.c.city_id,
+            o.c.indicator_id,
         )
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
-        .outerjoin(h, replaced)
-        .where(chosen)
+        .where(o.c.batch_id == batch_id)
         .order_by(c.c.code, i.c.code, o.c.period)
         .limit(limit)
     )
-    return pd.read_sql(statement, conn)
+    if city_ids is not None:
+        statement = statement.where(o.c.city_id.in_([int(x) for x in city_ids]))
+    return statement
+
+
+def _replaced_statement(batch_id: int, new: pd.DataFrame, of_these_cities: bool) -> Select[Any]:
+    h = m.table(m.ObservationHistory)
+    statement = select(
+        h.c.city_id, h.c.indicator_id, h.c.period, h.c.value.label("old_value")
+    ).where(h.c.replaced_by_batch_id == batch_id)
+    if of_these_cities:
+        cities = [int(x) for x in new["city_id"].unique()]
+        statement = statement.where(h.c.city_id.in_(cities))
+    return statement
 
 
 def batch_value_count(engine: Engine, batch_id: int) -> int:
