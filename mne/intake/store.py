@@ -508,50 +508,59 @@ def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd
     `limit` keeps a page from pulling a million-value batch into the browser, and keeps the
     read small: the batch's values are read a few cities at a time, in city-code order (on
     ix_observation_batch_key), until `limit` values are in hand, so only those cities' values
-    are sorted, never the whole batch. The values they replaced are then read for those
-    cities (on ix_observation_history_replaced_by_key) and paired by key in pandas: a join in
-    SQL let PostgreSQL, right after a large import and before its statistics caught up, pair
-    them in a nested loop, every value against every replaced one."""
+    are sorted, never the whole batch."""
     with engine.connect() as conn:
         if limit is None:
-            new = read_frame(conn, _values_statement(batch_id, None, None))
-        else:
-            new = _first_values(conn, batch_id, limit)
-        replaced = _replaced_statement(batch_id, new, limit is not None)
-        old = read_frame(conn, replaced) if not new.empty else new[KEY].assign(old_value=None)
-    paired = new.merge(old, on=KEY, how="left")
-    columns = ["city", "indicator", "period", "old_value", "new_value"]
-    return paired[columns].astype({"old_value": float, "new_value": float})
+            return _as_changes(read_frame(conn, _changes_statement(batch_id, None, None)))
+        parts = [read_frame(conn, _changes_statement(batch_id, [], 0))]  # the columns
+        o, city = m.table(m.Observation), m.table(m.City)
+        has_values = select(o.c.id).where(o.c.batch_id == batch_id).limit(1)
+        city_ids: Sequence[int] = []
+        if conn.execute(has_values).first() is not None:
+            city_ids = conn.execute(select(city.c.id).order_by(city.c.code)).scalars().all()
+        start, take, missing = 0, 1, limit
+        while missing > 0 and start < len(city_ids):
+            chunk = city_ids[start : start + take]
+            part = read_frame(conn, _changes_statement(batch_id, chunk, missing))
+            if not part.empty:
+                parts.append(part)
+            missing -= len(part)
+            start += take
+            take *= 4
+    return _as_changes(pd.concat(parts[1:], ignore_index=True) if len(parts) > 1 else parts[0])
 
 
-def _first_values(conn: Connection, batch_id: int, limit: int) -> pd.DataFrame:
-    city = m.table(m.City)
-    city_ids = conn.execute(select(city.c.id).order_by(city.c.code)).scalars().all()
-    parts = [read_frame(conn, _values_statement(batch_id, [], 0))]  # the columns, if no value
-    start, take, missing = 0, 1, limit
-    while missing > 0 and start < len(city_ids):
-        chunk = city_ids[start : start + take]
-        part = read_frame(conn, _values_statement(batch_id, chunk, missing))
-        if not part.empty:
-            parts.append(part)
-        missing -= len(part)
-        start += take
-        take *= 4
-    return pd.concat(parts[1:], ignore_index=True) if len(parts) > 1 else parts[0]
-
-
-def _values_statement(
+def _changes_statement(
     batch_id: int, city_ids: Sequence[int] | None, limit: int | None
 ) -> Select[Any]:
-    o, c, i = m.table(m.Observation), m.table(m.City), m.table(m.Indicator)
+    """The batch's values (of `city_ids` only, when given), each with the value it replaced:
+    a correlated look-up on ix_observation_history_replaced_by_key, one index probe per value
+    whatever the store's statistics say (a join let PostgreSQL, right after a large import and
+    before its statistics caught up, pair them in a nested loop, every value against every
+    replaced one)."""
+    o, h, c, i = (
+        m.table(m.Observation),
+        m.table(m.ObservationHistory),
+        m.table(m.City),
+        m.table(m.Indicator),
+    )
+    replaced = (
+        select(h.c.value)
+        .where(
+            h.c.replaced_by_batch_id == batch_id,
+            h.c.city_id == o.c.city_id,
+            h.c.indicator_id == o.c.indicator_id,
+            h.c.period == o.c.period,
+        )
+        .scalar_subquery()
+    )
     statement = (
         select(
             c.c.code.label("city"),
             i.c.code.label("indicator"),
             o.c.period,
+            replaced.label("old_value"),
             o.c.value.label("new_value"),
-            o.c.city_id,
-            o.c.indicator_id,
         )
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
@@ -564,15 +573,8 @@ def _values_statement(
     return statement
 
 
-def _replaced_statement(batch_id: int, new: pd.DataFrame, of_these_cities: bool) -> Select[Any]:
-    h = m.table(m.ObservationHistory)
-    statement = select(
-        h.c.city_id, h.c.indicator_id, h.c.period, h.c.value.label("old_value")
-    ).where(h.c.replaced_by_batch_id == batch_id)
-    if of_these_cities:
-        cities = [int(x) for x in new["city_id"].unique()]
-        statement = statement.where(h.c.city_id.in_(cities))
-    return statement
+def _as_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({"old_value": float, "new_value": float})
 
 
 def batch_value_count(engine: Engine, batch_id: int) -> int:
