@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -274,6 +275,9 @@ class Observation(Base):
     __table_args__ = (
         UniqueConstraint("city_id", "indicator_id", "period", name="uq_observation_key"),
         CheckConstraint(_in("status", OBSERVATION_STATUSES), name="status"),
+        # A batch's values in key order: reverting deletes by batch, History reads a batch's
+        # first values without sorting all of them (migration 0004).
+        Index("ix_observation_batch_key", "batch_id", "city_id", "indicator_id", "period"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))
@@ -282,7 +286,7 @@ class Observation(Base):
     year: Mapped[int] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16), default="submitted")
-    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[dt.datetime] = _now()
@@ -293,6 +297,17 @@ class ObservationHistory(Base):
     puts it back, so every batch can be undone exactly."""
 
     __tablename__ = "observation_history"
+    __table_args__ = (
+        # The values a batch replaced, found by their key: reverting the batch restores each
+        # with one index look-up, and History pairs each new value with its old one (0004).
+        Index(
+            "ix_observation_history_replaced_by_key",
+            "replaced_by_batch_id",
+            "city_id",
+            "indicator_id",
+            "period",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
@@ -303,7 +318,7 @@ class ObservationHistory(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(300), default="")
-    replaced_by_batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"), index=True)
+    replaced_by_batch_id: Mapped[int] = mapped_column(ForeignKey("upload_batch.id"))
     replaced_at: Mapped[dt.datetime] = _now()
 
 

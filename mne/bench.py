@@ -1,8 +1,9 @@
-"""Benchmarks: `python -m mne bench ingest [--rows N]`.
+"""Benchmarks: `python -m mne bench ingest [--rows N] [--url URL]`.
 
 Each measured step runs in a fresh process (so its peak memory is its own) against a bench
-store in a temporary folder, never the user's. Each benchmark prints the same-run floor next
-to its figures, then one JSON line with all of them.
+store in a temporary folder, never the user's (or, with `--url`, in an empty throw-away
+database the caller made, on SQLite or PostgreSQL). Each benchmark prints the same-run floor
+next to its figures, then one JSON line with all of them.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
+from sqlalchemy.engine import make_url
 
 from db import models as m
 from db.engine import dispose_engines, get_engine, writing
-from mne.i18n import Translator
+from mne.i18n import N_, Translator
 
 BENCH_CITIES = 1000
 BENCH_INDICATORS = 50
@@ -153,6 +155,24 @@ def _floor(csv_path: Path, db_path: Path) -> None:
     connection.close()
 
 
+def _postgres_floor(csv_path: Path, url: str) -> None:
+    """pandas.read_csv + psycopg COPY into a bare table with the same key (dropped after)."""
+    frame = pd.read_csv(csv_path).astype({"period": str})
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE bench_floor (city TEXT, indicator TEXT, period TEXT, value REAL, "
+            "UNIQUE (city, indicator, period))"
+        )
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY bench_floor (city, indicator, period, value) FROM STDIN") as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row(row)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE bench_floor")
+    dispose_engines()
+
+
 def _import(url: str, csv_path: Path, dry_run: bool) -> None:
     from mne import intake
     from mne.access import operator
@@ -165,54 +185,152 @@ def _import(url: str, csv_path: Path, dry_run: bool) -> None:
         assert result["status"] == "committed", result["status"]
 
 
-def bench_ingest(rows: int) -> dict[str, Any]:
+def _revert(url: str, batch_id: int) -> None:
+    from mne.access import operator
+    from mne.intake import store
+
+    counts = store.revert(get_engine(url), batch_id, operator("bench"))
+    assert counts["restored"] + counts["removed"] > 0, counts
+
+
+CHANGES_SHOWN = 1000  # as many as the History page shows
+
+
+def _read_batch(url: str, batch_id: int) -> dict[str, float]:
+    """The History page's reads of one batch: its first 1,000 changes with the values they
+    replaced, then how many values it set."""
+    from mne.intake import store
+
+    engine = get_engine(url)
+    # Warm, as a running app server is: connected, the statements compiled (on a batch that
+    # does not exist, so no value of the measured batch is read before it is timed).
+    store.batch_changes(engine, 0, CHANGES_SHOWN)
+    store.batch_value_count(engine, 0)
+    start = time.perf_counter()
+    changes = store.batch_changes(engine, batch_id, CHANGES_SHOWN)
+    middle = time.perf_counter()
+    total = store.batch_value_count(engine, batch_id)
+    end = time.perf_counter()
+    assert len(changes) == min(CHANGES_SHOWN, total), (len(changes), total)
+    return {"seconds": round(middle - start, 3), "count_seconds": round(end - middle, 3)}
+
+
+def _timed_read(url: str, batch_id: int) -> dict[str, float]:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(_read_batch, (url, batch_id))
+
+
+NOT_EMPTY = N_(
+    "The bench needs an empty throw-away database, and {url} has tables. Make one, for "
+    "example `createdb mne_bench`, and pass its URL."
+)
+
+
+class StoreNotEmpty(Exception):
+    def __init__(self, url: str) -> None:
+        super().__init__(NOT_EMPTY)
+        self.url = url
+
+
+def _refuse_a_store_with_tables(url: str) -> None:
+    engine = get_engine(url)
+    try:
+        if inspect(engine).get_table_names():
+            raise StoreNotEmpty(make_url(url).render_as_string(hide_password=True))
+    finally:
+        dispose_engines()
+
+
+def bench_ingest(rows: int, url: str | None = None) -> dict[str, Any]:
+    """Import, re-import with 10 % changed, read a batch's first changes as History does, and
+    revert both batches (the re-import first), each in a fresh process, against the same run's
+    floor. `url`: an empty database to use (SQLite or PostgreSQL) instead of a temporary
+    SQLite file; it is left holding the bench store."""
+    if url:
+        _refuse_a_store_with_tables(url)
     cities, indicators, years = _shape_for(rows)
     with tempfile.TemporaryDirectory(prefix="mne-bench-") as folder:
         work = Path(folder)
-        url = f"sqlite:///{work / 'bench.db'}"
+        store_url = url or f"sqlite:///{work / 'bench.db'}"
+        backend = make_url(store_url).get_backend_name()
         csv_path, changed_path = work / "values.csv", work / "values-10pc-changed.csv"
         n = _write_csv(csv_path, cities, indicators, years)
         _write_csv(changed_path, cities, indicators, years, changed_share=0.10)
-        _prepare_store(url, cities, indicators)
-        floor = _timed(_floor, csv_path, work / "floor.db")
-        dry = _timed(_import, url, csv_path, True)
-        commit = _timed(_import, url, csv_path, False)
-        reimport = _timed(_import, url, changed_path, False)
+        _prepare_store(store_url, cities, indicators)
+        if backend == "postgresql":
+            floor_label = "floor: read_csv + psycopg COPY"
+            floor = _timed(_postgres_floor, csv_path, store_url)
+        else:
+            floor_label = "floor: read_csv + sqlite3.executemany"
+            floor = _timed(_floor, csv_path, work / "floor.db")
+        dry = _timed(_import, store_url, csv_path, True)
+        commit = _timed(_import, store_url, csv_path, False)
+        reimport = _timed(_import, store_url, changed_path, False)
+        read_first = _timed_read(store_url, 1)
+        read_reimport = _timed_read(store_url, 2)
+        revert_reimport = _timed(_revert, store_url, 2)
+        revert_first = _timed(_revert, store_url, 1)
+    steps = [
+        (floor_label, floor),
+        ("dry run (read + check + diff)", dry),
+        ("import into an empty store", commit),
+        ("re-import, 10% of values changed", reimport),
+        ("revert the re-import", revert_reimport),
+        ("revert the first import", revert_first),
+    ]
     figures = {
         "benchmark": "ingest",
+        "backend": backend,
         "rows": n,
         "cities": cities,
         "indicators": indicators,
         "years": years,
+        "floor": floor_label.removeprefix("floor: "),
         "floor_seconds": floor["seconds"],
         "dry_run_seconds": dry["seconds"],
         "commit_seconds": commit["seconds"],
         "reimport_10pct_seconds": reimport["seconds"],
-        "commit_vs_floor": round(commit["seconds"] / floor["seconds"], 2),
-        "reimport_vs_floor": round(reimport["seconds"] / floor["seconds"], 2),
-        "peak_mb": max(dry["peak_mb"], commit["peak_mb"], reimport["peak_mb"]),
+        "revert_reimport_seconds": revert_reimport["seconds"],
+        "revert_first_seconds": revert_first["seconds"],
+        "commit_vs_floor": _ratio(commit, floor),
+        "reimport_vs_floor": _ratio(reimport, floor),
+        "revert_reimport_vs_floor": _ratio(revert_reimport, floor),
+        "revert_first_vs_floor": _ratio(revert_first, floor),
+        "revert_reimport_vs_reimport": _ratio(revert_reimport, reimport),
+        "revert_first_vs_commit": _ratio(revert_first, commit),
+        "batch_changes_first_seconds": read_first["seconds"],
+        "batch_count_first_seconds": read_first["count_seconds"],
+        "batch_changes_reimport_seconds": read_reimport["seconds"],
+        "batch_count_reimport_seconds": read_reimport["count_seconds"],
+        "peak_mb": max(s["peak_mb"] for _, s in steps[1:]),
         "floor_peak_mb": floor["peak_mb"],
     }
-    _print_table(
-        figures,
-        [
-            ("floor: read_csv + sqlite3.executemany", floor),
-            ("dry run (read + check + diff)", dry),
-            ("import into an empty store", commit),
-            ("re-import, 10% of values changed", reimport),
-        ],
-        floor["seconds"],
+    _print_table(figures, steps, floor["seconds"])
+    print(
+        f"History page, first {CHANGES_SHOWN:,} changes of a batch at {n:,} observations "
+        f"(and the count of its values):"
     )
+    for label, read in (
+        ("the first import", read_first),
+        ("the re-import (with replaced values)", read_reimport),
+    ):
+        print(f"  {label:<40}{read['seconds']:>8.3f} s  (count {read['count_seconds']:.3f} s)")
     print(json.dumps(figures))
     return figures
+
+
+def _ratio(step: dict[str, float], base: dict[str, float]) -> float:
+    return round(step["seconds"] / base["seconds"], 2)
 
 
 def _print_table(
     figures: dict[str, Any], steps: list[tuple[str, dict[str, float]]], floor: float
 ) -> None:
     print(
-        f"ingest benchmark: {figures['rows']:,} values ({figures['cities']} cities x "
-        f"{figures['indicators']} indicators x {figures['years']} years)"
+        f"ingest benchmark on {figures['backend']}: {figures['rows']:,} values "
+        f"({figures['cities']} cities x {figures['indicators']} indicators x "
+        f"{figures['years']} years)"
     )
     print(f"{'step':<42}{'seconds':>9}{'x floor':>9}{'peak MB':>9}")
     for label, result in steps:

@@ -110,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
     bench.add_argument("name", choices=["ingest", "dashboard", "report", "version"])
     bench.add_argument("--rows", type=int, default=1_000_000)
-    bench.add_argument("--url", help="bench version: the store to read (default DATABASE_URL)")
+    bench.add_argument(
+        "--url",
+        help="ingest: an empty throw-away database to use (default: a temporary SQLite); "
+        "version: the store to read (default: DATABASE_URL)",
+    )
 
     progress = commands.add_parser(
         "progress", help="the figures behind every status (baseline, latest, target, score)"
@@ -138,15 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _init(engine, args, tr)
         if args.command == "bench":
-            from mne.bench import bench_dashboard, bench_ingest, bench_version
-            from mne.reports.bench import bench_report
-
-            if args.name == "version":
-                bench_version(args.url or database_url())
-                return 0
-            runs = {"ingest": bench_ingest, "dashboard": bench_dashboard, "report": bench_report}
-            runs[args.name](args.rows)
-            return 0
+            return _bench(args, tr)
         if not has_schema(engine):
             print(
                 tr(
@@ -314,6 +310,25 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
         where = tr("row {row}, column {column}", row=problem["row"], column=problem["column"])
         text = problem["message"]
         print(f"  {where}: {text}" if problem["row"] else f"  {text}")
+
+
+def _bench(args: argparse.Namespace, tr: Translator) -> int:
+    from mne.bench import StoreNotEmpty, bench_dashboard, bench_ingest, bench_version
+    from mne.reports.bench import bench_report
+
+    if args.name == "version":
+        bench_version(args.url or database_url())
+        return 0
+    if args.name == "ingest":
+        try:
+            bench_ingest(args.rows, args.url)
+        except StoreNotEmpty as refused:
+            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            return 2
+        return 0
+    runs = {"dashboard": bench_dashboard, "report": bench_report}
+    runs[args.name](args.rows)
+    return 0
 
 
 def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:

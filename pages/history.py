@@ -81,7 +81,9 @@ if changes.empty:
     ui.empty_state(tr("This batch has no current values (reverted, or replaced later)."))
 else:
     ui.batch_changes_table(changes)
-    total = ui.load_batch_value_count(int(chosen))
+    # Counted only when the page shows fewer values than the batch may have set.
+    full = len(changes) == CHANGES_SHOWN
+    total = ui.load_batch_value_count(int(chosen)) if full else len(changes)
     if total > len(changes):
         st.caption(
             tr(
@@ -104,12 +106,27 @@ if state == "committed" and ui.actor() is None:
 elif state == "committed" and ui.may("revert"):
     confirm = st.checkbox(tr("I want to revert batch #{batch}", batch=chosen))
     if st.button(tr("Revert"), disabled=not confirm, icon=":material/undo:"):
-        try:
-            counts = batches.revert(engine, int(chosen), ui.actor())
-        except batches.RevertRefused as refused:
-            st.error(revert_refusal(refused, tr), icon=":material/block:")
-        except access.AccessError as error:
-            ui.access_error(error)
+        # The write lock is held inside batches.revert only, for its statements: the page
+        # reads what to show (the refreshed tables) after it, on the rerun.
+        with st.status(tr("Reverting batch #{batch}…", batch=chosen), expanded=True) as status:
+            try:
+                counts = batches.revert(
+                    engine, int(chosen), ui.actor(), progress=lambda step: status.write(tr(step))
+                )
+            except (batches.RevertRefused, access.AccessError) as problem:
+                status.update(
+                    label=tr("Batch #{batch} was not reverted.", batch=chosen),
+                    state="error",
+                    expanded=False,
+                )
+                refusal = problem
+            else:
+                status.update(label=tr("Batch #{batch} reverted.", batch=chosen), state="complete")
+                refusal = None
+        if isinstance(refusal, batches.RevertRefused):
+            st.error(revert_refusal(refusal, tr), icon=":material/block:")
+        elif isinstance(refusal, access.AccessError):
+            ui.access_error(refusal)
         else:
             ui.after_write()
             st.session_state["history_notice"] = tr(

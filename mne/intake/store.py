@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,9 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
-    and_,
+    Select,
     case,
     delete,
-    exists,
     func,
     insert,
     select,
@@ -181,7 +181,7 @@ def commit(
 
 
 def _pause_if_testing() -> None:
-    """Fault injection for the tests of killed and concurrent imports: with
+    """Fault injection for the tests of killed and concurrent imports and reverts: with
     MNE_TEST_COMMIT_PAUSE set, stop inside the open transaction (after every write, before the
     commit), touching the file MNE_TEST_COMMIT_PAUSE_FILE to say so."""
     seconds = os.environ.get("MNE_TEST_COMMIT_PAUSE")
@@ -333,15 +333,34 @@ def _refuse_revert(engine: Engine, actor: Actor, batch_id: int) -> None:
         )
 
 
-def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
+REVERT_CHECKING = N_("Checking that no later batch changed its values…")
+REVERT_RESTORING = N_("Restoring the values it replaced…")
+REVERT_REMOVING = N_("Removing the values it added…")
+REVERT_RECORDING = N_("Marking the batch reverted, with an audit row…")
+
+
+def _no_progress(step: str) -> None:
+    return None
+
+
+def revert(
+    engine: Engine, batch_id: int, actor: Actor, progress: Callable[[str], None] = _no_progress
+) -> dict[str, int]:
     """Undo a batch: values it replaced come back, values it inserted go.
 
     Refused when the batch is unknown or already reverted, or when a later batch changed
     some of its values again (that batch must be reverted first); refused (access.Refused)
-    when the actor may not revert it."""
+    when the actor may not revert it. `progress` is told each step as it starts (one of the
+    REVERT_* messages, to translate), inside the transaction: it must not write.
+
+    A few set-based statements in one transaction with the audit row, each driven by an index
+    (ix_observation_history_replaced_by_key, ix_observation_batch_key), so a batch of a million
+    values reverts in about the time it took to store; the write lock is held for these
+    statements only."""
     _refuse_revert(engine, actor, batch_id)
     o, h, b = m.table(m.Observation), m.table(m.ObservationHistory), m.table(m.UploadBatch)
     with writing(engine) as conn:
+        progress(REVERT_CHECKING)
         state = conn.execute(select(b.c.state, b.c.review_state).where(b.c.id == batch_id)).first()
         if state is None:
             raise RevertRefused("unknown", batch=batch_id)
@@ -359,9 +378,12 @@ def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
         )
         if later:
             raise RevertRefused("later", batch=batch_id, later=", ".join(f"#{x}" for x in later))
+        progress(REVERT_RESTORING)
         restored = _restore_replaced(conn, o, h, batch_id)
+        progress(REVERT_REMOVING)
         removed = conn.execute(delete(o).where(o.c.batch_id == batch_id)).rowcount
         conn.execute(delete(h).where(h.c.replaced_by_batch_id == batch_id))
+        progress(REVERT_RECORDING)
         conn.execute(
             update(b).where(b.c.id == batch_id).values(state="reverted", reverted_at=func.now())
         )
@@ -376,30 +398,29 @@ def revert(engine: Engine, batch_id: int, actor: Actor) -> dict[str, int]:
             {"state": state.state, "review_state": state.review_state},
             {"state": "reverted", **counts},
         )
+        _pause_if_testing()
     return counts
 
 
 def _restore_replaced(conn: Connection, o: Any, h: Any, batch_id: int) -> int:
-    """Put back, in one statement, every value the batch replaced."""
-    match = and_(
-        h.c.replaced_by_batch_id == batch_id,
-        h.c.city_id == o.c.city_id,
-        h.c.indicator_id == o.c.indicator_id,
-        h.c.period == o.c.period,
-    )
-
-    def old(column: str) -> Any:
-        return select(h.c[column]).where(match).scalar_subquery()
-
+    """Put back, in one UPDATE ... FROM join, every value the batch replaced: each history row
+    of the batch finds its observation by the key (one index look-up), instead of a correlated
+    sub-select per column and row."""
     statement = (
         update(o)
-        .where(o.c.batch_id == batch_id, exists().where(match))
+        .where(
+            h.c.replaced_by_batch_id == batch_id,
+            h.c.city_id == o.c.city_id,
+            h.c.indicator_id == o.c.indicator_id,
+            h.c.period == o.c.period,
+            o.c.batch_id == batch_id,
+        )
         .values(
-            value=old("value"),
-            status=old("status"),
-            note=old("note"),
-            source=old("source"),
-            batch_id=old("batch_id"),
+            value=h.c.value,
+            status=h.c.status,
+            note=h.c.note,
+            source=h.c.source,
+            batch_id=h.c.batch_id,
             updated_at=func.now(),
         )
     )
@@ -482,36 +503,78 @@ def batches_frame(
 
 def batch_changes(engine: Engine, batch_id: int, limit: int | None = None) -> pd.DataFrame:
     """What one batch did: each value it set (still current), with the value it replaced
-    (empty for a value it added). One SQL join, in city, indicator, period order; `limit`
-    keeps a page from pulling a million-value batch into the browser."""
+    (empty for a value it added), in city, indicator, period order (by code).
+
+    `limit` keeps a page from pulling a million-value batch into the browser, and keeps the
+    read small: the batch's values are read a few cities at a time, in city-code order (on
+    ix_observation_batch_key), until `limit` values are in hand, so only those cities' values
+    are sorted, never the whole batch."""
+    with engine.connect() as conn:
+        if limit is None:
+            return _as_changes(read_frame(conn, _changes_statement(batch_id, None, None)))
+        parts = [read_frame(conn, _changes_statement(batch_id, [], 0))]  # the columns
+        o, city = m.table(m.Observation), m.table(m.City)
+        has_values = select(o.c.id).where(o.c.batch_id == batch_id).limit(1)
+        city_ids: Sequence[int] = []
+        if conn.execute(has_values).first() is not None:
+            city_ids = conn.execute(select(city.c.id).order_by(city.c.code)).scalars().all()
+        start, take, missing = 0, 1, limit
+        while missing > 0 and start < len(city_ids):
+            chunk = city_ids[start : start + take]
+            part = read_frame(conn, _changes_statement(batch_id, chunk, missing))
+            if not part.empty:
+                parts.append(part)
+            missing -= len(part)
+            start += take
+            take *= 4
+    return _as_changes(pd.concat(parts[1:], ignore_index=True) if len(parts) > 1 else parts[0])
+
+
+def _changes_statement(
+    batch_id: int, city_ids: Sequence[int] | None, limit: int | None
+) -> Select[Any]:
+    """The batch's values (of `city_ids` only, when given), each with the value it replaced:
+    a correlated look-up on ix_observation_history_replaced_by_key, one index probe per value
+    whatever the store's statistics say (a join let PostgreSQL, right after a large import and
+    before its statistics caught up, pair them in a nested loop, every value against every
+    replaced one)."""
     o, h, c, i = (
         m.table(m.Observation),
         m.table(m.ObservationHistory),
         m.table(m.City),
         m.table(m.Indicator),
     )
-    replaced = and_(
-        h.c.replaced_by_batch_id == batch_id,
-        h.c.city_id == o.c.city_id,
-        h.c.indicator_id == o.c.indicator_id,
-        h.c.period == o.c.period,
+    replaced = (
+        select(h.c.value)
+        .where(
+            h.c.replaced_by_batch_id == batch_id,
+            h.c.city_id == o.c.city_id,
+            h.c.indicator_id == o.c.indicator_id,
+            h.c.period == o.c.period,
+        )
+        .scalar_subquery()
     )
     statement = (
         select(
             c.c.code.label("city"),
             i.c.code.label("indicator"),
             o.c.period,
-            h.c.value.label("old_value"),
+            replaced.label("old_value"),
             o.c.value.label("new_value"),
         )
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
-        .outerjoin(h, replaced)
         .where(o.c.batch_id == batch_id)
         .order_by(c.c.code, i.c.code, o.c.period)
         .limit(limit)
     )
-    return pd.read_sql(statement, engine)
+    if city_ids is not None:
+        statement = statement.where(o.c.city_id.in_([int(x) for x in city_ids]))
+    return statement
+
+
+def _as_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({"old_value": float, "new_value": float})
 
 
 def batch_value_count(engine: Engine, batch_id: int) -> int:

@@ -172,3 +172,115 @@ def test_an_import_killed_mid_commit_leaves_the_store_as_it_was(
     process.wait(timeout=30)
     assert content(engine) == before
     assert upload(engine, SECOND)["status"] == "committed"  # the store is not left locked
+
+
+def test_a_revert_tells_its_steps_and_readers_never_wait_for_it(engine: Engine) -> None:
+    """Each step is told as it starts; meanwhile (the revert holding the write lock) other
+    connections read the store as it was, without waiting: pages stay responsive."""
+    upload(engine, FIRST)
+    upload(engine, SECOND)
+    before = stored(engine)
+    seen: list[tuple[str, dict]] = []
+    counts = store.revert(engine, 2, TESTER, progress=lambda s: seen.append((s, stored(engine))))
+    assert counts == {"restored": 1, "removed": 1}
+    assert [step for step, _ in seen] == [
+        store.REVERT_CHECKING,
+        store.REVERT_RESTORING,
+        store.REVERT_REMOVING,
+        store.REVERT_RECORDING,
+    ]
+    assert all(values == before for _, values in seen)
+    assert stored(engine) != before
+
+
+def _revert_process(url: str, batch_id: int, marker: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url}
+    env["MNE_TEST_COMMIT_PAUSE"], env["MNE_TEST_COMMIT_PAUSE_FILE"] = "60", str(marker)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mne", "revert", str(batch_id)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_revert_killed_mid_way_leaves_the_store_as_it_was(engine: Engine, tmp_path: Path) -> None:
+    """Killed after every statement of the revert (restore, delete, history, batch state, audit
+    row) and before its commit: nothing of it stays, and the store is not left locked."""
+    upload(engine, FIRST)
+    upload(engine, _big_file(tmp_path / "ones.csv", 1).read_text(), "ones.csv")
+    third = upload(engine, _big_file(tmp_path / "twos.csv", 2).read_text(), "twos.csv")
+    assert third["updated"] == 300
+    before = content(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    process = _revert_process(url, third["batch_id"], tmp_path / "paused")
+    _wait_for(tmp_path / "paused", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert content(engine) == before
+    assert store.revert(engine, third["batch_id"], TESTER) == {"restored": 300, "removed": 0}
+    assert set(stored(engine).values()) == {1.0}
+
+
+NOTED = "city,indicator,period,value,note,source\n" + "".join(
+    f"{city},QE_PM25,{year},{value},note {value},source {value}\n"
+    for city, year, value in (("VNHAN", 2023, 40), ("VNHAN", 2024, 38), ("VNSGN", 2024, 30))
+)
+NOTED_AGAIN = (
+    "city,indicator,period,value,note,source\n"
+    "VNHAN,QE_PM25,2024,35,later,later\nVNDAD,QE_PM25,2024,20,new,new\n"
+)
+
+
+def _observations(engine: Engine) -> list[tuple]:
+    """Every column of every observation but the time it was last written."""
+    o = m.table(m.Observation)
+    with engine.connect() as conn:
+        rows = conn.execute(select(*[c for c in o.c if c.name != "updated_at"]).order_by(o.c.id))
+        return [tuple(r) for r in rows]
+
+
+def test_a_revert_puts_back_every_column_of_the_replaced_values(engine: Engine) -> None:
+    """Id, value, note, source, status and batch of every replaced value come back; values
+    the batch added go; its history rows go; the audit row says how many."""
+    upload(engine, NOTED)
+    before = _observations(engine)
+    second = upload(engine, NOTED_AGAIN)
+    assert (second["inserted"], second["updated"]) == (1, 1)
+    assert store.revert(engine, second["batch_id"], TESTER) == {"restored": 1, "removed": 1}
+    assert _observations(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(m.ObservationHistory.id)).all() == []
+        after = conn.execute(
+            select(m.AuditLog.after).where(m.AuditLog.action == "revert")
+        ).scalar_one()
+    assert json.loads(after) == {"state": "reverted", "restored": 1, "removed": 1}
+
+
+def _every_city_file(value: float) -> str:
+    """Two values of two indicators for every catalog city (ids are not in code order)."""
+    seed = (ROOT / "db" / "seed" / "cities.csv").read_text(encoding="utf-8").splitlines()
+    codes = [line.split(",")[0] for line in seed[1:] if line]
+    lines = ["city,indicator,period,value"]
+    for code in codes:
+        for indicator in ("QE_PM25", "CS_INTERNET_HH"):
+            lines += [f"{code},{indicator},2023,{value}", f"{code},{indicator},2024,{value + 1}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("limit", [1, 3, 4, 5, 50, 139, 140, 141, 1000])
+def test_a_batchs_first_changes_are_the_head_of_all_its_changes(engine: Engine, limit: int) -> None:
+    """The History page reads a batch's first values a few cities at a time: the same rows,
+    in the same order (city code, indicator code, period), as the head of the full list."""
+    upload(engine, _every_city_file(1))
+    second = upload(engine, _every_city_file(1).replace(",2\n", ",5\n"))  # the 2024 values
+    assert second["updated"] == second["rows"] // 2
+    for batch_id in (1, second["batch_id"]):
+        full = store.batch_changes(engine, batch_id)
+        key = full[["city", "indicator", "period"]]
+        assert key.equals(key.sort_values(list(key.columns)))
+        first = store.batch_changes(engine, batch_id, limit)
+        assert first.equals(full.head(limit)), (batch_id, limit)
+    assert store.batch_changes(engine, 99, 10).empty

@@ -69,6 +69,7 @@ def test_history_lists_batches_and_reverts_one(engine: Engine, open_page: AppFac
     app.checkbox[0].check().run()
     app.button[0].click().run()
     assert "cannot be reverted" in app.error[0].value and "#2" in app.error[0].value
+    assert [(s.label, s.state) for s in app.status] == [("Batch #1 was not reverted.", "error")]
 
     app.selectbox[0].set_value(2).run()
     app.checkbox[0].check().run()
@@ -76,3 +77,26 @@ def test_history_lists_batches_and_reverts_one(engine: Engine, open_page: AppFac
     assert not app.exception
     assert "Batch #2 reverted: 1 values restored, 0 removed." in [s.value for s in app.success]
     assert store.values_frame(engine).set_index("city").loc["VNHAN", "value"] == 38
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_revert_button_shows_its_steps_in_the_users_language(
+    engine: Engine, open_page: AppFactory, lang: str
+) -> None:
+    """The Revert button's status names the batch and writes each step of the revert as it
+    starts, translated; a refused revert closes it as not reverted, after its first step."""
+    tr = Translator(lang)
+    focal = _focal_point(engine)
+    _upload(engine, FIRST, "first.csv", focal)
+    _upload(engine, SECOND, "second.csv", focal)
+    app = open_page(engine, lang, "history.py", user="focal.hanoi")
+    app.selectbox[0].set_value(1).run()
+    app.checkbox[0].check().run()
+    app.button[0].click().run()
+    assert not app.exception
+    status = app.status[0]
+    assert (status.label, status.state) == (
+        tr("Batch #{batch} was not reverted.", batch=1),
+        "error",
+    )
+    assert [m.value for m in status.markdown] == [tr(store.REVERT_CHECKING)]

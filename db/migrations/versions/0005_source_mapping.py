@@ -1,7 +1,7 @@
 """the mapping given for a source's files, remembered for its next upload
 
 Revision ID: 0005
-Revises: 0002 (to be 0004 once the revisions 0003 and 0004 of other branches are merged)
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

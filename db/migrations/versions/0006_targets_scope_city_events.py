@@ -2,7 +2,7 @@
 natural limit; city events (mergers, splits, renames, dissolutions)
 
 Revision ID: 0006
-Revises: 0003 (the lead re-points this at the last migration of main when merging)
+Revises: 0005
 """
 
 from __future__ import annotations
