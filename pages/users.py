@@ -135,7 +135,7 @@ with change_tab:
                 ui.access_error(error)
             else:
                 done(tr("Account {username} changed.", username=chosen))
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     active = bool(row["is_active"])
     if left.button(
         tr("Disable") if active else tr("Enable"),
@@ -147,6 +147,17 @@ with change_tab:
             ui.access_error(error)
         else:
             done(tr("Account {username} changed.", username=chosen))
+    if middle.button(
+        tr("End sessions"),
+        icon=":material/logout:",
+        help=tr("Signs the account out of every browser and server."),
+    ):
+        try:
+            ended = access.end_sessions(engine, actor, chosen)
+        except access.AccessError as error:
+            ui.access_error(error)
+        else:
+            done(tr("{username} was signed out of {n} sessions.", username=chosen, n=ended))
     if right.button(
         tr("Unlock"), icon=":material/lock_open:", disabled=pd.isna(row["locked_until"])
     ):

@@ -3,8 +3,9 @@ navigation, approval from the page, and people's text shown as typed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import time
+import re
 
 import pytest
 from sqlalchemy import Engine
@@ -15,7 +16,7 @@ from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
 from tests.conftest import ROOT
-from tests.pages.conftest import AppFactory
+from tests.pages.conftest import AppFactory, signed_in
 
 PASSWORD = "a long test password"
 HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://x) :red[red] Robert'); DROP TABLE app_user;--"
@@ -41,38 +42,34 @@ def _open_app(engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str = "en")
 def test_once_an_account_exists_every_page_asks_for_sign_in(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
+    """A tab without a live session shows no page, only the way to the sign-in form, which
+    brings it back to the page in its language (the form itself: tests/mne/test_web.py)."""
     tr = Translator(lang)
     _accounts(engine)
     app = _open_app(engine, monkeypatch, lang)
-    assert app.title[0].value == tr("Sign in")
-    assert [t.label for t in app.text_input] == [tr("User name"), tr("Password")]
-    app.text_input[0].input("focal.t")
-    app.text_input[1].input("wrong password!")
-    app.button[0].click().run()
-    assert [e.value for e in app.error] == [tr("Wrong user name or password.")]
-    app.text_input[1].input(PASSWORD)
-    app.button[0].click().run()
-    assert not app.exception and not app.error
-    focal = access.load_actor_by_name(engine, "focal.t")
-    assert focal is not None and app.session_state["user_id"] == focal.user_id
-    # (In a browser the dashboard then opens with its menu: tests/e2e/test_upload.py.)
-    log = audit.audit_frame(engine, audit.AuditFilter(user="focal.t"))
-    assert log["action"].tolist() == ["sign_in", "sign_in.failed"]
+    assert [t.value for t in app.title] == [tr("Sign in")]
+    assert not app.text_input and not app.metric
+    link = _sign_in_link(app)
+    assert link.startswith("/signin?next=") and f"lang%3D{lang}" in link
+
+
+def _sign_in_link(app: AppTest) -> str:
+    (html,) = [e.proto.body for e in app.get("html")]
+    match = re.search(r'href="([^"]+)"', html)
+    assert match is not None, html
+    return match.group(1).replace("&amp;", "&")
 
 
 def test_an_idle_session_expires(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     _accounts(engine)
     monkeypatch.setenv("MNE_SESSION_MINUTES", "5")
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    viewer = access.load_actor_by_name(engine, "viewer.t")
-    assert viewer is not None
 
     def session(idle_seconds: float) -> AppTest:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         app.session_state["lang"] = "en"
-        app.session_state["user_id"] = viewer.user_id
-        app.session_state["last_seen"] = time.time() - idle_seconds
-        return app.run()
+        last_seen = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=idle_seconds)
+        return signed_in(app, engine, "viewer.t", now=last_seen).run()
 
     assert session(4 * 60).title[0].value == "Overview"
     expired = session(5 * 60 + 5)
@@ -80,10 +77,10 @@ def test_an_idle_session_expires(engine: Engine, monkeypatch: pytest.MonkeyPatch
     assert "Your session ended after 5 minutes without activity. Sign in again." in [
         i.value for i in expired.info
     ]
-    assert "user_id" not in expired.session_state
+    assert "ended=expired" in _sign_in_link(expired)
     log = audit.audit_frame(engine, audit.AuditFilter(user="viewer.t"))
     assert json.loads(log["after"].iloc[0]) == {"reason": "expired"}
-    assert log["action"].iloc[0] == "sign_out"
+    assert log["action"].iloc[0] == "session.end"
 
 
 WRITE_PAGES = ("upload.py", "review.py", "history.py", "users.py", "audit.py")
