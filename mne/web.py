@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
@@ -313,11 +314,23 @@ def gate(token: str | None) -> sessions.Check | None:
     return None if checked.user_id is not None else checked
 
 
+# Which app server answered (set by scripts/serve.sh): for a ministry's IT behind a balancer.
+SERVER_NAME = os.environ.get("MNE_SERVER_NAME", "")
+
+
 class PageGate(BaseHTTPMiddleware):
     """Pages are served only to a live session once accounts exist; everyone else signs in
     first and comes back to the page they opened, with its query."""
 
     async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await self._answer(request, call_next)
+        if SERVER_NAME:
+            response.headers["X-MNE-Server"] = SERVER_NAME
+        return response
+
+    async def _answer(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         if request.method not in ("GET", "HEAD") or not page_path(request.url.path):

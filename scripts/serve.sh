@@ -9,5 +9,6 @@ shift
 if [[ -n "${MNE_COOKIE_SECRET:-}" ]]; then
   export STREAMLIT_SERVER_COOKIE_SECRET="$MNE_COOKIE_SECRET"
 fi
+export MNE_SERVER_NAME="${MNE_SERVER_NAME:-$(hostname):$PORT}"
 exec "${MNE_PYTHON:-.venv/bin/python}" -m streamlit run server.py \
   --server.port "$PORT" --server.address "${MNE_ADDRESS:-0.0.0.0}" "$@"

@@ -128,7 +128,8 @@ class Browser:
     def open(self, url: str) -> None:
         """Go to `url`; wait for the page to be drawn, or for the sign-in form it sent to."""
         self.page.goto(url)  # type: ignore[attr-defined]
-        if self.on_sign_in_form():
+        if self.on_sign_in_form():  # plain HTML: drawn once its icon has loaded too
+            self.page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
             return
         self.ready()
 
@@ -153,12 +154,7 @@ class Browser:
         page.get_by_label("User name", exact=True).fill(username)  # type: ignore[attr-defined]
         page.get_by_label("Password", exact=True).fill(password)  # type: ignore[attr-defined]
         page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-        try:
-            page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-        except Exception:
-            page.screenshot(path="/tmp/s1/fail.png")
-            print("URL", page.url)
-            raise
+        page.get_by_role("button", name="Sign out").wait_for(timeout=90_000)  # type: ignore[attr-defined]
         self.ready()
 
     def sign_out(self) -> None:
