@@ -16,5 +16,5 @@ from mne import web
 app = st.App(
     "app.py",
     routes=web.routes(),
-    middleware=[Middleware(web.PageGate)],
+    middleware=[Middleware(web.SecurityHeaders), Middleware(web.PageGate)],
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
@@ -274,6 +275,8 @@ async def base_script(request: Request) -> Response:
         "// Where the Streamlit server is: this origin, whatever page path the browser opened.\n"
         "window.__streamlit = Object.assign(window.__streamlit || {}, "
         "{BACKEND_BASE_URL: window.location.origin + '/'});\n"
+        "// Streamlit's index.html sets this inline; here, so the policy allows no inline script.\n"
+        "window.prerenderReady = false;\n"
     )
     return Response(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
@@ -284,6 +287,8 @@ def _index_template() -> str:
     page = STREAMLIT_INDEX.read_text(encoding="utf-8")
     page = page.replace("<title>Streamlit</title>", "<title>{title}</title>", 1)
     page = page.replace('<html lang="en">', '<html lang="{lang}">', 1)
+    page = re.sub(r"<script>\s*window\.prerenderReady = false\s*</script>", "", page, count=1)
+    assert "<script>" not in page, "Streamlit's index.html has a new inline script"
     return page.replace(
         '<script type="module"',
         f'<script src="{BASE_SCRIPT_PATH}"></script>\n    <script type="module"',
@@ -352,6 +357,76 @@ class PageGate(BaseHTTPMiddleware):
         return HTMLResponse(index_page(lang), headers={"Cache-Control": "no-cache"})
 
 
+# --- The browser's policy ------------------------------------------------------------------
+#
+# The second wall behind escaping: only this origin may provide scripts, styles, images, fonts
+# and connections (Streamlit's styles are inline, its images and plotly's downloads data: and
+# blob: URLs). A violation is reported to CSP_REPORT_PATH and logged.
+
+CSP_REPORT_PATH = "/_mne/csp-report"
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",  # Streamlit's protobuf decoder is WebAssembly
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "media-src 'self' data: blob:",
+        "worker-src 'self' blob:",
+        "frame-src 'self' blob: data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+        f"report-uri {CSP_REPORT_PATH}",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+MAX_REPORT_BYTES = 16_384
+
+
+class SecurityHeaders:
+    """Every HTTP response, Streamlit's and the app's own, carries SECURITY_HEADERS (pure ASGI,
+    so streamed responses stream and the WebSocket passes untouched)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.decode("latin-1").lower() not in _SECURITY_HEADER_NAMES
+                ]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+_SECURITY_HEADER_NAMES = frozenset(name.lower() for name in SECURITY_HEADERS)
+
+
+async def csp_report(request: Request) -> Response:
+    """A browser reports what the policy blocked: logged, so a violation is never silent."""
+    body = (await request.body())[:MAX_REPORT_BYTES]
+    log.warning("content security policy violation: %s", body.decode("utf-8", "replace"))
+    return Response(status_code=204)
+
+
 def routes() -> list[Route]:
     return [
         Route(SIGNIN_PATH, signin_page, methods=["GET"]),
@@ -359,6 +434,7 @@ def routes() -> list[Route]:
         Route(SESSION_PATH, session_exchange, methods=["GET"]),
         Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"]),
         Route(BASE_SCRIPT_PATH, base_script, methods=["GET"]),
+        Route(CSP_REPORT_PATH, csp_report, methods=["POST"]),
     ]
 
 

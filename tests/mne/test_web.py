@@ -35,7 +35,7 @@ def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
     access.create_user(engine, operator(), "analyst.w", PASSWORD, "analyst", "Analyst W")
     app = Starlette(
         routes=[*web.routes(), Route("/{path:path}", _streamlit_stand_in)],
-        middleware=[Middleware(web.PageGate)],
+        middleware=[Middleware(web.SecurityHeaders), Middleware(web.PageGate)],
     )
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
         yield test_client
@@ -198,3 +198,31 @@ def test_the_demo_mode_serves_pages_without_sign_in(
     )
     with TestClient(app, follow_redirects=False) as test_client:
         assert test_client.get("/city").status_code == 200
+
+
+def test_every_response_carries_the_browser_policy(client: TestClient) -> None:
+    """A page, a static file, a JSON route and a redirect: each says only this origin may
+    provide scripts, styles, images, fonts and connections, and must not be framed elsewhere."""
+    _sign_in(client)
+    for path in ("/city?lang=en", "/app/static/favicon.png", "/healthz", "/signin"):
+        headers = client.get(path).headers
+        policy = dict(
+            part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";")
+        )
+        assert policy["script-src"].split() == ["'self'", "'wasm-unsafe-eval'"], path
+        assert policy["connect-src"] == "'self'" and policy["frame-ancestors"] == "'self'"
+        assert "'unsafe-inline'" not in policy["script-src"] and "*" not in str(policy)
+        assert policy["report-uri"] == web.CSP_REPORT_PATH
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+    signed_out = TestClient(client.app, follow_redirects=False).get("/tasks")
+    assert signed_out.status_code == 303 and "content-security-policy" in signed_out.headers
+
+
+def test_a_policy_violation_is_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    report = {
+        "csp-report": {"blocked-uri": "http://10.0.0.1/x.png", "violated-directive": "img-src"}
+    }
+    answer = client.post(web.CSP_REPORT_PATH, content=json.dumps(report))
+    assert answer.status_code == 204
+    assert "http://10.0.0.1/x.png" in caplog.text and "violation" in caplog.text
