@@ -46,6 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import models as m
 from db.engine import is_sqlite, make_engine, writing
@@ -105,6 +106,10 @@ PROBLEMS = {
         "The backup {path} holds schema version {found}; this version of the dashboard needs "
         "{needed}. Restore it with the version of the dashboard that made it (then `python -m "
         "mne init` migrates it), or use a backup made by this version. Nothing was restored."
+    ),
+    "failed": N_(
+        "Restoring {path} failed ({error}): the store is as it was before. Check the file with "
+        "`sqlite3 FILE 'PRAGMA integrity_check'`, or restore another backup."
     ),
     "not_empty": N_(
         "The store {url} already holds data ({rows} rows of uploads, accounts, tasks, projects "
@@ -344,7 +349,7 @@ def read_backup(path: Path) -> BackupFacts:
     if magic != SQLITE_MAGIC:
         raise BackupProblem("not_a_backup", path=path)
     needed = head_revision()
-    dump = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    dump = _read_only(path)
     try:
         revision = _dump_revision(dump)
         if revision is None:
@@ -368,6 +373,11 @@ def read_backup(path: Path) -> BackupFacts:
         rows=sum(tables.values()),
         tables=tables,
     )
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The backup file opened read-only: a restore never changes it."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
 def _dump_revision(dump: sqlite3.Connection) -> str | None:
@@ -413,7 +423,7 @@ def restore(engine: Engine, path: Path, user_name: str, force: bool = False) -> 
     except BackupProblem as problem:
         _audit_refusal(engine, user_name, path, problem)
         raise
-    dump = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
+    dump = create_engine("sqlite://", creator=lambda: _read_only(path))
     try:
         with writing(engine) as conn:
             if not is_sqlite(conn):
@@ -446,9 +456,19 @@ def restore(engine: Engine, path: Path, user_name: str, force: bool = False) -> 
     except BackupProblem as problem:
         _audit_refusal(engine, user_name, path, problem)
         raise
+    except SQLAlchemyError as error:
+        failed = BackupProblem("failed", path=path, error=_short(error))
+        _audit_refusal(engine, user_name, path, failed)
+        raise failed from error
     finally:
         dump.dispose()
     return facts
+
+
+def _short(error: SQLAlchemyError) -> str:
+    """The database's own words, first line: which constraint or table failed."""
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(error).__name__}: {detail[0][:200]}" if detail else type(error).__name__
 
 
 def _version_of(conn: Connection) -> int:
@@ -476,5 +496,5 @@ def _audit_refusal(engine: Engine, user_name: str, path: Path, problem: BackupPr
         "store.restore_refused",
         "store",
         path.name,
-        after={"file": str(path), "reason": problem.code},
+        after={"file": str(path), "reason": problem.code, **problem.values},
     )

@@ -200,6 +200,34 @@ def test_restore_refuses_a_store_that_holds_data_unless_forced(
     assert store_version(engine) > version  # every server's caches refresh
 
 
+def test_a_restore_that_fails_half_way_leaves_the_store_as_it_was(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A backup whose last table cannot be stored (a value of a city that does not exist):
+    the tables already dropped and copied come back as they were, in one transaction."""
+    engine = get_engine(store_url)
+    init_store(engine)
+    upload(engine, FIRST)
+    dump = tmp_path / "broken backup.mnebak"  # a space in the name, as people name files
+    assert cli(monkeypatch, store_url, "backup", str(dump)) == 0
+    with sqlite3.connect(dump) as broken:
+        broken.execute("UPDATE observation SET city_id = 99999 WHERE id = 2")
+    upload(engine, SECOND)
+    before = content(engine)
+    capsys.readouterr()
+    assert cli(monkeypatch, store_url, "restore", str(dump), "--force") == 2
+    said = capsys.readouterr().err
+    assert "failed (IntegrityError" in said and "the store is as it was" in said
+    assert "Traceback" not in said
+    after = content(engine)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {
+        k: v for k, v in before.items() if k != "audit_log"
+    }
+    assert after["audit_log"][:-1] == before["audit_log"]
+    assert audit_actions(engine)[-1] == "store.restore_refused"
+    assert upload(engine, LATER)["status"] == "committed"  # nothing left locked
+
+
 def test_restore_into_a_store_with_the_catalog_only_needs_no_force(
     store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
