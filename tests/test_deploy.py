@@ -7,15 +7,24 @@ dashboard then works as the role it made, which is no superuser.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import http.client
+import http.server
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -199,3 +208,200 @@ def test_the_postgresql_setup_makes_a_role_that_is_no_superuser_and_runs_everyth
     assert restored.returncode == 0, restored.stderr
     listed = _mne(url, "values", "--json")
     assert '"VNHAN"' in listed.stdout and "38" in listed.stdout
+
+
+# --- nginx in front of two stand-in app servers ---------------------------------------------
+
+
+class _AppServer(http.server.BaseHTTPRequestHandler):
+    """Stands in for an app server: answers with its port, the headers and body size it got,
+    and echoes the bytes of a WebSocket it accepted."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self, body_bytes: int) -> None:
+        if getattr(self.server, "stopped", False):  # a stopped server: its connections drop
+            self.close_connection = True
+            return
+        payload = json.dumps(
+            {
+                "port": self.server.server_address[1],
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body_bytes": body_bytes,
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        if self.headers.get("Upgrade", "").lower() != "websocket":
+            self._answer(0)
+            return
+        accept = base64.b64encode(
+            hashlib.sha1(
+                (
+                    self.headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+                ).encode()
+            ).digest()
+        ).decode()
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        self.wfile.write(b"from:" + str(self.server.server_address[1]).encode() + b":")
+        self.wfile.write(self.rfile.read(5))  # echo what the browser sent
+        self.wfile.flush()
+        self.close_connection = True
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        received = 0
+        while received < length:
+            received += len(self.rfile.read(min(1 << 20, length - received)))
+        self._answer(received)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def proxy(tmp_path: Path) -> Iterator[tuple[int, dict[int, http.server.ThreadingHTTPServer]]]:
+    """nginx running the site on a free port, balancing two stand-in app servers."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (the CI installs it)")
+    apps = {}
+    for _ in range(2):
+        app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AppServer)
+        threading.Thread(target=app.serve_forever, daemon=True).start()
+        apps[app.server_address[1]] = app
+    port = _free_port()
+    site = (DEPLOY / "nginx" / "mne.conf").read_text()
+    site = site.replace("    listen [::]:80;\n", "").replace(
+        "listen 80;", f"listen 127.0.0.1:{port};"
+    )
+    upstreams = "".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;\n" for p in apps)
+    site = re.sub(r"(    server 127\.0\.0\.1:85\d\d.*\n)+", upstreams, site)
+    (tmp_path / "mne.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"""daemon off;
+master_process off;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log;
+events {{}}
+http {{
+    access_log off;
+    client_body_temp_path {tmp_path}/body;
+    proxy_temp_path {tmp_path}/proxy;
+    fastcgi_temp_path {tmp_path}/fastcgi;
+    uwsgi_temp_path {tmp_path}/uwsgi;
+    scgi_temp_path {tmp_path}/scgi;
+    include {tmp_path}/mne.conf;
+}}
+"""
+    )
+    assert NGINX is not None
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-e", "stderr"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert nginx.poll() is None, nginx.communicate()[1]
+                assert time.time() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        yield port, apps
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=20)
+        for app in apps.values():
+            app.shutdown()
+            app.server_close()
+
+
+def _get(port: int, client: str, path: str = "/healthz") -> dict[str, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(client, 0))
+    try:
+        conn.request("GET", path)
+        answer = conn.getresponse()
+        assert answer.status == 200, answer.status
+        return dict(json.loads(answer.read()))
+    finally:
+        conn.close()
+
+
+def test_nginx_keeps_each_browser_on_one_server_and_balances_the_others(
+    proxy: tuple[int, dict[int, http.server.ThreadingHTTPServer]],
+) -> None:
+    port, apps = proxy
+    # Browsers on different networks (ip_hash reads an IPv4 address's first three bytes).
+    clients = [f"127.0.{n}.1" for n in range(24)]
+    served = {client: {_get(port, client)["port"] for _ in range(3)} for client in clients}
+    assert all(len(ports) == 1 for ports in served.values()), served  # sticky
+    assert set().union(*served.values()) == set(apps)  # both servers get browsers
+    answer = _get(port, clients[0], "/city?code=VNDAD")
+    assert answer["headers"]["x-forwarded-for"] == clients[0]
+    assert answer["headers"]["x-forwarded-proto"] == "http"
+    assert answer["headers"]["host"] == f"127.0.0.1:{port}"
+
+    # The server of the first browser stops: its next page load is served by the other one.
+    (first,) = served[clients[0]]
+    apps[first].stopped = True  # type: ignore[attr-defined]
+    apps[first].shutdown()
+    apps[first].server_close()
+    assert _get(port, clients[0])["port"] != first
+
+
+def test_nginx_upgrades_the_session_stream_to_a_websocket(
+    proxy: tuple[int, dict[int, http.server.ThreadingHTTPServer]],
+) -> None:
+    port, _apps = proxy
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as browser:
+        browser.sendall(
+            b"GET /_stcore/stream HTTP/1.1\r\nHost: mne\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += browser.recv(4096)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head
+        browser.sendall(b"hello")
+        echoed = head.split(b"\r\n\r\n", 1)[1]
+        while not echoed.endswith(b"hello"):
+            echoed += browser.recv(4096)
+        assert echoed.startswith(b"from:")
+
+
+def test_nginx_accepts_an_upload_of_the_limit_and_refuses_a_larger_one(
+    proxy: tuple[int, dict[int, http.server.ThreadingHTTPServer]],
+) -> None:
+    port, _apps = proxy
+    limit_mb = int(_env_example()["MNE_MAX_UPLOAD_MB"])
+    for size_mb, status in ((limit_mb + 1, 200), (limit_mb * 2, 413)):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        body = b"x" * (size_mb << 20)
+        try:
+            conn.request("POST", "/_stcore/upload_file/session/file", body=body)
+            answer = conn.getresponse()
+            assert answer.status == status, (size_mb, answer.status)
+            if status == 200:
+                assert json.loads(answer.read())["body_bytes"] == len(body)
+        finally:
+            conn.close()
