@@ -172,6 +172,7 @@ def backup(engine: Engine, path: Path, user_name: str, force: bool = False) -> B
     _check_backup_path(engine, path, force)
     part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     try:
+        part.open("xb").close()  # a folder the user may not write to is said before any work
         if is_sqlite(engine):
             _copy_sqlite_store(engine, part)
         else:
@@ -180,6 +181,12 @@ def backup(engine: Engine, path: Path, user_name: str, force: bool = False) -> B
         os.replace(part, path)
     except OSError as error:
         raise BackupProblem("cannot_write", path=path, error=error.strerror or error) from error
+    except sqlite3.Error as error:  # the backup file's side: a full disk
+        raise BackupProblem("cannot_write", path=path, error=error) from error
+    except SQLAlchemyError as error:
+        if not isinstance(getattr(error, "orig", None), sqlite3.Error) or is_sqlite(engine):
+            raise  # the store's side: said by the command line as any store error
+        raise BackupProblem("cannot_write", path=path, error=error.orig) from error
     finally:
         part.unlink(missing_ok=True)
     audit.record_alone(

@@ -139,12 +139,12 @@ def test_backup_then_restore_into_an_empty_store_reproduces_every_table(
 
 
 def test_a_backup_taken_while_an_import_writes_is_consistent_and_restores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SQLite: an import in another process holds the write lock, mid-commit, while the backup
-    is taken. The backup holds the store as it was before that import, whole, and restores."""
-    urls = fresh_database_url("sqlite", tmp_path / "source")
-    url = next(urls)
+    """An import in another process holds the write lock, mid-commit, while the backup is
+    taken (SQLite: the online backup API; PostgreSQL: one snapshot). The backup holds the
+    store as it was before that import, whole, and restores."""
+    url = store_url
     engine = get_engine(url)
     init_store(engine)
     upload(engine, FIRST, "first.csv")
@@ -166,7 +166,6 @@ def test_a_backup_taken_while_an_import_writes_is_consistent_and_restores(
         if name not in ("audit_log", "store_version"):
             assert restored[name] == before[name], f"table {name} differs"
     assert restored["audit_log"][:-1] == before["audit_log"]
-    next(urls, None)
 
 
 def test_restore_refuses_a_store_that_holds_data_unless_forced(
@@ -281,6 +280,7 @@ def test_bad_paths_are_said_clearly_in_the_users_language(
         (["backup", str(tmp_path / "no" / "such" / "folder.backup")], 2, "does not exist"),
         (["backup", str(tmp_path)], 2, "is a folder"),
         (["backup", str(existing)], 1, "already exists"),
+        (["backup", "/proc/mne.backup"], 2, "Cannot write"),
         (["restore", str(tmp_path / "missing.backup"), "--force"], 2, "There is no file"),
         (["restore", str(tmp_path), "--force"], 2, "is a folder"),
         (["restore", str(not_sqlite), "--force"], 2, "is not a backup"),
