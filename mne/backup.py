@@ -184,9 +184,10 @@ def backup(engine: Engine, path: Path, user_name: str, force: bool = False) -> B
     except sqlite3.Error as error:  # the backup file's side: a full disk
         raise BackupProblem("cannot_write", path=path, error=error) from error
     except SQLAlchemyError as error:
-        if not isinstance(getattr(error, "orig", None), sqlite3.Error) or is_sqlite(engine):
+        cause = getattr(error, "orig", None)
+        if not isinstance(cause, sqlite3.Error) or is_sqlite(engine):
             raise  # the store's side: said by the command line as any store error
-        raise BackupProblem("cannot_write", path=path, error=error.orig) from error
+        raise BackupProblem("cannot_write", path=path, error=cause) from error
     finally:
         part.unlink(missing_ok=True)
     audit.record_alone(
