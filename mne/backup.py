@@ -26,6 +26,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,8 @@ def backup(engine: Engine, path: Path, user_name: str, force: bool = False) -> B
             raise  # the store's side: said by the command line as any store error
         raise BackupProblem("cannot_write", path=path, error=cause) from error
     finally:
-        part.unlink(missing_ok=True)
+        for leftover in (part, Path(f"{part}-wal"), Path(f"{part}-shm"), Path(f"{part}-journal")):
+            leftover.unlink(missing_ok=True)
     audit.record_alone(
         engine,
         None,
@@ -251,7 +253,7 @@ def _copy_tables_into_dump(engine: Engine, part: Path) -> None:
 
 def _finish_dump(part: Path, backend: str) -> BackupFacts:
     """Count the dump's rows, write its facts table and make it one self-contained file."""
-    with sqlite3.connect(part) as dump:
+    with closing(sqlite3.connect(part)) as dump, dump:
         dump.execute("PRAGMA journal_mode=DELETE")
         tables = {
             table.name: int(dump.execute(f'SELECT COUNT(*) FROM "{table.name}"').fetchone()[0])
@@ -271,7 +273,6 @@ def _finish_dump(part: Path, backend: str) -> BackupFacts:
             f"INSERT INTO {INFO_TABLE} VALUES (?, ?)",
             [(k, str(v)) for k, v in asdict(facts).items() if k != "tables"],
         )
-    sqlite3.connect(part).close()
     return facts
 
 
