@@ -173,7 +173,9 @@ def backup(engine: Engine, path: Path, user_name: str, force: bool = False) -> B
     _check_backup_path(engine, path, force)
     part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        part.open("xb").close()  # a folder the user may not write to is said before any work
+        # Readable by its owner only (it holds password hashes); a folder the user may not
+        # write to is said before any work.
+        os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         if is_sqlite(engine):
             _copy_sqlite_store(engine, part)
         else:

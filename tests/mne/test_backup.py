@@ -118,6 +118,7 @@ def test_backup_then_restore_into_an_empty_store_reproduces_every_table(
     dump = tmp_path / "mne.backup"
 
     assert cli(monkeypatch, source_url, "backup", str(dump)) == 0
+    assert dump.stat().st_mode & 0o777 == 0o600  # password hashes: its owner's eyes only
     assert audit_actions(source)[-1] == "store.backup"
     backup_row = content(source)["audit_log"][-1]
     assert json.loads(backup_row[-1])["sha256"] == file_sha256(dump)
