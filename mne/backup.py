@@ -319,7 +319,8 @@ def _copy_table(source: Connection, target: Connection, table: Table) -> int:
 
 def _insert(target: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """SQLite: executemany through SQLAlchemy (its types write SQLite's formats). PostgreSQL:
-    COPY through the driver, in the write transaction (4x faster than an INSERT per row)."""
+    COPY through the driver, in the write transaction (a restore twice as fast as with
+    SQLAlchemy's batched INSERTs)."""
     if is_sqlite(target):
         target.execute(insert(table), rows)
         return
@@ -387,6 +388,7 @@ def read_backup(path: Path) -> BackupFacts:
         if revision != needed:
             raise BackupProblem("revision", path=path, found=revision, needed=needed)
         info = _info(dump)
+        version = dump.execute("SELECT MAX(version) FROM store_version").fetchone()[0]
         tables = {
             table.name: int(dump.execute(f'SELECT COUNT(*) FROM "{table.name}"').fetchone()[0])
             for table in m.Base.metadata.sorted_tables
@@ -397,7 +399,7 @@ def read_backup(path: Path) -> BackupFacts:
         dump.close()
     return BackupFacts(
         revision=revision,
-        store_version=int(info.get("store_version") or 0),
+        store_version=int(version or 0),
         taken_at=info.get("taken_at", ""),
         backend=info.get("backend", "sqlite"),
         rows=sum(tables.values()),
