@@ -36,7 +36,7 @@ from starlette.routing import Route
 from db.engine import get_engine
 from db.migrate import current_revision, head_revision
 from mne import access, sessions, signin
-from mne.i18n import LANGUAGES, Translator, normalise_language
+from mne.i18n import LANGUAGES, N_, Translator, normalise_language
 from mne.navigation import PAGE_PATHS
 
 log = logging.getLogger(__name__)
@@ -114,9 +114,9 @@ def _user_agent(request: Request) -> str:
 # --- The sign-in form --------------------------------------------------------------------
 
 ENDED_NOTICES = {
-    "expired": "Your session ended after {minutes} minutes without activity. Sign in again.",
-    "disabled": "Your account was disabled. Ask an administrator.",
-    "revoked": "You were signed out. Sign in again.",
+    "expired": N_("Your session ended after {minutes} minutes without activity. Sign in again."),
+    "disabled": N_("Your account was disabled. Ask an administrator."),
+    "revoked": N_("You were signed out. Sign in again."),
 }
 
 
@@ -138,12 +138,15 @@ def signin_form(lang: str, target: str, error: str = "", notice: str = "", name:
         f"{' aria-current=page' if code == lang else ''}>{e(code.upper())}</a>"
         for code in LANGUAGES
     )
+    sso_label = tr("Sign in with single sign-on")
     sso = (
         f'<p><a class="button" href="/sso?{urlencode({"next": target, "lang": lang})}">'
-        f"{e(tr('Sign in with single sign-on'))}</a></p>"
+        f"{e(sso_label)}</a></p>"
         if _sso_configured()
         else ""
     )
+    system = tr("Ministry of Construction · ASEAN Smart Cities Network")
+    title, user_name, password = tr("Sign in"), tr("User name"), tr("Password")
     alert = f'<p class="error" role="alert">{e(error)}</p>' if error else ""
     info = f'<p class="notice" role="status">{e(notice)}</p>' if notice else ""
     help_text = tr(
@@ -155,24 +158,24 @@ def signin_form(lang: str, target: str, error: str = "", notice: str = "", name:
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(tr("Sign in"))} · {e(APP_TITLE[lang])}</title>
+<title>{e(title)} · {e(APP_TITLE[lang])}</title>
 <link rel="icon" href="/app/static/favicon.png"><link rel="stylesheet" href="{STATIC_CSS}">
 </head><body><main>
 <nav class="languages">{switch}</nav>
-<p class="system">{e(tr("Ministry of Construction · ASEAN Smart Cities Network"))}</p>
+<p class="system">{e(system)}</p>
 <h1>{e(APP_TITLE[lang])}</h1>
-<h2>{e(tr("Sign in"))}</h2>
+<h2>{e(title)}</h2>
 {info}{alert}{sso}
 <form method="post" action="{SIGNIN_PATH}">
 <input type="hidden" name="next" value="{e(target)}">
 <input type="hidden" name="lang" value="{lang}">
-<label for="username">{e(tr("User name"))}</label>
+<label for="username">{e(user_name)}</label>
 <input id="username" name="username" autocomplete="username" required maxlength="120"
  value="{e(name)}" autofocus>
-<label for="password">{e(tr("Password"))}</label>
+<label for="password">{e(password)}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required
  maxlength="1000">
-<button type="submit">{e(tr("Sign in"))}</button>
+<button type="submit">{e(title)}</button>
 </form>
 <p class="help">{e(help_text)}</p>
 </main></body></html>"""
@@ -214,7 +217,7 @@ async def signin_submit(request: Request) -> Response:
     password = str(form.get("password", ""))[:1000]
     if not _same_origin(request):
         return HTMLResponse(
-            signin_form(lang, target, Translator(lang)("This form must be sent from this site.")),
+            signin_form(lang, target, Translator(lang)(N_("This form must be sent from this site."))),
             status_code=403,
             headers=_NO_STORE,
         )

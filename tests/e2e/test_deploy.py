@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import socket
 import subprocess
 import threading
@@ -218,20 +217,3 @@ def test_health_is_503_with_the_database_stopped_and_200_once_it_is_back(
         _wait_for(app + "/healthz", 200, seconds=30)  # the same process, no restart
     finally:
         next(server, None)
-
-
-def test_the_shipped_site_passes_nginx_t(tmp_path: Path) -> None:
-    if shutil.which("nginx") is None and not Path(NGINX).exists():
-        pytest.fail("Debian's nginx is not installed")
-    (tmp_path / "site.conf").write_text(_site([8501, 8502], _free_port()), encoding="utf-8")
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
-        f"http {{\ninclude {tmp_path / 'site.conf'};\n}}\n",
-        encoding="utf-8",
-    )
-    checked = subprocess.run(
-        [NGINX, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert checked.returncode == 0, checked.stderr
