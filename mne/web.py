@@ -217,7 +217,9 @@ async def signin_submit(request: Request) -> Response:
     password = str(form.get("password", ""))[:1000]
     if not _same_origin(request):
         return HTMLResponse(
-            signin_form(lang, target, Translator(lang)(N_("This form must be sent from this site."))),
+            signin_form(
+                lang, target, Translator(lang)(N_("This form must be sent from this site."))
+            ),
             status_code=403,
             headers=_NO_STORE,
         )
