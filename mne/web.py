@@ -35,7 +35,7 @@ from starlette.routing import Route
 
 from db.engine import get_engine
 from db.migrate import current_revision, head_revision
-from mne import access, sessions, signin
+from mne import access, failures, sessions, signin
 from mne.i18n import LANGUAGES, N_, Translator, normalise_language
 from mne.navigation import PAGE_PATHS
 
@@ -229,6 +229,11 @@ async def signin_submit(request: Request) -> Response:
         error = refused.message(Translator(lang))
         return HTMLResponse(
             signin_form(lang, target, error, name=username), status_code=401, headers=_NO_STORE
+        )
+    except Exception as failure:  # the store full, read-only, down or busy: said, not a 500
+        message, _reference = failures.explain(failure, Translator(lang))
+        return HTMLResponse(
+            signin_form(lang, target, message, name=username), status_code=503, headers=_NO_STORE
         )
     return _with_cookie(RedirectResponse(target, status_code=303), request, token)
 

@@ -84,6 +84,9 @@ def _serve(store: str) -> Iterator[str]:
         "DATABASE_URL": store,
         "MNE_ADDRESS": "127.0.0.1",
         "MNE_PYTHON": sys.executable,
+        # One secret for every server, as deploy/mne.env.example sets it: Streamlit signs its
+        # upload-protection cookie with it, so another server accepts this one's browsers.
+        "MNE_COOKIE_SECRET": "the same secret on every test server",
     }
     server = subprocess.Popen(
         ["bash", str(ROOT / "scripts" / "serve.sh"), str(port)],
@@ -143,18 +146,21 @@ class Browser:
         page.wait_for_selector(  # type: ignore[attr-defined]
             "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
         )
-        page.wait_for_function(  # type: ignore[attr-defined]
-            "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=60_000
+        # A selector, not a JavaScript predicate: the app's policy forbids eval, Playwright's too.
+        page.wait_for_selector(  # type: ignore[attr-defined]
+            "[data-testid='stSkeleton']", state="detached", timeout=60_000
         )
 
-    def sign_in(self, username: str, password: str) -> None:
+    def sign_in(self, username: str, password: str, lang: str = "en") -> None:
         """Fill the sign-in form (the page a signed-out browser is sent to) and wait for the
         page it brings the browser back to."""
-        page = self.page
-        page.get_by_label("User name", exact=True).fill(username)  # type: ignore[attr-defined]
-        page.get_by_label("Password", exact=True).fill(password)  # type: ignore[attr-defined]
-        page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-        page.get_by_role("button", name="Sign out").wait_for(timeout=90_000)  # type: ignore[attr-defined]
+        from mne.i18n import Translator
+
+        tr, page = Translator(lang), self.page
+        page.get_by_label(tr("User name"), exact=True).fill(username)  # type: ignore[attr-defined]
+        page.get_by_label(tr("Password"), exact=True).fill(password)  # type: ignore[attr-defined]
+        page.get_by_role("button", name=tr("Sign in")).click()  # type: ignore[attr-defined]
+        page.get_by_role("button", name=tr("Sign out")).wait_for(timeout=90_000)  # type: ignore[attr-defined]
         self.ready()
 
     def sign_out(self) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from db.engine import get_engine
-from mne import intake, overview
+from mne import failures, intake, overview
 from mne.access import create_user, load_actor_by_name, operator
 from mne.i18n import Translator
 from mne.store import init_store
@@ -146,6 +146,7 @@ def test_through_nginx_a_stopped_server_leaves_its_browsers_signed_in_on_the_oth
         browser.ready()
         assert _server_of(response) != first  # the other server answered
         # Still signed in there, and it shows the approval made through the stopped server.
+
         page.get_by_role("button", name="Sign out").wait_for(timeout=60_000)  # type: ignore[attr-defined]
         page.get_by_text("in progress:").wait_for(timeout=60_000)  # type: ignore[attr-defined]
     finally:
@@ -215,5 +216,34 @@ def test_health_is_503_with_the_database_stopped_and_200_once_it_is_back(
         _wait_for(app + "/healthz", 503, seconds=30)
         forwarder.start()
         _wait_for(app + "/healthz", 200, seconds=30)  # the same process, no restart
+    finally:
+        next(server, None)
+
+
+def test_a_store_that_stops_answering_gets_a_page_of_the_apps_own(
+    postgres_store: Engine, browser: Browser
+) -> None:
+    """Not Streamlit's generic error page: what happened, that nothing was half-saved, what to
+    do, in the user's language; and the app is back by itself with the store."""
+    vi = Translator("vi")
+    create_user(postgres_store, operator(), "viewer.down", PASSWORD, "viewer")
+    url = make_url(postgres_store.url.render_as_string(hide_password=False))
+    forwarder = _Forwarder((url.host or "localhost", url.port or 5432))
+    through = url.set(host="127.0.0.1", port=forwarder.port).render_as_string(hide_password=False)
+    server = _serve(through)
+    app = next(server)
+    page = browser.page
+    try:
+        browser.open(app + "/?lang=vi")
+        browser.sign_in("viewer.down", PASSWORD, lang="vi")
+        forwarder.stop()
+        page.reload()  # type: ignore[attr-defined]
+        page.get_by_text(vi("The store does not answer.")).wait_for(timeout=60_000)  # type: ignore[attr-defined]
+        shown = page.locator("[data-testid='stMain']").inner_text()  # type: ignore[attr-defined]
+        assert vi(failures.NOTHING_LOST) in shown and "Ask Google" not in shown
+        assert "Traceback" not in shown and "OperationalError" not in shown
+        forwarder.start()
+        page.reload()  # type: ignore[attr-defined]
+        page.get_by_role("button", name=vi("Sign out")).wait_for(timeout=60_000)  # type: ignore[attr-defined]
     finally:
         next(server, None)
