@@ -362,6 +362,7 @@ def linked_indicator_status(engine: Engine, code: str, lang: str) -> pd.DataFram
         .order_by(i.c.code),
         engine,
     )
+    indicators["unit"] = Translator(lang).units(indicators["unit"])
     columns = ["indicator", "indicator_name", "unit", "status", "cities", "latest_year"]
     if indicators.empty:
         return pd.DataFrame(columns=columns)

@@ -37,7 +37,7 @@ from mne import (
 )
 from mne import store as mne_store
 from mne.charts import TOPOJSON_URL
-from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
+from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
 from mne.scoring import STATUS_COLOURS, STATUS_LABELS
@@ -432,14 +432,14 @@ def progress_cells(progress: pd.DataFrame) -> pd.DataFrame:
         {
             "status": progress["status"].map(lambda s: tr(STATUS_LABELS[s])),
             "latest": [
-                f"{tr.number(v, d)} {u}"
+                f"{tr.number(v, d)} {tr.unit(u)}"
                 for v, d, u in zip(
                     progress["latest_value"], decimals, progress["unit"], strict=True
                 )
             ],
             "year": progress["latest_year"].astype(int).astype(str),
             "target": [
-                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else "–"
+                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else MISSING
                 for v, d, y in zip(
                     progress["target_value"], decimals, progress["target_year"], strict=True
                 )

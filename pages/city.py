@@ -11,7 +11,7 @@ import streamlit as st
 from mne import city
 from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS, TARGET_SCOPE_LABELS
 from mne.charts import city as city_charts
-from mne.i18n import N_
+from mne.i18n import MISSING, N_
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
 from mne.scoring import LIGHT_LABELS, STATUS_LABELS, WORST_QUANTILE
 from pages import _ui as ui
@@ -43,7 +43,7 @@ city_row = cities[cities["code"] == code].iloc[0]
 city_name = str(city_row["name"])
 
 profile = ui.load_city_profile(code)
-as_of = str(profile.as_of) if profile.as_of is not None else "–"
+as_of = str(profile.as_of) if profile.as_of is not None else MISSING
 population = (
     tr(
         "population {n} ({year})",
@@ -96,7 +96,7 @@ for event in profile.events.itertuples():
             EVENT_TEXT[str(event.kind)],
             date=tr.date(pd.Timestamp(event.event_date)),
             city=city_name,
-            others=event.others or "–",
+            others=event.others or MISSING,
             year=pd.Timestamp(event.event_date).year,
             source=event.source,
         ),
@@ -131,13 +131,13 @@ else:
                 tr("Index"): radar["index"].map(lambda v: tr.number(v, 1)),
                 tr("Network median"): radar["network_median"].map(lambda v: tr.number(v, 1)),
                 tr("Traffic light"): radar["light"].map(
-                    lambda v: tr(LIGHT_LABELS[v]) if isinstance(v, str) else "–"
+                    lambda v: tr(LIGHT_LABELS[v]) if isinstance(v, str) else MISSING
                 ),
                 tr("U4SSC score"): radar["focus_area"].map(
-                    lambda a: tr.percent(u4ssc[a]) if a in u4ssc.index else "–"
+                    lambda a: tr.percent(u4ssc[a]) if a in u4ssc.index else MISSING
                 ),
                 tr("Indicators with data"): [
-                    f"{s} / {n:.0f} ({tr.percent(c)})" if pd.notna(n) else "–"
+                    f"{s} / {n:.0f} ({tr.percent(c)})" if pd.notna(n) else MISSING
                     for s, n, c in zip(
                         radar["scored"], radar["indicators"], radar["coverage"], strict=True
                     )
@@ -191,7 +191,7 @@ else:
         kind=[
             f"{tr(TARGET_KIND_LABELS[k])} · {tr(TARGET_SCOPE_LABELS[str(scope)])}"
             if isinstance(k, str)
-            else "–"
+            else MISSING
             for k, scope in zip(table["target_kind"], table["target_scope"], strict=True)
         ],
         flags=table.apply(flags, axis=1),
@@ -288,7 +288,7 @@ else:
                 "the base year through each milestone to the target.",
                 status=status_label,
                 base=tr.number(row["base_value"], decimals),
-                base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else "–",
+                base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else MISSING,
                 latest=tr.number(row["latest_value"], decimals),
                 latest_year=int(row["latest_year"]),
                 target=tr.number(row["target_value"], decimals),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from mne import compare
 from mne.charts import compare as compare_charts
+from mne.i18n import MISSING
 from mne.scoring import MIN_INDEX_COVERAGE
 from pages import _ui as ui
 
@@ -74,7 +75,7 @@ st.query_params["indicators"] = ",".join(chosen_indicators)
 
 names = ", ".join(labels[c].split(" · ")[0] for c in chosen_cities)
 data = ui.load_comparison(tuple(chosen_cities), tuple(chosen_indicators))
-as_of = str(data.as_of) if data.as_of is not None else "–"
+as_of = str(data.as_of) if data.as_of is not None else MISSING
 
 # --- Focus-area indices ----------------------------------------------------------------------
 st.subheader(tr("Focus-area indices"))

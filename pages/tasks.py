@@ -11,6 +11,7 @@ import streamlit as st
 from mne import access
 from mne import tasks as task_data
 from mne.charts import tasks as task_charts
+from mne.i18n import MISSING
 from mne.scoring import STATUS_LABELS
 from mne.tasks import NOTE_LIMIT, TASK_STATUS_LABELS
 from pages import _ui as ui
@@ -126,9 +127,9 @@ cols[2].metric(
 st.text(
     tr("Start: {date}", date=tr.date(task["start_date"]))
     + "\n"
-    + tr("Lead agency: {agency}", agency=task["lead_agency"] or "–")
+    + tr("Lead agency: {agency}", agency=task["lead_agency"] or MISSING)
     + "\n"
-    + tr("Partners: {partners}", partners=task["partners"] or "–")
+    + tr("Partners: {partners}", partners=task["partners"] or MISSING)
 )
 
 reports = ui.load_task_history(code)

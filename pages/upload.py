@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from mne import access, intake
+from mne.i18n import MISSING
 from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.read import read_sheet_names
 from mne.intake.template import template_csv, template_xlsx
@@ -34,7 +35,7 @@ else:
         tr(
             "You may upload data of {cities}. Your values are submitted for a ministry analyst "
             "to approve; dashboards count them once approved.",
-            cities=", ".join(own) or "–",
+            cities=", ".join(own) or MISSING,
         ),
         icon=":material/info:",
     )

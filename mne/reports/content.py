@@ -310,6 +310,7 @@ def observations(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OBSERVATION_COLUMNS})
     # In UTC without a zone (PostgreSQL gives aware times; Excel takes none).
     frame["updated_at"] = pd.to_datetime(frame["updated_at"], utc=True).dt.tz_convert(None)
+    frame["unit"] = Translator(lang).units(frame["unit"])
     return frame.astype({"value": float, "year": int, "decimals": int})[OBSERVATION_COLUMNS]
 
 

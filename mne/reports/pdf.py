@@ -25,7 +25,7 @@ from fpdf.fonts import FontFace
 
 from mne import charts, methodology, scoring
 from mne.charts import reports as report_charts
-from mne.i18n import Translator
+from mne.i18n import MISSING, Translator
 from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ExportFailed, ReportContent
 from mne.reports.tables import (
     REPORT_TITLE,
@@ -453,7 +453,7 @@ def _task_table(pdf: ReportDocument, tasks: pd.DataFrame, tr: Translator, empty:
             (
                 f"{t.code} · {t.title}",
                 t.lead_agency or "",
-                tr.date(pd.Timestamp(t.due_date).date()) if pd.notna(t.due_date) else "–",
+                tr.date(pd.Timestamp(t.due_date).date()) if pd.notna(t.due_date) else MISSING,
                 tr(TASK_STATUS_LABELS.get(t.status, t.status))
                 + (" · " + tr("overdue") if t.overdue and t.status != "late" else ""),
                 tr.number(t.percent_complete),
@@ -472,7 +472,7 @@ def _city_rows(part: pd.DataFrame, tr: Translator, with_city: bool) -> list[list
 
         def number(value: object, year: object, d: int = d) -> str:
             if pd.isna(value):
-                return "–"
+                return MISSING
             text = tr.number(float(value), d)  # type: ignore[arg-type]
             return text if pd.isna(year) else f"{text} ({int(year)})"  # type: ignore[call-overload]
 
@@ -640,8 +640,8 @@ def _annex(pdf: ReportDocument, content: ReportContent, tr: Translator, number: 
                 i.code,
                 i.name,
                 i.unit,
-                i.source_standard or "–",
-                target_source.get(i.code, "–") or "–",
+                i.source_standard or MISSING,
+                target_source.get(i.code, MISSING) or MISSING,
             )
             for i in indicators.itertuples()
         ],

@@ -276,3 +276,25 @@ def test_report_command_line(demo_engine: Engine, tmp_path: Path) -> None:
     )
     assert refused.returncode == 2
     assert "Không hiểu phạm vi town:X" in refused.stderr
+
+
+def _stored_units(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(m.Indicator.unit)).scalars())
+
+
+def test_vi_pdf_and_csv_write_units_in_vietnamese_with_vietnamese_separators(
+    demo_engine: Engine, network_vi: reports.Report
+) -> None:
+    """The store keeps "per 100000 population"; a Vietnamese reader sees "trên 100.000 dân"."""
+    assert "per 100000 population" in _stored_units(demo_engine)
+    _, text = pdf_text(network_vi)
+    flat = " ".join(text.split())
+    assert "trên 100.000 dân" in flat
+    assert "per 100000" not in flat and "100000" not in flat
+    csv_report = reports.make_report(demo_engine, "network", "csv", "vi")
+    lines = csv_report.data.decode("utf-8-sig").splitlines(keepends=True)
+    rows = list(csv.DictReader(io.StringIO("".join(lines[1:]))))  # after the demo notice
+    units = {row[Translator("vi")(HEADERS["unit"])] for row in rows}
+    assert "trên 100.000 dân" in units
+    assert not any("per 100000" in u or "person" in u for u in units)
