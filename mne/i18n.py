@@ -178,6 +178,34 @@ class Translator:
         """`datetime` over a column."""
         return values.map(self.datetime)
 
+    def readable(
+        self,
+        frame: pd.DataFrame,
+        times: tuple[str, ...] = (),
+        values: tuple[str, ...] = (),
+        counts: tuple[str, ...] = (),
+        dates: tuple[str, ...] = (),
+        years: tuple[str, ...] = (),
+    ) -> pd.DataFrame:
+        """A table as a person reads it: `times` in the ministry's zone, `values` and `counts`
+        with the language's separators, `dates` as the language writes them, `years` as 2025
+        (no separator), and an em dash wherever a cell is empty."""
+        shown = frame.copy()
+        for column in dates:
+            shown[column] = shown[column].map(self.date)
+        for column in years:
+            shown[column] = shown[column].map(lambda y: MISSING if _missing(y) else str(int(y)))
+        for column in times:
+            shown[column] = self.datetimes(shown[column])
+        for column in values:
+            shown[column] = shown[column].map(self.value)
+        for column in counts:
+            shown[column] = shown[column].map(self.number)
+        for column in shown.columns:
+            if shown[column].dtype == object:
+                shown[column] = shown[column].map(lambda v: MISSING if _missing(v) else v)
+        return shown
+
     @property
     def timezone_name(self) -> str:
         """The zone's name as shown beside times (Asia/Ho_Chi_Minh)."""

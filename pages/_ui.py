@@ -224,7 +224,7 @@ def batch_changes_table(changes: pd.DataFrame) -> None:
     """The values a batch set (store.batch_changes): city, indicator, period, before, set."""
     tr = translator()
     st.dataframe(
-        changes,
+        tr.readable(changes, values=("old_value", "new_value")),
         hide_index=True,
         width="stretch",
         column_config={

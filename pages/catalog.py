@@ -53,7 +53,7 @@ with tab_indicators:
         ]
     ]
     st.dataframe(
-        table,
+        tr.readable(table, values=("plausible_min", "plausible_max")),
         hide_index=True,
         width="stretch",
         column_config={
@@ -197,33 +197,35 @@ with tab_cities:
             "cities",
         )
         st.dataframe(
-            cities[
-                [
-                    "code",
-                    "name",
-                    "country_name",
-                    "ascn_joined",
-                    "population",
-                    "population_year",
-                    "valid_to",
-                    "lat",
-                    "lon",
-                ]
-            ],
+            tr.readable(
+                cities[
+                    [
+                        "code",
+                        "name",
+                        "country_name",
+                        "ascn_joined",
+                        "population",
+                        "population_year",
+                        "valid_to",
+                        "lat",
+                        "lon",
+                    ]
+                ],
+                counts=("population",),
+                values=("lat", "lon"),
+                dates=("valid_to",),
+                years=("ascn_joined", "population_year"),
+            ),
             hide_index=True,
             width="stretch",
             column_config={
                 "code": tr("Code"),
                 "name": tr("City"),
                 "country_name": tr("Country"),
-                "ascn_joined": st.column_config.NumberColumn(tr("ASCN member since"), format="%d"),
-                "population": st.column_config.NumberColumn(
-                    tr("Population (approx.)"), format="localized"
-                ),
-                "valid_to": st.column_config.DateColumn(tr("Reporting unit until")),
-                "population_year": st.column_config.NumberColumn(
-                    tr("Population year"), format="%d"
-                ),
+                "ascn_joined": tr("ASCN member since"),
+                "population": tr("Population (approx.)"),
+                "valid_to": tr("Reporting unit until"),
+                "population_year": tr("Population year"),
                 "lat": tr("Latitude"),
                 "lon": tr("Longitude"),
             },

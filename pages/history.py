@@ -9,6 +9,7 @@ from mne.approval import REVIEW_STATE_LABELS
 from mne.i18n import N_
 from mne.intake import store as batches
 from mne.intake.messages import revert_refusal
+from mne.intake.shape import format_description
 from pages import _ui as ui
 
 CHANGES_SHOWN = 1000
@@ -51,9 +52,14 @@ for batch in returned.itertuples():
 shown = table.assign(
     state=table["state"].map(lambda s: tr(STATE_LABELS[s])),
     review_state=table["review_state"].map(lambda s: tr(REVIEW_STATE_LABELS[s])),
+    format=table["format"].map(lambda f: format_description(f, tr)),
 )
 st.dataframe(
-    shown.drop(columns=["is_demo", "reverted_at", "reviewed_by"]),
+    tr.readable(
+        shown.drop(columns=["is_demo", "reverted_at", "reviewed_by"]),
+        times=("created_at",),
+        counts=("rows", "inserted", "updated", "unchanged", "rejected"),
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -61,7 +67,7 @@ st.dataframe(
         "file_name": tr("File"),
         "format": tr("Format"),
         "user_name": tr("By"),
-        "created_at": st.column_config.DatetimeColumn(tr("When"), format="YYYY-MM-DD HH:mm"),
+        "created_at": tr("When"),
         "rows": tr("Values read"),
         "inserted": tr("New"),
         "updated": tr("Changed"),

@@ -164,7 +164,11 @@ def test_accounts_and_audit_pages_for_an_admin(
     assert not app.exception
     assert app.title[0].value == tr("Audit log")
     log = app.dataframe[0].value
-    assert (log["action"] == "user.create").sum() == 4
+    # Actions and entities named in the language; before and after read as fields, not JSON.
+    assert (log["action"] == tr("Account created")).sum() == 4
+    assert set(log["entity"]) == {tr("Account")}
+    assert not log["after"].str.contains("{", regex=False).any()
+    assert any(f"{tr('Role')}: {tr('Administrator')}" in a for a in log["after"])
 
 
 def test_the_signed_in_name_is_shown_as_text_not_markup(
