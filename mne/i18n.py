@@ -40,7 +40,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Dates written the way each language writes them in full ("1 tháng 12, 2026" is how
 # Babel's medium vi pattern reads; the ministry writes day/month/year).
 _DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy", "id": "d MMM yyyy"}
-_DATETIME_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy HH:mm", "id": "d MMM yyyy HH.mm"}
+_DATETIME_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy HH:mm", "id": "d MMM yyyy HH:mm"}
 # A count of people or things in a unit ("per 100000 population"): written with the
 # language's thousands separator.
 _UNIT_NUMBER = re.compile(r"(?<![\d.,])(\d{4,})(?![\d.,])")

@@ -198,7 +198,10 @@ with tab_cities:
         )
         st.dataframe(
             tr.readable(
-                cities[
+                cities.assign(
+                    lat=cities["lat"].map(lambda v: tr.number(v, 2)),
+                    lon=cities["lon"].map(lambda v: tr.number(v, 2)),
+                )[
                     [
                         "code",
                         "name",
@@ -212,7 +215,6 @@ with tab_cities:
                     ]
                 ],
                 counts=("population",),
-                values=("lat", "lon"),
                 dates=("valid_to",),
                 years=("ascn_joined", "population_year"),
             ),

@@ -100,7 +100,10 @@ st.caption(
 st.subheader(tr("Cities with the most gaps"))
 most = city_gaps(cells).head(MOST_GAPS_SHOWN)
 st.dataframe(
-    most[["city_name", "country", "gaps", "reported", "indicators", "share"]],
+    # The share in whole percent: the bar's label has no decimal mark to get wrong.
+    most[["city_name", "country", "gaps", "reported", "indicators", "share"]].assign(
+        share=(most["share"] * 100).round()
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -110,7 +113,7 @@ st.dataframe(
         "reported": st.column_config.NumberColumn(tr("Indicators reported"), format="%d"),
         "indicators": st.column_config.NumberColumn(tr("Indicators"), format="%d"),
         "share": st.column_config.ProgressColumn(
-            tr("Share reported"), min_value=0.0, max_value=1.0, format="percent"
+            tr("Share reported"), min_value=0, max_value=100, format="%d %%"
         ),
     },
 )

@@ -104,7 +104,7 @@ def test_times_are_shown_in_the_ministrys_zone(monkeypatch: pytest.MonkeyPatch) 
     assert Translator("vi").datetime(stored) == "02/12/2026 03:30"  # Asia/Ho_Chi_Minh, UTC+7
     assert Translator("en").datetime(stored) == "2 Dec 2026 03:30"
     monkeypatch.setenv("MNE_TIMEZONE", "Asia/Jakarta")
-    assert Translator("id").datetime(stored) == "2 Des 2026 03.30"
+    assert Translator("id").datetime(stored) == "2 Des 2026 03:30"
     monkeypatch.setenv("MNE_TIMEZONE", "Europe/London")
     assert Translator("en").datetime(stored) == "1 Dec 2026 20:30"
     for nothing in (None, float("nan"), pd.NaT):
