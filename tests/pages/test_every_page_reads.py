@@ -102,7 +102,7 @@ def _codes(engine: Engine) -> tuple[set[str], set[str], set[str]]:
 
 def _chart_texts(spec: dict[str, Any]) -> Iterator[str]:
     layout = spec.get("layout", {})
-    for key, value in layout.items():
+    for value in layout.values():
         if isinstance(value, dict) and "title" in value:
             title = value["title"]
             yield str(title.get("text", "") if isinstance(title, dict) else title)
