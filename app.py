@@ -8,11 +8,12 @@ from pathlib import Path
 import streamlit as st
 
 from mne.access import ROLE_LABELS, Actor
-from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalise_language
+from mne.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator, normalise_language
 from pages import _ui as ui
 
+APP_TITLE = N_("Smart urban M&E")
+
 st.set_page_config(
-    page_title="M&E đô thị thông minh",
     page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
 )
@@ -28,6 +29,7 @@ st.sidebar.selectbox(
 )
 st.query_params["lang"] = st.session_state["lang"]
 tr = ui.translator()
+st.set_page_config(page_title=tr(APP_TITLE))  # the browser tab, in the language
 
 ui.engine()  # creates and seeds the store on the very first start
 ui.start_run()  # the store version this run's cached reads are keyed on

@@ -37,7 +37,12 @@ with tab_framework:
 
 with tab_indicators:
     area_names = dict(zip(areas["code"], areas["name"], strict=True))
-    chosen = st.multiselect(tr("Focus areas"), list(area_names), format_func=area_names.__getitem__)
+    chosen = st.multiselect(
+        tr("Focus areas"),
+        list(area_names),
+        format_func=area_names.__getitem__,
+        placeholder=tr("Choose options"),
+    )
     shown = indicators[indicators["focus_area"].isin(chosen)] if chosen else indicators
     table = shown.assign(direction=shown["direction"].map(lambda d: tr(DIRECTION_LABELS[d])))[
         [

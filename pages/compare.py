@@ -33,6 +33,7 @@ asked = compare.parse_codes(st.query_params.get("cities"), codes, compare.MAX_CI
 chosen_cities = st.multiselect(
     tr("Cities (two to four)"),
     codes,
+    placeholder=tr("Choose options"),
     default=asked if len(asked) >= compare.MIN_CITIES else compare.default_cities(counts),
     format_func=labels.__getitem__,
     max_selections=compare.MAX_CITIES,
@@ -46,6 +47,7 @@ asked_areas = compare.parse_codes(st.query_params.get("areas"), list(area_names)
 chosen_areas = st.multiselect(
     tr("Focus areas"),
     list(area_names),
+    placeholder=tr("Choose options"),
     default=asked_areas or list(area_names),
     format_func=area_names.__getitem__,
     key="compare_areas",
@@ -66,6 +68,7 @@ asked_indicators = compare.parse_codes(st.query_params.get("indicators"), list(i
 chosen_indicators = st.multiselect(
     tr("Indicators"),
     list(indicator_names),
+    placeholder=tr("Choose options"),
     default=asked_indicators
     or ui.load_default_indicators(tuple(chosen_cities), tuple(chosen_areas)),
     format_func=lambda c: f"{indicator_names[c]} ({c})",

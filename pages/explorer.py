@@ -208,6 +208,7 @@ st.session_state[KEYS["cities"]] = kept
 st.multiselect(
     tr("Cities over time (the best and worst three by default)"),
     list(city_names),
+    placeholder=tr("Choose options"),
     format_func=city_names.__getitem__,
     key=KEYS["cities"],
     max_selections=len(OKABE_ITO),

@@ -66,6 +66,7 @@ def city_picker(label: str, key: str, default: list[str] | None = None) -> list[
     return st.multiselect(
         label,
         city_codes,
+        placeholder=tr("Choose options"),
         default=default or [],
         format_func=lambda c: f"{c} · {city_names[c]}",
         key=key,
