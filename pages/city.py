@@ -11,6 +11,7 @@ import streamlit as st
 from mne import city
 from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS, TARGET_SCOPE_LABELS
 from mne.charts import city as city_charts
+from mne.charts import sparkline
 from mne.i18n import MISSING, N_
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
 from mne.scoring import LIGHT_LABELS, STATUS_LABELS, WORST_QUANTILE
@@ -187,7 +188,7 @@ else:
     cells = ui.progress_cells(table)
     shown = cells.assign(
         name=table["name"],
-        history=table["history"],
+        history=table["history"].map(sparkline),
         kind=[
             f"{tr(TARGET_KIND_LABELS[k])} · {tr(TARGET_SCOPE_LABELS[str(scope)])}"
             if isinstance(k, str)
@@ -205,7 +206,9 @@ else:
         column_config={
             "name": st.column_config.TextColumn(tr("Indicator"), width="medium"),
             "status": tr("Status"),
-            "history": st.column_config.LineChartColumn(tr("Trend"), width="small"),
+            "history": st.column_config.LineChartColumn(
+                tr("Trend"), width="small", y_min=0.0, y_max=1.0
+            ),
             "latest": tr("Latest value"),
             "year": tr("Year"),
             "target": tr("Target (year)"),
