@@ -403,6 +403,9 @@ def gather(
     indicators = catalog.indicators(view, lang)
     areas = catalog.focus_areas(view, lang)
     task_list = tasks.tasks_frame(view, lang, today)
+    if scope.kind in ("city", "country"):
+        # A city's report lists its own tasks and the network's, marked as such.
+        task_list = tasks.for_cities(view, task_list, set(cities["code"]))
     groups = tasks.progress_by_group(tasks.task_groups(view, lang), task_list)
     task_list = tasks.timeline(task_list, today)
     if scope.kind == "task-group":
