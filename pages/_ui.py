@@ -212,6 +212,24 @@ def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> 
         )
 
 
+def sync_query(values: dict[str, tuple[str, str]]) -> None:
+    """Keep a page's view in its URL, `values` holding each parameter's (value, default).
+
+    The URL changes once per run at most (each change is an entry in the browser's history),
+    and a page's defaults are not written to it: arriving on a page adds no entry of its own,
+    so Back goes to the page before it; a view the user chose is an entry, so Back returns to
+    the view before it."""
+    current = st.query_params.to_dict()
+    wanted = dict(current)
+    for key, (value, default) in values.items():
+        if value and (value != default or key in current):
+            wanted[key] = value
+        else:
+            wanted.pop(key, None)
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel opens Vietnamese names correctly; text that a spreadsheet
     would run as a formula (=, +, -, @...) is neutralised."""

@@ -31,7 +31,8 @@ counts = ui.load_data_counts()
 codes = list(cities.sort_values(["country_name", "name"])["code"])
 labels = {r.code: f"{r.name} · {r.country_name}" for r in cities.itertuples()}
 asked = str(st.query_params.get("code", "")).upper()
-initial = asked if asked in labels else city.default_city(counts, cities)
+default_code = city.default_city(counts, cities)
+initial = asked if asked in labels else default_code
 code = st.selectbox(
     tr("City"),
     codes,
@@ -39,7 +40,7 @@ code = st.selectbox(
     format_func=labels.__getitem__,
     key="city_code",
 )
-st.query_params["code"] = code
+ui.sync_query({"code": (code, default_code)})
 city_row = cities[cities["code"] == code].iloc[0]
 city_name = str(city_row["name"])
 
@@ -255,7 +256,7 @@ else:
         format_func=lambda c: f"{names[c]} ({c})",
         key="city_indicator",
     )
-    st.query_params["indicator"] = indicator
+    ui.sync_query({"indicator": (indicator, first)})
     row = table[table["code"] == indicator].iloc[0]
     values = pd.DataFrame({"year": row["years"], "value": row["history"]})
     path = city.target_path(row)

@@ -51,11 +51,7 @@ right.multiselect(
 )
 area = st.session_state["coverage_area"]
 chosen = st.session_state["coverage_country"]
-for name, value in (("area", area), ("country", ",".join(chosen))):
-    if value:
-        st.query_params[name] = value
-    elif name in st.query_params:
-        del st.query_params[name]
+ui.sync_query({"area": (area or "", ""), "country": (",".join(chosen), "")})
 
 data = ui.load_coverage(area or None, chosen)
 cells = data.cells

@@ -69,7 +69,7 @@ group = st.selectbox(
     index=codes.index(wanted) if wanted in codes else 0,
     format_func=lambda code: f"{code} · {names[code]}",
 )
-st.query_params["group"] = group
+ui.sync_query({"group": (group, codes[0])})
 
 tasks = task_data.timeline(ui.load_group_tasks(group), today)
 if tasks.empty:
@@ -111,7 +111,7 @@ code = st.selectbox(
     index=task_codes.index(wanted_task) if wanted_task in task_codes else 0,
     format_func=lambda c: f"{c} · {titles[c]}",
 )
-st.query_params["task"] = code
+ui.sync_query({"task": (code, task_codes[0])})
 task = tasks.set_index("code").loc[code]
 
 cols = st.columns(3)
