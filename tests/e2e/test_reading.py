@@ -1,0 +1,83 @@
+"""In Chromium: Back and Forward move between the pages the user saw; at 420 px the Overview
+and the City profile fit the page's width; the browser tab's title is in the language."""
+
+from __future__ import annotations
+
+import pytest
+
+from mne.i18n import Translator
+from tests.e2e.conftest import Browser
+
+pytestmark = pytest.mark.e2e
+
+
+def heading(browser: Browser) -> str:
+    browser.ready()
+    page = browser.page
+    return str(page.locator("h1").first.text_content()).strip()  # type: ignore[attr-defined]
+
+
+def go_to(browser: Browser, title: str) -> None:
+    page = browser.page
+    link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title)  # type: ignore[attr-defined]
+    link.first.click()
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "t => document.querySelector('h1') && document.querySelector('h1').textContent.trim()"
+        ".startsWith(t)",
+        arg=title,
+        timeout=60_000,
+    )
+    browser.ready()
+
+
+def wait_for_heading(browser: Browser, title: str) -> str:
+    browser.page.wait_for_function(  # type: ignore[attr-defined]
+        "t => document.querySelector('h1') && document.querySelector('h1').textContent.trim()"
+        ".startsWith(t)",
+        arg=title,
+        timeout=60_000,
+    )
+    return heading(browser)
+
+
+def test_back_and_forward_move_between_the_pages_seen(app_url: str, browser: Browser) -> None:
+    tr = Translator("en")
+    browser.open(app_url + "/?lang=en")
+    assert heading(browser).startswith(tr("Overview"))
+    go_to(browser, tr("Compare"))
+    go_to(browser, tr("ASCN projects"))
+    page = browser.page
+    page.go_back()  # type: ignore[attr-defined]
+    assert wait_for_heading(browser, tr("Compare")).startswith(tr("Compare"))
+    assert "/compare" in page.url  # type: ignore[attr-defined]
+    page.go_back()  # type: ignore[attr-defined]
+    assert wait_for_heading(browser, tr("Overview")).startswith(tr("Overview"))
+    assert "/compare" not in page.url and "/projects" not in page.url  # type: ignore[attr-defined]
+    page.go_forward()  # type: ignore[attr-defined]
+    assert wait_for_heading(browser, tr("Compare")).startswith(tr("Compare"))
+
+
+@pytest.mark.parametrize("path", ["/?lang=vi", "/city?lang=vi", "/?lang=id", "/city?lang=id"])
+def test_pages_fit_a_narrow_screen(app_url: str, browser: Browser, path: str) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 420, "height": 900})  # type: ignore[attr-defined]
+    browser.open(app_url + path)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)  # type: ignore[attr-defined]
+    browser.ready()
+    widths = page.evaluate(  # type: ignore[attr-defined]
+        "() => [document.documentElement.scrollWidth, window.innerWidth,"
+        " Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"] *')]"
+        ".map(e => e.getBoundingClientRect().right))]"
+    )
+    scroll_width, viewport, rightmost = widths
+    assert scroll_width <= viewport, widths
+    assert rightmost <= viewport + 1, widths
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "id"])
+def test_the_browser_tab_is_titled_in_the_language(
+    app_url: str, browser: Browser, lang: str
+) -> None:
+    browser.open(app_url + f"/?lang={lang}")
+    title = str(browser.page.title())  # type: ignore[attr-defined]
+    assert Translator(lang)("Smart urban M&E") in title
