@@ -17,7 +17,9 @@ st.title(tr("Audit log"))
 st.caption(
     tr(
         "Every change to the store: uploads, reverts, approvals, targets, tasks, accounts, "
-        "sign-ins and refused attempts. Times in UTC. The log cannot be edited or deleted."
+        "sign-ins and refused attempts. Times in {zone}. The log cannot be edited or "
+        "deleted.",
+        zone=tr.timezone_name,
     )
 )
 if ui.actor() is None:

@@ -197,7 +197,7 @@ else:
             for k, scope in zip(table["target_kind"], table["target_scope"], strict=True)
         ],
         flags=table.apply(flags, axis=1),
-    )[["name", "status", "history", "latest", "year", "target", "kind", "gap", "flags"]]
+    )[["name", "status", "latest", "target", "gap", "history", "year", "kind", "flags"]]
 
     st.dataframe(
         ui.status_coloured(shown, table["status"]),
@@ -205,17 +205,21 @@ else:
         width="stretch",
         height=min(36 * len(shown) + 40, 720),
         column_config={
-            "name": st.column_config.TextColumn(tr("Indicator"), width="medium"),
-            "status": tr("Status"),
+            # Widths in pixels: at 1400 px the name, status, latest value, target and gap are
+            # in sight; the kind of target and the data-quality flags follow on scrolling.
+            "name": st.column_config.TextColumn(tr("Indicator"), width=290),
+            "status": st.column_config.TextColumn(tr("Status"), width=135),
             "history": st.column_config.LineChartColumn(
-                tr("Trend"), width="small", y_min=0.0, y_max=1.0
+                tr("Trend"), width=70, y_min=0.0, y_max=1.0
             ),
-            "latest": tr("Latest value"),
-            "year": tr("Year"),
-            "target": tr("Target (year)"),
+            "latest": st.column_config.TextColumn(tr("Latest value"), width=150),
+            "year": st.column_config.TextColumn(tr("Year"), width=50),
+            "target": st.column_config.TextColumn(tr("Target (year)"), width=100),
             "kind": tr("Kind of target"),
             "gap": st.column_config.TextColumn(
-                tr("Gap"), help=tr("Distance still to go to the target; negative: beyond it.")
+                tr("Gap"),
+                width=70,
+                help=tr("Distance still to go to the target; negative: beyond it."),
             ),
             "flags": tr("Data quality"),
         },
