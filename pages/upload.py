@@ -93,10 +93,30 @@ if uploaded is None:
                 "Stored as batch #{batch}: {inserted} new, {updated} changed, {unchanged} "
                 "unchanged values.",
                 batch=result["batch_id"],
-                **result,
+                inserted=tr.number(result["inserted"]),
+                updated=tr.number(result["updated"]),
+                unchanged=tr.number(result["unchanged"]),
             ),
             icon=":material/check_circle:",
         )
+        if result.get("rejected"):
+            st.info(
+                tr(
+                    "{n} rows with errors were left out: fix them in the file and upload it "
+                    "again to store them.",
+                    n=tr.number(result["rejected"]),
+                ),
+                icon=":material/playlist_remove:",
+            )
+        if not ui.may("approve"):
+            st.info(
+                tr(
+                    "The values wait for a ministry analyst's approval: until then they count "
+                    "on the dashboards and in reports only with “{switch}”.",
+                    switch=tr("Include submitted values"),
+                ),
+                icon=":material/pending:",
+            )
     st.stop()
 
 data = uploaded.getvalue()
