@@ -62,6 +62,22 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    # What a person looks for first, in sight at 1400 px: which batch, when, its state.
+    column_order=[
+        "id",
+        "file_name",
+        "created_at",
+        "state",
+        "review_state",
+        "user_name",
+        "rows",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "format",
+        "review_comment",
+    ],
     column_config={
         "id": st.column_config.NumberColumn(tr("Batch"), format="#%d"),
         "file_name": tr("File"),

@@ -78,9 +78,9 @@ else:
     if data.movers.empty:
         right.info(tr("No city has two consecutive years of values yet."), icon=":material/info:")
     else:
-        # The change first and narrow columns: in the page's right column at 1400 px the
-        # change, the city and the start of the indicator's name are in sight.
-        movers = data.movers[["change", "city", "indicator", "year"]]
+        # The change first and narrow columns, the indicator last: in the page's right
+        # column at 1400 px the change, year, city and the start of the name are in sight.
+        movers = data.movers[["change", "year", "city", "indicator"]]
         right.dataframe(
             movers.assign(
                 change=movers["change"].map(tr.signed), year=movers["year"].astype(int).astype(str)

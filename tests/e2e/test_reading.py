@@ -98,3 +98,51 @@ def test_the_browser_tab_is_titled_in_the_language(
     browser.open(app_url + f"/?lang={lang}")
     title = str(browser.page.title())  # type: ignore[attr-defined]
     assert Translator(lang)("Smart urban M&E") in title
+
+
+# The data grid draws its cells on a canvas and keeps an accessible table of the columns it
+# renders: those inside its frame, the last one possibly cut. A key column is in sight when
+# it is among the rendered columns before the last.
+RENDERED_COLUMNS = """n => {
+  const grid = document.querySelectorAll('[data-testid="stDataFrame"]')[n];
+  return [...grid.querySelectorAll('[role="columnheader"]')].map(h => h.textContent.trim());
+}"""
+
+
+def rendered_columns(browser: Browser, n: int) -> list[str]:
+    page = browser.page
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "n => { const g = document.querySelectorAll('[data-testid=\"stDataFrame\"]')[n];"
+        " return g && g.querySelectorAll('[role=\"columnheader\"]').length > 0; }",
+        arg=n,
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1000)  # type: ignore[attr-defined]
+    return list(page.evaluate(RENDERED_COLUMNS, n))  # type: ignore[attr-defined]
+
+
+def columns_in_sight(browser: Browser, n: int) -> list[str]:
+    return rendered_columns(browser, n)[:-1]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "id"])
+def test_key_columns_are_in_sight_at_1400_px(app_url: str, browser: Browser, lang: str) -> None:
+    tr = Translator(lang)
+    browser.open(app_url + f"/?lang={lang}")
+    # The movers: change and city in full, the indicator's name begins in sight (its last
+    # column; long names are cut, the full name is in the cell's tooltip and the CSV).
+    movers = rendered_columns(browser, 0)
+    assert {tr("Score change"), tr("City")} <= set(movers[:-1]), movers
+    assert movers[-1] == tr("Indicator"), movers
+
+    browser.open(app_url + f"/city?lang={lang}&code=VNDAD")
+    indicators = columns_in_sight(browser, 1)
+    wanted = {tr("Indicator"), tr("Status"), tr("Latest value"), tr("Target (year)"), tr("Gap")}
+    assert wanted <= set(indicators), indicators
+
+    browser.open(app_url + f"/history?lang={lang}")
+    page = browser.page
+    page.get_by_text(tr("Show the demo data batch")).click()  # type: ignore[attr-defined]
+    browser.ready()
+    batches = columns_in_sight(browser, 0)
+    assert {tr("Batch"), tr("File"), tr("When"), tr("State"), tr("Approval")} <= set(batches)
