@@ -98,7 +98,8 @@ most = city_gaps(cells).head(MOST_GAPS_SHOWN)
 st.dataframe(
     # The share in whole percent: the bar's label has no decimal mark to get wrong.
     most[["city_name", "country", "gaps", "reported", "indicators", "share"]].assign(
-        share=(most["share"] * 100).round()
+        share=(most["share"] * 100).round(),
+        country=most["country"].map(lambda c: country_names.get(c, c)),  # a name, not VN
     ),
     hide_index=True,
     width="stretch",
