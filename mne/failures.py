@@ -77,7 +77,7 @@ _SIGNS = (
 
 def classify(error: BaseException) -> Failure:
     """Which failure `error` is, from its text and its causes'."""
-    texts = []
+    texts: list[str] = []
     current: BaseException | None = error
     while current is not None and len(texts) < 5:
         texts.append(str(current).lower())

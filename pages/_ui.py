@@ -40,7 +40,7 @@ from mne import (
 )
 from mne import store as mne_store
 from mne.charts import TOPOJSON_URL
-from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
+from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
 from mne.scoring import STATUS_COLOURS, STATUS_LABELS
@@ -212,6 +212,24 @@ def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> 
         )
 
 
+def sync_query(values: dict[str, tuple[str, str]]) -> None:
+    """Keep a page's view in its URL, `values` holding each parameter's (value, default).
+
+    The URL changes once per run at most (each change is an entry in the browser's history),
+    and a page's defaults are not written to it: arriving on a page adds no entry of its own,
+    so Back goes to the page before it; a view the user chose is an entry, so Back returns to
+    the view before it."""
+    current = st.query_params.to_dict()
+    wanted = dict(current)
+    for key, (value, default) in values.items():
+        if value and (value != default or key in current):
+            wanted[key] = value
+        else:
+            wanted.pop(key, None)
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel opens Vietnamese names correctly; text that a spreadsheet
     would run as a formula (=, +, -, @...) is neutralised."""
@@ -224,7 +242,7 @@ def batch_changes_table(changes: pd.DataFrame) -> None:
     """The values a batch set (store.batch_changes): city, indicator, period, before, set."""
     tr = translator()
     st.dataframe(
-        changes,
+        tr.readable(changes, values=("old_value", "new_value")),
         hide_index=True,
         width="stretch",
         column_config={
@@ -472,14 +490,14 @@ def progress_cells(progress: pd.DataFrame) -> pd.DataFrame:
         {
             "status": progress["status"].map(lambda s: tr(STATUS_LABELS[s])),
             "latest": [
-                f"{tr.number(v, d)} {u}"
+                f"{tr.number(v, d)} {tr.unit(u)}"
                 for v, d, u in zip(
                     progress["latest_value"], decimals, progress["unit"], strict=True
                 )
             ],
             "year": progress["latest_year"].astype(int).astype(str),
             "target": [
-                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else "–"
+                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else MISSING
                 for v, d, y in zip(
                     progress["target_value"], decimals, progress["target_year"], strict=True
                 )

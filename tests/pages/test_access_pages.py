@@ -161,7 +161,11 @@ def test_accounts_and_audit_pages_for_an_admin(
     assert not app.exception
     assert app.title[0].value == tr("Audit log")
     log = app.dataframe[0].value
-    assert (log["action"] == "user.create").sum() == 4
+    # Actions and entities named in the language; before and after read as fields, not JSON.
+    assert (log["action"] == tr("Account created")).sum() == 4
+    assert set(log["entity"]) == {tr("Account")}
+    assert not log["after"].str.contains("{", regex=False).any()
+    assert any(f"{tr('Role')}: {tr('Administrator')}" in a for a in log["after"])
 
 
 def test_the_signed_in_name_is_shown_as_text_not_markup(
@@ -183,6 +187,36 @@ def test_a_focal_point_uploads_through_the_page_and_the_value_waits_for_approval
     app = open_page(engine, "en", "upload.py", user="focal.t")
     assert any("You may upload data of Hanoi." in i.value for i in app.info)
     assert app.get("file_uploader")
+
+
+@pytest.mark.parametrize(("user", "waits"), [("focal.t", True), ("analyst.t", False)])
+def test_the_stored_message_says_what_was_left_out_and_what_waits_for_approval(
+    engine: Engine, open_page: AppFactory, user: str, waits: bool
+) -> None:
+    """After "Store the values" (the page keeps the result for the next run): the counts, the
+    rows left out, and, for a focal point, that the values wait for an analyst."""
+    tr = Translator("vi")
+    _accounts(engine)
+    app = open_page(engine, "vi", "upload.py", user=user)
+    result = {"batch_id": 7, "inserted": 1200, "updated": 0, "unchanged": 3, "rejected": 2}
+    app.session_state["upload_result"] = {**result, "status": "committed", "errors": []}
+    app.run()
+    assert "1.200" in app.success[0].value
+    shown = [i.value for i in app.info]
+    assert (
+        tr(
+            "{n} rows with errors were left out: fix them in the file and upload it again to "
+            "store them.",
+            n="2",
+        )
+        in shown
+    )
+    waiting = tr(
+        "The values wait for a ministry analyst's approval: until then they count on the "
+        "dashboards and in reports only with “{switch}”.",
+        switch=tr("Include submitted values"),
+    )
+    assert (waiting in shown) is waits
 
 
 def test_an_analyst_sets_a_target_on_the_catalog_page(
