@@ -235,7 +235,17 @@ async def signin_submit(request: Request) -> Response:
         return HTMLResponse(
             signin_form(lang, target, message, name=username), status_code=503, headers=_NO_STORE
         )
-    return _with_cookie(RedirectResponse(target, status_code=303), request, token)
+    return _with_cookie(
+        RedirectResponse(_in_language(target, lang), status_code=303), request, token
+    )
+
+
+def _in_language(target: str, lang: str) -> str:
+    """The page to go back to, in the language the form was in unless it names its own."""
+    parts = urlsplit(target)
+    if "lang" in parse_qs(parts.query):
+        return target
+    return f"{parts.path}?{parts.query + '&' if parts.query else ''}lang={lang}"
 
 
 async def session_exchange(request: Request) -> Response:
