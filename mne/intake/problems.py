@@ -8,6 +8,7 @@ header is row 1).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
@@ -41,8 +42,12 @@ ERRORS = {
     ),
     "period_out_of_range": N_("{value} is outside the years accepted ({first} to {last})."),
     "duplicate_conflict": N_(
-        "The same city, indicator and period appear more than once with different values "
+        "The same city, indicator and period appear on {count} rows with different values "
         "(rows {rows}). Keep one row."
+    ),
+    "duplicate_conflict_other": N_(
+        "The same city, indicator and period as row {first}, with a different value: see "
+        "row {first} and keep one row."
     ),
     "percent_sign": N_(
         "“{value}” has a percent sign but this indicator is measured in {unit}. Remove the "
@@ -78,7 +83,7 @@ WARNINGS = {
     "jump": N_(
         "{value} changes by more than half from the year before ({previous}). Please confirm."
     ),
-    "duplicate_same": N_("This value appears more than once (rows {rows}); it is stored once."),
+    "duplicate_same": N_("This value appears on {count} rows (rows {rows}); it is stored once."),
     "disaggregated": N_("Row with a breakdown ({value}) was skipped: only totals are stored."),
     "other_places": N_(
         "{rows} rows for {count} places that are not cities of the catalog were skipped "
@@ -186,6 +191,55 @@ class FileProblem(Exception):
 
 def sheet_note(tr: Translator, sheet: str, sheets: tuple[str, ...]) -> str:
     return tr(SHEET_READ, sheet=sheet, sheets=", ".join(sheets))
+
+
+# A list of rows in a message names at most this many runs of consecutive rows.
+ROW_RUNS_SHOWN = 5
+
+
+def row_groups(keys: pd.DataFrame, rows: pd.Series, tr: Translator) -> pd.DataFrame:
+    """Per group of `keys` (one line per group, indexed by the group's first cell): the first
+    row, the number of rows and a bounded list of the rows ("2–10001" or "2, 4, 6, 8, 10, …"),
+    built from runs of consecutive rows so its length does not grow with the group."""
+    key = list(keys.columns)
+    ordered = keys.assign(_row=rows.to_numpy(), _cell=rows.index.to_numpy()).sort_values(
+        [*key, "_row"], kind="stable"
+    )
+    ordered = ordered.drop_duplicates([*key, "_row"])
+    group = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    row = ordered["_row"].to_numpy()
+    new_group = np.r_[True, group[1:] != group[:-1]]
+    new_run = new_group | np.r_[True, row[1:] != row[:-1] + 1]
+    run = np.cumsum(new_run) - 1
+    runs = pd.DataFrame({"group": group, "run": run, "row": row})
+    spans = runs.groupby("run", sort=True).agg(
+        group=("group", "first"), start=("row", "min"), end=("row", "max")
+    )
+    spans["rank"] = spans.groupby("group").cumcount()
+    shown = spans[spans["rank"] < ROW_RUNS_SHOWN]
+    text = (
+        shown["start"]
+        .astype(str)
+        .where(
+            shown["start"] == shown["end"],
+            shown["start"].astype(str) + "–" + shown["end"].astype(str),
+        )
+    )
+    listed = text.groupby(shown["group"]).agg(", ".join)
+    many = spans.groupby("group")["rank"].max() >= ROW_RUNS_SHOWN
+    listed = listed.where(~many.reindex(listed.index, fill_value=False), listed + ", …")
+    firsts = pd.Series(new_group).to_numpy()
+    summary = pd.DataFrame(
+        {
+            "group": group[firsts],
+            "first_cell": ordered["_cell"].to_numpy()[firsts],
+            "first": row[firsts],
+            "count": np.bincount(group),
+        }
+    )
+    summary["rows"] = summary["group"].map(listed)
+    summary["count_text"] = summary["count"].map(lambda n: tr.number(int(n)))
+    return summary.set_index("first_cell")
 
 
 def problem_frame(

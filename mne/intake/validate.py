@@ -15,7 +15,14 @@ from mne import city_time
 from mne.i18n import Translator
 from mne.intake.mapping import Mapping
 from mne.intake.parse import parse_numbers, parse_periods
-from mne.intake.problems import ERRORS, WARNINGS, empty_problems, problem_frame, render
+from mne.intake.problems import (
+    ERRORS,
+    WARNINGS,
+    empty_problems,
+    problem_frame,
+    render,
+    row_groups,
+)
 from mne.text import fold
 
 FIRST_YEAR = 1990
@@ -354,15 +361,36 @@ def _duplicate_conflicts(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     conflicting = repeated[spread > 1]
     if conflicting.empty:
         return empty_problems()
-    rows = conflicting.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
-    messages = render(tr, ERRORS["duplicate_conflict"], pd.DataFrame({"rows": rows}))
-    return problem_frame(
-        conflicting["row"],
-        conflicting["column"],
-        "duplicate_conflict",
-        messages,
-        conflicting["value"],
+    return grouped_problems(conflicting, key, "duplicate_conflict", ERRORS, tr)
+
+
+def grouped_problems(
+    cells: pd.DataFrame, key: list[str], code: str, templates: dict[str, str], tr: Translator
+) -> pd.DataFrame:
+    """One problem for a group of repeated cells, on its first row, naming a bounded list of
+    its rows; each other cell of the group (when `templates` has "CODE_other") gets a short
+    problem pointing at the first row, so every cell is still marked."""
+    groups = row_groups(cells[key], cells["row"], tr)
+    first = cells.loc[groups.index]
+    values = pd.DataFrame(
+        {"count": groups["count_text"].to_numpy(), "rows": groups["rows"].to_numpy()},
+        index=first.index,
     )
+    found = [
+        problem_frame(
+            first["row"], first["column"], code, render(tr, templates[code], values), first["value"]
+        )
+    ]
+    if f"{code}_other" in templates:
+        others = cells[~cells.index.isin(groups.index)]
+        first_of = cells.groupby(key)["row"].transform("min").loc[others.index]
+        messages = render(
+            tr, templates[f"{code}_other"], pd.DataFrame({"first": first_of}, index=others.index)
+        )
+        found.append(
+            problem_frame(others["row"], others["column"], code, messages, others["value"])
+        )
+    return pd.concat(found, ignore_index=True)
 
 
 def history_warnings(valid: pd.DataFrame, history: pd.DataFrame, tr: Translator) -> pd.DataFrame:
