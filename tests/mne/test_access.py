@@ -380,6 +380,17 @@ def test_the_audit_log_cannot_be_edited_or_deleted(engine: Engine) -> None:
     assert audit.audit_frame(engine, audit.AuditFilter())["action"].tolist() == ["user.create"]
 
 
+def test_the_audit_log_cannot_be_truncated_on_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE (its DELETE runs the row trigger, tested above)")
+    _user(engine, "admin.1", "admin")
+    with pytest.raises(Exception, match="append-only"), writing(engine) as conn:
+        conn.execute(text("TRUNCATE audit_log"))
+    with pytest.raises(Exception, match="append-only"), writing(engine) as conn:
+        conn.execute(text("TRUNCATE audit_log CASCADE"))
+    assert audit.audit_frame(engine, audit.AuditFilter())["action"].tolist() == ["user.create"]
+
+
 def test_script_and_sql_like_text_is_stored_verbatim(engine: Engine) -> None:
     hostile_name = "<script>alert('x')</script> Robert'); DROP TABLE app_user;--"
     hostile_note = '=HYPERLINK("http://evil") <img src=x onerror=alert(1)> \' OR 1=1 --'
