@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", required=True)
 
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
-    bench.add_argument("name", choices=["ingest", "dashboard", "report", "version"])
+    bench.add_argument("name", choices=["ingest", "dashboard", "report", "version", "hostile"])
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument(
         "--url",
@@ -319,6 +319,10 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
     if args.name == "version":
         bench_version(args.url or database_url())
         return 0
+    if args.name == "hostile":
+        from mne.bench_hostile import bench_hostile
+
+        return 0 if bench_hostile()["all_pass"] else 1
     if args.name == "ingest":
         try:
             bench_ingest(args.rows, args.url)

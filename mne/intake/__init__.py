@@ -319,12 +319,24 @@ def _rows_with_reasons(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
     if errors.empty:
         return pd.DataFrame()
     labelled = "[" + errors["column"].astype(str) + "] " + errors["message"].astype(str)
-    reasons = labelled.groupby(errors["row"]).agg(" | ".join).rename("reasons")
+    reasons = _joined_per_row(errors["row"], labelled).rename("reasons")
     original = table.cells.assign(row=table.rows.to_numpy())
     rejected = original[original["row"].isin(reasons.index)]
     return rejected.merge(reasons, left_on="row", right_index=True)[
         ["row", *table.cells.columns, "reasons"]
     ]
+
+
+def _joined_per_row(rows: pd.Series, texts: pd.Series) -> pd.Series:
+    """The texts of each row joined with " | ", indexed by row: one vectorised step per
+    rank (a row's first, second... text), never a Python call per row."""
+    frame = pd.DataFrame({"row": rows.to_numpy(), "text": texts.to_numpy()})
+    rank = frame.groupby("row").cumcount()
+    joined = frame[rank == 0].set_index("row")["text"]
+    for k in range(1, int(rank.max()) + 1 if len(rank) else 0):
+        more = frame[rank == k].set_index("row")["text"]
+        joined.loc[more.index] = joined.loc[more.index] + " | " + more
+    return joined
 
 
 def outcome(preview: Preview, partial: bool = False) -> str:

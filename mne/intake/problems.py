@@ -26,6 +26,12 @@ ERRORS = {
         "Unknown indicator “{value}”. Closest matches: {suggestions}. Use a code from the "
         "template's Indicators sheet."
     ),
+    "unknown_city_plain": N_(
+        "Unknown city “{value}”. Use a code or name from the template's Cities sheet."
+    ),
+    "unknown_indicator_plain": N_(
+        "Unknown indicator “{value}”. Use a code from the template's Indicators sheet."
+    ),
     "not_a_number": N_("“{value}” is not a number. Write digits only, e.g. 1234,5 or 1234.5."),
     "ambiguous_number": N_(
         "“{value}” could be a whole number with a thousands separator or a decimal number. "
@@ -151,6 +157,15 @@ FILE_PROBLEMS = {
         "Columns found: {found}. Use the template's column names: city, indicator, period, value."
     ),
     "bad_xlsx": N_("This Excel file could not be opened ({detail}). Save it again as .xlsx."),
+    "too_many_columns": N_(
+        "Line {line} has {cells} cells, more than the {limit} columns a file may have. If it "
+        "ends in a long run of separators (,,,,), delete them (in a spreadsheet: delete the "
+        "empty columns at the right and save again); otherwise split the file."
+    ),
+    "too_many_cells": N_(
+        "The sheet has more than {limit} cells. Delete the empty rows and columns around the "
+        "data (or unused sheets and formatting) and save again, or split the file."
+    ),
     "repeated_column": N_(
         "The column name “{name}” appears more than once (columns {columns}). Give each column "
         "its own name or remove the extra one."
@@ -172,10 +187,10 @@ class FileProblem(Exception):
         self.closest: list[tuple[str, str]] = []
 
     def message(self, tr: Translator) -> str:
-        """The message in the user's language; sizes (floats) written the language's way."""
+        """The message in the user's language; numbers written the language's way."""
         values = {
             name: format_decimal(value, format="#,##0.##", locale=tr.locale)
-            if isinstance(value, float)
+            if isinstance(value, float | int) and not isinstance(value, bool)
             else value
             for name, value in self.values.items()
         }
