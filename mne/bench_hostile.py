@@ -131,7 +131,7 @@ def _small_workbook() -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.active.append(["city"])  # type: ignore[union-attr]
+    workbook.active.append(["city"])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

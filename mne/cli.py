@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.engine import database_url, get_engine, writing
+from db.engine import StoreBusy, database_url, get_engine, writing
 from db.migrate import has_schema
 from mne import access, audit, cli_access, demo, intake
 from mne.access import AccessError
@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STORE_BUSY = N_(
+    "Another write to the store (an import or a revert) held it for more than {seconds} "
+    "seconds, so nothing was changed. Try again in a few minutes."
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -170,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reopen": cli_access.run_review,
         }
         return handlers[args.command](engine, args, tr)
+    except StoreBusy as busy:
+        print(tr(STORE_BUSY, seconds=tr.number(busy.seconds)), file=sys.stderr)
+        return 2
     except SQLAlchemyError as error:
         print(
             tr(

@@ -51,7 +51,9 @@ with st.form("sign-in", enter_to_submit=True):
     submitted = st.form_submit_button(tr("Sign in"), type="primary", icon=":material/login:")
 if submitted:
     try:
-        actor = signin.authenticate(engine, username, password)
+        actor = signin.authenticate(
+            engine, username, password, source=str(st.context.ip_address or "")
+        )
     except signin.SignInRefused as refused:
         st.error(refused.message(tr), icon=":material/block:")
     else:
@@ -60,7 +62,7 @@ if submitted:
 st.caption(
     tr(
         "Forgot your password? An administrator sets a new one on the Accounts page. After {n} "
-        "wrong passwords in a row an account is locked for {minutes} minutes.",
+        "wrong passwords in a row, sign-in from this device is paused for {minutes} minutes.",
         n=signin.MAX_FAILED_SIGN_INS,
         minutes=signin.LOCK_MINUTES,
     )

@@ -165,7 +165,12 @@ def check(
     preview.format = f"{table.file_format}/{long.shape}"
     preview.encoding, preview.separator = table.encoding, table.separator
     progress(0.35, tr("Checking {n} values…", n=len(long.frame)))
-    frame, errors = check_rows(long.frame, lookup, tr)
+    try:
+        frame, errors = check_rows(long.frame, lookup, tr)
+    except FileProblem as problem:
+        problem.sheet, problem.sheets = table.sheet, table.sheets
+        preview.file_problem = problem.message(tr)
+        return preview
     if actor is not None:
         frame, errors = with_problems(frame, errors, other_cities(frame, actor, lookup, tr))
     valid = _valid_rows(frame)

@@ -162,6 +162,16 @@ FILE_PROBLEMS = {
         "ends in a long run of separators (,,,,), delete them (in a spreadsheet: delete the "
         "empty columns at the right and save again); otherwise split the file."
     ),
+    "too_many_unknown_city": N_(
+        "The file names {count} different places that are not cities of the catalog (more "
+        "than {limit}), such as {examples}. Check that the city column holds our city codes or "
+        "names (the template's Cities sheet), or map the places: city:PLACE=CODE."
+    ),
+    "too_many_unknown_indicator": N_(
+        "The file names {count} different indicators that are not in the catalog (more than "
+        "{limit}), such as {examples}. Check that the indicator column holds our indicator "
+        "codes (the template's Indicators sheet), or map them: series:NAME=CODE."
+    ),
     "too_many_cells": N_(
         "The sheet has more than {limit} cells. Delete the empty rows and columns around the "
         "data (or unused sheets and formatting) and save again, or split the file."

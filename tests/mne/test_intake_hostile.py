@@ -10,11 +10,11 @@ import zipfile
 import pytest
 from sqlalchemy import Engine
 
-from mne.bench_hostile import inflating_xlsx, trailing_commas, unknown_cities
+from mne.bench_hostile import HEADER, inflating_xlsx, trailing_commas, unknown_cities
 from mne.intake import check, commit_preview
 from mne.intake.problems import FileProblem
 from mne.intake.read import read_table
-from mne.intake.validate import SUGGESTED_NAMES
+from mne.intake.validate import SUGGESTED_NAMES, UNKNOWN_NAMES_LIMIT
 from mne.text import fold
 from tests.mne.intake_files import EN, LONG_HEADER, dump_store, xlsx_bytes
 from tests.mne.test_intake_checks import TESTER
@@ -115,3 +115,24 @@ def test_folding_ascii_names_matches_the_general_rule(name: str) -> None:
     general = unicodedata.normalize("NFKD", name).casefold()
     kept = "".join(ch if unicodedata.category(ch)[0] in ("L", "M", "N") else " " for ch in general)
     assert fold(name) == text._SPACES.sub(" ", kept).strip()
+
+
+def test_a_file_of_100k_unknown_cities_is_refused_whole_with_examples(engine: Engine) -> None:
+    message = assert_refused_by_check(engine, unknown_cities(100_000), "nowhere.csv")
+    assert "100,000 different places" in message and "“Nowhere 0”" in message
+    assert "city:PLACE=CODE" in message
+
+
+def test_a_file_of_many_unknown_indicators_is_refused_whole(engine: Engine) -> None:
+    body = "".join(f"VNHAN,IND_{n},2023,1\n" for n in range(UNKNOWN_NAMES_LIMIT + 1))
+    message = assert_refused_by_check(engine, (HEADER + body).encode(), "ind.csv")
+    assert f"{UNKNOWN_NAMES_LIMIT + 1:,} different indicators" in message
+
+
+def assert_refused_by_check(engine: Engine, data: bytes, name: str) -> str:
+    before = dump_store(engine)
+    preview = check(engine, data, name, EN)
+    assert preview.file_problem is not None
+    assert commit_preview(engine, preview, TESTER)["status"] == "rejected"
+    assert dump_store(engine) == before
+    return preview.file_problem

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access, audit, intake
+from mne import access, audit, intake, signin
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
@@ -49,7 +49,8 @@ def test_once_an_account_exists_every_page_asks_for_sign_in(
     app.text_input[0].input("focal.t")
     app.text_input[1].input("wrong password!")
     app.button[0].click().run()
-    assert [e.value for e in app.error] == [tr("Wrong user name or password.")]
+    refused = tr(signin.REFUSED, n=signin.MAX_FAILED_SIGN_INS, minutes=signin.LOCK_MINUTES)
+    assert [e.value for e in app.error] == [refused]
     app.text_input[1].input(PASSWORD)
     app.button[0].click().run()
     assert not app.exception and not app.error
