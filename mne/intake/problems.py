@@ -32,6 +32,18 @@ ERRORS = {
     "unknown_indicator_plain": N_(
         "Unknown indicator “{value}”. Use a code from the template's Indicators sheet."
     ),
+    "text_too_long": N_(
+        "This cell holds {length} characters; at most {limit} can be stored here. Shorten it "
+        "(a long note can go in a separate document)."
+    ),
+    "control_character": N_(
+        "This text holds an invisible control character ({code}) that cannot be stored. Delete "
+        "it (it is often left over from copying out of another program) and upload again."
+    ),
+    "number_too_large": N_(
+        "{value} is too large to be stored (numbers go up to {limit}). Check the number and "
+        "its unit."
+    ),
     "not_a_number": N_("“{value}” is not a number. Write digits only, e.g. 1234,5 or 1234.5."),
     "ambiguous_number": N_(
         "“{value}” could be a whole number with a thousands separator or a decimal number. "
@@ -218,6 +230,7 @@ def sheet_note(tr: Translator, sheet: str, sheets: tuple[str, ...]) -> str:
     return tr(SHEET_READ, sheet=sheet, sheets=", ".join(sheets))
 
 
+QUOTED_CHARS = 120  # characters of a cell quoted in a message
 # A list of rows in a message names at most this many runs of consecutive rows.
 ROW_RUNS_SHOWN = 5
 
@@ -309,6 +322,10 @@ def render(tr: Translator, template: str, frame: pd.DataFrame) -> pd.Series:
         return pd.Series([], dtype=object, index=frame.index)
     text = tr(template)
     keys = frame.astype(str).astype(object)
+    # A person's cell quoted in a message is cut short: a message stays a line, whatever the cell.
+    long = keys.apply(lambda column: column.str.len() > QUOTED_CHARS)
+    if long.to_numpy().any():
+        keys = keys.where(~long, keys.apply(lambda c: c.str.slice(0, QUOTED_CHARS) + "…"))
     distinct = keys.drop_duplicates()
     distinct["_message"] = [
         text.format(**dict(zip(keys.columns, row, strict=True)))

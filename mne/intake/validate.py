@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from db import models as m
 from mne import city_time
 from mne.i18n import Translator
+from mne.intake.limits import limit_problems
 from mne.intake.mapping import Mapping
 from mne.intake.parse import parse_numbers, parse_periods
 from mne.intake.problems import (
@@ -163,6 +164,7 @@ def check_rows(
         _range_problems(frame, numbers, lookup, tr),
         _duplicate_conflicts(frame, tr),
         _validity_problems(frame, lookup, headers, tr),
+        limit_problems(frame, headers, tr),
     ]
     errors = pd.concat(
         [p for p in problems if not p.empty] or [empty_problems()], ignore_index=True
