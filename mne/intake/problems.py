@@ -184,6 +184,11 @@ FILE_PROBLEMS = {
         "{limit}), such as {examples}. Check that the indicator column holds our indicator "
         "codes (the template's Indicators sheet), or map them: series:NAME=CODE."
     ),
+    "mixed_encoding": N_(
+        "The file is written in UTF-8 except on {count} row(s) ({rows}), which hold characters "
+        "in another encoding (shown as �): “{sample}”. Nothing was read. Retype the letters of "
+        "those rows, or save the whole file again as “CSV UTF-8”, and upload it again."
+    ),
     "too_many_cells": N_(
         "The sheet has more than {limit} cells. Delete the empty rows and columns around the "
         "data (or unused sheets and formatting) and save again, or split the file."

@@ -248,8 +248,13 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTabl
 
 def decode(data: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read with; FileProblem for a binary file."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return _text(data.decode("utf-8-sig")), "utf-8-sig"
+        except UnicodeDecodeError:
+            _refuse_mostly_utf8(data[len(codecs.BOM_UTF8) :])
+            raise FileProblem("not_a_table") from None
     for bom, name in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
@@ -263,11 +268,41 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return _text(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
-        pass
+        _refuse_mostly_utf8(data)
     vietnamese = data.decode("cp1258", errors="replace")
     if _CP1258_EVIDENCE.search(vietnamese):
         return _text(vietnamese), "cp1258"
     return _text(data.decode("cp1252", errors="replace")), "cp1252"
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_GOOD_NON_ASCII = re.compile("[\u0080-\ud7ff\ue000-\uffff\U00010000-\U0010ffff]")
+ROWS_LISTED = 5
+
+
+def _refuse_mostly_utf8(data: bytes) -> None:
+    """A UTF-8 file with a few rows in another encoding (a row pasted from an old program):
+    FileProblem naming those rows, instead of reading the whole file in that encoding and
+    turning every Vietnamese name into mojibake. Returns when the file has no UTF-8 letters
+    at all (a Windows-1258 or -1252 file, read as such)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    if _GOOD_NON_ASCII.search(text) is None:
+        return
+    newlines = np.array([m.start() for m in re.finditer("\n", text)], dtype=np.int64)
+    bad = np.array([m.start() for m in _BAD_BYTE.finditer(text)], dtype=np.int64)
+    lines = np.unique(np.searchsorted(newlines, bad)) + 1  # 1-based line numbers
+    first = int(lines[0])
+    start = int(newlines[first - 2]) + 1 if first > 1 else 0
+    line = text[start:].split("\n", 1)[0]
+    # The row as UTF-8 reads it, the unreadable bytes shown as �: where to look.
+    sample = line.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    shown = ", ".join(str(int(n)) for n in lines[:ROWS_LISTED])
+    raise FileProblem(
+        "mixed_encoding",
+        count=len(lines),
+        rows=shown + (", …" if len(lines) > ROWS_LISTED else ""),
+        sample=sample.strip()[:60],
+    )
 
 
 def _text(text: str) -> str:

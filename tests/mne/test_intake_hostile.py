@@ -16,7 +16,7 @@ from mne.intake.problems import FileProblem
 from mne.intake.read import read_table
 from mne.intake.validate import SUGGESTED_NAMES, UNKNOWN_NAMES_LIMIT
 from mne.text import fold
-from tests.mne.intake_files import EN, LONG_HEADER, dump_store, xlsx_bytes
+from tests.mne.intake_files import EN, LONG_HEADER, cp1258_bytes, dump_store, xlsx_bytes
 from tests.mne.test_intake_checks import TESTER
 
 
@@ -136,3 +136,18 @@ def assert_refused_by_check(engine: Engine, data: bytes, name: str) -> str:
     assert commit_preview(engine, preview, TESTER)["status"] == "rejected"
     assert dump_store(engine) == before
     return preview.file_problem
+
+
+def test_one_row_in_another_encoding_is_named_not_the_whole_file_misread(engine: Engine) -> None:
+    good = "VNHAN,QE_PM25,2022,40,Hà Nội – số liệu của Sở\n"
+    stray = b"VNHAN,QE_PM25,2023,41," + cp1258_bytes("“Sở TN&MT”") + b"\n"
+    data = ("city,indicator,period,value,note\n" + good).encode() + stray + good.encode()
+    message = assert_refused(engine, data, "mixed.csv", "mixed_encoding")
+    assert "1 row(s) (3)" in message and "�" in message
+    assert "Hà" not in message.split("“", 1)[0]  # no mojibake said as the file's text
+
+
+def test_a_whole_file_in_windows_1252_is_still_read_as_such(engine: Engine) -> None:
+    data = "city,indicator,period,value,note\nVNHAN,QE_PM25,2023,41,“São Paulo”\n".encode("cp1252")
+    table = read_table(data, "legacy.csv")
+    assert table.encoding == "cp1252" and table.cells["note"].iloc[0] == "“São Paulo”"
