@@ -319,6 +319,11 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
         where = tr("row {row}, column {column}", row=problem["row"], column=problem["column"])
         text = problem["message"]
         print(f"  {where}: {text}" if problem["row"] else f"  {text}")
+    if summary.get("errors_left_off"):
+        print("  " + tr(MORE_ERRORS, n=tr.number(int(summary["errors_left_off"]))))  # type: ignore[call-overload]
+
+
+MORE_ERRORS = N_("… and {n} more errors, not listed: fix these and check the file again.")
 
 
 def _bench(args: argparse.Namespace, tr: Translator) -> int:
