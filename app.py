@@ -7,15 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from mne import sessions, web
 from mne.access import ROLE_LABELS, Actor
 from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalise_language
+from mne.navigation import DASHBOARD_PATHS, PAGES, PageSpec
 from pages import _ui as ui
-
-st.set_page_config(
-    page_title="M&E đô thị thông minh",
-    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
-    layout="wide",
-)
 
 # The language comes from the URL (?lang=en) so a view can be shared by link.
 if "lang" not in st.session_state:
@@ -28,6 +24,11 @@ st.sidebar.selectbox(
 )
 st.query_params["lang"] = st.session_state["lang"]
 tr = ui.translator()
+st.set_page_config(
+    page_title=web.APP_TITLE[tr.lang],
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
+    layout="wide",
+)
 
 ui.engine()  # creates and seeds the store on the very first start
 ui.start_run()  # the store version this run's cached reads are keyed on
@@ -35,14 +36,34 @@ demo_mode = ui.demo_mode()
 actor = None if demo_mode else ui.refresh_actor()
 
 
-def page(path: str, title: str, icon: str, url_path: str | None = None) -> st.Page:
-    return st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url_path)
-
-
-def sign_in_only() -> None:
-    """Accounts exist and nobody is signed in: the sign-in page is the only page."""
-    st.navigation([page("signin.py", tr("Sign in"), "login", "signin")]).run()
+def signed_out() -> None:
+    """Accounts exist and this tab's session is over (a browser opening a page without one is
+    sent to the sign-in form by the HTTP layer, mne.web): every page path stays known, so no
+    "Page not found", and the page asks to sign in and come back here."""
+    link = ui.signin_link()  # before st.navigation, which may drop the query of another page
+    known = [
+        st.Page(
+            lambda: _signed_out_page(link),
+            title=tr("Sign in"),
+            url_path=p.url_path or None,
+            default=not p.url_path,
+        )
+        for p in PAGES
+    ]
+    sso = st.Page("pages/sso.py", title=tr("Sign in with single sign-on"), url_path="sso")
+    st.navigation([*known, sso], position="hidden").run()
     st.stop()
+
+
+def _signed_out_page(link: str) -> None:
+    st.title(tr("Sign in"))
+    notice = ui.private().ended
+    if notice in web.ENDED_NOTICES:
+        st.info(
+            tr(web.ENDED_NOTICES[notice], minutes=sessions.idle_minutes()),
+            icon=":material/schedule:",
+        )
+    ui.same_tab_link(tr("Sign in"), link)
 
 
 def account_box(actor: Actor | None, tr: Translator) -> None:
@@ -78,7 +99,7 @@ def values_switch(tr: Translator) -> str:
 
 
 if not demo_mode and actor is None:
-    sign_in_only()
+    signed_out()
 
 account_box(actor, tr)
 values_note = values_switch(tr)
@@ -95,63 +116,34 @@ if ui.has_demo():
 
 
 def sections() -> dict[str, list[st.Page]]:
-    """The pages this user may see: writing pages in the demo mode too (they explain how to
-    create the first administrator), else by role."""
+    """Every page, by section: the writing pages in the demo mode too (they explain how to
+    create the first administrator), else by role. A page the role may not open keeps its
+    path, hidden, and says so, so its link never reads "Page not found"."""
 
-    def allowed(action: str) -> bool:
-        return demo_mode or (actor is not None and actor.may(action))
+    def allowed(spec: PageSpec) -> bool:
+        return spec.action is None or demo_mode or (actor is not None and actor.may(spec.action))
 
-    found = {
-        tr("Progress and gaps"): [
+    found: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        found.setdefault(tr(spec.section), []).append(
             st.Page(
-                "pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True
-            ),
-            page("city.py", tr("City profile"), "location_city", "city"),
-            page("explorer.py", tr("Indicator explorer"), "bar_chart", "explorer"),
-            page("compare.py", tr("Compare"), "compare_arrows", "compare"),
-            page("tasks.py", tr("Priority task groups"), "task_alt", "tasks"),
-            page("projects.py", tr("ASCN projects"), "apartment", "projects"),
-            page("coverage.py", tr("Data coverage"), "grid_on", "coverage"),
-            page("reports.py", tr("Reports"), "summarize", "reports"),
-        ],
-        tr("Data"): [
-            *(
-                [page("upload.py", tr("Upload"), "upload_file", "upload")]
-                if allowed("import")
-                else []
-            ),
-            *(
-                [page("review.py", tr("Approvals"), "fact_check", "review")]
-                if allowed("approve")
-                else []
-            ),
-            *(
-                [page("history.py", tr("History"), "history", "history")]
-                if allowed("import")
-                else []
-            ),
-        ],
-        tr("Reference"): [
-            page("catalog.py", tr("Catalog"), "menu_book", "catalog"),
-            page("methodology.py", tr("Methodology"), "functions", "methodology"),
-        ],
-        tr("Administration"): [
-            *(
-                [page("users.py", tr("Accounts"), "group", "users")]
-                if allowed("manage_users")
-                else []
-            ),
-            *(
-                [page("audit.py", tr("Audit log"), "policy", "audit")]
-                if allowed("view_audit")
-                else []
-            ),
-        ],
-    }
-    return {section: pages for section, pages in found.items() if pages}
+                f"pages/{spec.file}" if allowed(spec) else _not_allowed,
+                title=tr(spec.title),
+                icon=f":material/{spec.icon}:",
+                url_path=spec.url_path or None,
+                default=not spec.url_path,
+                visibility="visible" if allowed(spec) else "hidden",
+            )
+        )
+    return found
+
+
+def _not_allowed() -> None:
+    st.title(tr("Not available"))
+    st.warning(tr("Your role may not open this page."), icon=":material/block:")
 
 
 current = st.navigation(sections(), expanded=True)
-if current.url_path in ui.DASHBOARD_PATHS:
+if current.url_path in DASHBOARD_PATHS:
     st.caption(values_note)
 current.run()

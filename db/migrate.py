@@ -30,3 +30,21 @@ def downgrade(connection: Connection, revision: str = "base") -> None:
 def has_schema(bind: Engine | Connection) -> bool:
     """True once the migrations have created the tables."""
     return inspect(bind).has_table("alembic_version")
+
+
+def head_revision() -> str:
+    """The newest migration this code has."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The migration the store is at; None before the first."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()

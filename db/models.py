@@ -444,6 +444,34 @@ class AppUser(Base):
     created_at: Mapped[dt.datetime] = _now()
 
 
+class AppSession(Base):
+    """A signed-in browser: the cookie holds a random token, the store only its SHA-256, so a
+    read of this table signs nobody in. Every app server checks the same rows, so a reload, a
+    new tab or another server keeps the user signed in; revoking a row signs the browser out."""
+
+    __tablename__ = "app_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class SignInCode(Base):
+    """A single-use code, valid for seconds, that the browser exchanges for a session cookie
+    (single sign-on ends in a Streamlit page, which cannot set a cookie itself)."""
+
+    __tablename__ = "sign_in_code"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class UserCity(Base):
     """The cities a focal point may change."""
 

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from db import models as m
 from db.engine import writing
-from mne import audit
+from mne import audit, sessions
 from mne.i18n import N_, Translator
 
 ROLES = m.ROLES
@@ -363,6 +363,7 @@ def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> Non
         row = _user_row(conn, username)
         _keep_an_admin(conn, row, row.role, active)
         conn.execute(update(m.AppUser).where(m.AppUser.id == row.id).values(is_active=active))
+        ended = 0 if active else sessions.end_all(conn, row.id, "disabled")
         audit.record(
             conn,
             actor.user_id,
@@ -371,7 +372,7 @@ def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> Non
             "user",
             row.username,
             {"is_active": row.is_active},
-            {"is_active": active},
+            {"is_active": active, **({"sessions_ended": ended} if ended else {})},
         )
 
 
@@ -386,7 +387,38 @@ def set_password(engine: Engine, actor: Actor, username: str, password: str) -> 
             .where(m.AppUser.id == row.id)
             .values(password_hash=PASSWORDS.hash(password), failed_logins=0, locked_until=None)
         )
-        audit.record(conn, actor.user_id, actor.username, "user.set_password", "user", row.username)
+        # A new password ends every session the old one opened.
+        ended = sessions.end_all(conn, row.id, "password")
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "user.set_password",
+            "user",
+            row.username,
+            None,
+            {"sessions_ended": ended} if ended else None,
+        )
+
+
+def end_sessions(engine: Engine, actor: Actor, username: str) -> int:
+    """An administrator signs the account out of every browser and server. Returns how many
+    sessions ended."""
+    require(engine, actor, "manage_users", "user", username)
+    with writing(engine) as conn:
+        row = _user_row(conn, username)
+        ended = sessions.end_all(conn, row.id, "ended_by_admin")
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "user.end_sessions",
+            "user",
+            row.username,
+            None,
+            {"sessions_ended": ended},
+        )
+    return ended
 
 
 def unlock(engine: Engine, actor: Actor, username: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from db import models as m
 from db.engine import writing
+from mne.i18n import MISSING, N_, Translator
 
 AUDIT_COLUMNS = ["id", "at", "user_name", "action", "entity", "entity_id", "before", "after"]
 # How many rows the audit page lists at once (the CSV export has every row of the filter).
@@ -112,3 +113,128 @@ def audit_users(engine: Engine) -> list[str]:
     a = m.table(m.AuditLog)
     with engine.connect() as conn:
         return sorted(conn.execute(select(a.c.user_name).distinct()).scalars())
+
+
+# --- What a person reads in the audit log ------------------------------------------------------
+
+ACTION_NAMES = {
+    "import": N_("Upload stored"),
+    "revert": N_("Upload reverted"),
+    "approve": N_("Upload approved"),
+    "return": N_("Upload returned"),
+    "reopen": N_("Upload reopened"),
+    "sign_in": N_("Signed in"),
+    "sign_in.failed": N_("Sign-in failed"),
+    "sign_out": N_("Signed out"),
+    "user.create": N_("Account created"),
+    "user.set_role": N_("Role changed"),
+    "user.enable": N_("Account enabled"),
+    "user.disable": N_("Account disabled"),
+    "user.set_password": N_("Password changed"),
+    "user.unlock": N_("Account unlocked"),
+    "target.set": N_("Target set"),
+    "target.remove": N_("Target removed"),
+    "task_update": N_("Task progress reported"),
+    "demo.load": N_("Demo data loaded"),
+    "demo.remove": N_("Demo data removed"),
+}
+DENIED = N_("Refused: {action}")
+ENTITY_NAMES = {
+    "batch": N_("Upload"),
+    "user": N_("Account"),
+    "target": N_("Target"),
+    "task": N_("Task"),
+    "demo": N_("Demo data"),
+}
+FIELD_NAMES = {
+    "review_state": N_("Approval"),
+    "comment": N_("Comment"),
+    "values": N_("Values"),
+    "role": N_("Role"),
+    "cities": N_("Cities"),
+    "display_name": N_("Name"),
+    "reason": N_("Reason"),
+    "value": N_("Value"),
+    "state": N_("State"),
+    "locked_until": N_("Locked until"),
+    "percent_complete": N_("% complete"),
+    "status": N_("Status"),
+    "report": N_("Progress report"),
+    "date": N_("Date"),
+    "note": N_("Note"),
+    "sso": N_("Single sign-on"),
+    "is_active": N_("Active"),
+}
+
+
+BATCH_STATES = {"committed": N_("Stored"), "reverted": N_("Reverted")}
+
+
+def _value_names() -> dict[str, dict[str, str]]:
+    """Per field, the names of its coded values (imported here: those rooms write audit rows)."""
+    from mne.access import ROLE_LABELS
+    from mne.approval import REVIEW_STATE_LABELS
+    from mne.tasks import TASK_STATUS_LABELS
+
+    return {
+        "review_state": REVIEW_STATE_LABELS,
+        "role": ROLE_LABELS,
+        "status": TASK_STATUS_LABELS,
+        "state": BATCH_STATES,
+    }
+
+
+def action_name(action: str, tr: Translator) -> str:
+    """An audit action in the user's language ("approve" -> "Upload approved")."""
+    if action.endswith(".denied"):
+        from mne.access import ACTION_LABELS
+
+        wanted = action.removesuffix(".denied")
+        return tr(DENIED, action=tr(ACTION_LABELS.get(wanted, wanted)))
+    return tr(ACTION_NAMES[action]) if action in ACTION_NAMES else action
+
+
+def _readable(value: Any, tr: Translator, field: str = "") -> str:
+    names = _value_names().get(field, {})
+    if isinstance(value, str) and value in names:
+        return tr(names[value])
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
+    if isinstance(value, int | float):
+        return tr.value(value)
+    if isinstance(value, list):
+        return ", ".join(_readable(v, tr) for v in value) or MISSING
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{tr(FIELD_NAMES[k]) if k in FIELD_NAMES else k}: {_readable(v, tr, k)}"
+            for k, v in value.items()
+        )
+    return str(value)
+
+
+def readable_change(text: str | None, tr: Translator) -> str:
+    """A before/after JSON value as "Field: value; ..." in the user's language."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or text == "":
+        return MISSING
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return str(text)
+    return _readable(value, tr)
+
+
+def audit_display(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """The audit rows as a person reads them: local times, actions and entities named in the
+    language, before and after as "Field: value" instead of JSON."""
+    return frame.assign(
+        at=tr.datetimes(frame["at"]),
+        action=frame["action"].map(lambda a: action_name(str(a), tr)),
+        entity=frame["entity"].map(
+            lambda e: tr(ENTITY_NAMES[e]) if e in ENTITY_NAMES else (e or MISSING)
+        ),
+        entity_id=frame["entity_id"].map(lambda v: v or MISSING),
+        before=frame["before"].map(lambda v: readable_change(v, tr)),
+        after=frame["after"].map(lambda v: readable_change(v, tr)),
+    )

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 
 from db import models as m
-from mne.i18n import N_
+from mne.i18n import N_, Translator
 from mne.text import fold
 
 # Only targets set in a country's law or policy are "official", and they apply to that
@@ -249,7 +249,13 @@ def indicators(engine: Engine, lang: str) -> pd.DataFrame:
         .where(i.c.is_active)
         .order_by(fa.c.sort, i.c.code)
     )
-    return _read(engine, statement)
+    return _localised_units(_read(engine, statement), lang)
+
+
+def _localised_units(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The unit column in the language (the store keeps the catalog's English unit)."""
+    frame["unit"] = Translator(lang).units(frame["unit"])
+    return frame
 
 
 def cities(engine: Engine, lang: str) -> pd.DataFrame:
@@ -300,7 +306,7 @@ def targets(engine: Engine, lang: str) -> pd.DataFrame:
         .outerjoin(c, c.c.id == t.c.city_id)
         .order_by(i.c.code, t.c.year)
     )
-    return _read(engine, statement)
+    return _localised_units(_read(engine, statement), lang)
 
 
 def named(engine: Engine, model: type[m.Base], lang: str) -> pd.DataFrame:

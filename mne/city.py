@@ -221,12 +221,33 @@ def city_yearly(engine: Engine, city_id: int) -> pd.DataFrame:
     ]
 
 
+def target_met(row: pd.Series) -> bool:
+    """Whether the latest value is at or beyond the target (scoring's target_achieved)."""
+    return str(row.get("status")) == "target_achieved"
+
+
+def _already_beyond(row: pd.Series, value: float) -> bool:
+    """Whether `value` is at or beyond the final target in the indicator's better direction."""
+    target = row.get("target_value")
+    if target is None or pd.isna(target):
+        return False
+    high = row.get("target_high")
+    direction = str(row.get("direction"))
+    if direction == "lower":
+        return value <= float(target if high is None or pd.isna(high) else high)
+    return direction == "higher" and value >= float(target)
+
+
 def target_path(row: pd.Series) -> pd.DataFrame:
     """The straight path needed to reach the target: from the base value and year through
     each milestone after the base year to the final target (for a band, the edge nearest the
-    base value); empty when there is no target after the base year."""
+    base value); empty when there is no target after the base year, and when there is no way
+    left to go: the target is met, or the base value was already at or beyond it (a path
+    from there would slope away from "better")."""
     empty = pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
     if pd.isna(row.get("base_value")) or pd.isna(row.get("base_year")):
+        return empty
+    if target_met(row) or _already_beyond(row, float(row["base_value"])):
         return empty
     stones = row.get("milestones")
     if not isinstance(stones, list) or not stones:

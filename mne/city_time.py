@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne.i18n import N_, Translator
+from mne.i18n import MISSING, N_, Translator
 from mne.intake.problems import render
 
 ENDED = N_(
@@ -91,5 +91,5 @@ def outside_validity(frame: pd.DataFrame, cities: pd.DataFrame, tr: Translator) 
 
 def _day(value: object, tr: Translator) -> str:
     if not isinstance(value, dt.date) or pd.isna(value):
-        return "–"
+        return MISSING
     return tr.date(value)

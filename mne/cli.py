@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -129,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("--indicator")
     values.add_argument("--period")
     values.add_argument("--json", action="store_true", required=True)
+    backup = commands.add_parser(
+        "backup", help="copy the whole store into one file (safe while the app runs)"
+    )
+    backup.add_argument("path", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace an existing file")
+    backup.add_argument("--json", action="store_true")
+    restore = commands.add_parser(
+        "restore", help="replace the whole store by a backup made by `backup`"
+    )
+    restore.add_argument("path", help="the backup file to read")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a store that already holds data"
+    )
+    restore.add_argument("--json", action="store_true")
     cli_access.add_commands(commands)
     return parser
 
@@ -149,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(engine, args, tr)
         if args.command == "bench":
             return _bench(args, tr)
+        if args.command == "restore":
+            return _restore(engine, args, tr)
         if not has_schema(engine):
             print(
                 tr(
@@ -170,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "progress": _progress,
             "report": _report,
             "summary": _summary,
+            "backup": _backup,
             "user": cli_access.run_user,
             "approve": cli_access.run_review,
             "return": cli_access.run_review,
@@ -324,6 +342,54 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
 
 
 MORE_ERRORS = N_("… and {n} more errors, not listed: fix these and check the file again.")
+
+
+def _backup(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    from mne import backup
+
+    path = Path(args.path)
+    try:
+        facts = backup.backup(engine, path, access.operator().username, force=args.force)
+    except backup.BackupProblem as problem:
+        print(problem.message(tr), file=sys.stderr)
+        return problem.exit_code
+    if args.json:
+        return _print_json({"status": "written", "path": str(path), **asdict(facts)})
+    print(
+        tr(
+            "Backup written to {path}: {rows} rows, schema version {revision}, store version "
+            "{version}.",
+            path=path,
+            rows=facts.rows,
+            revision=facts.revision,
+            version=facts.store_version,
+        )
+    )
+    return 0
+
+
+def _restore(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
+    from mne import backup
+
+    path = Path(args.path)
+    try:
+        facts = backup.restore(engine, path, access.operator().username, force=args.force)
+    except backup.BackupProblem as problem:
+        print(problem.message(tr), file=sys.stderr)
+        return problem.exit_code
+    if args.json:
+        return _print_json({"status": "restored", "path": str(path), **asdict(facts)})
+    print(
+        tr(
+            "Restored {path} (taken {taken_at}, schema version {revision}): {rows} rows. "
+            "Every app server shows the restored store on its next page load.",
+            path=path,
+            taken_at=facts.taken_at or "-",
+            revision=facts.revision,
+            rows=facts.rows,
+        )
+    )
+    return 0
 
 
 def _bench(args: argparse.Namespace, tr: Translator) -> int:

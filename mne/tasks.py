@@ -333,6 +333,23 @@ def post_update(
 # --- Linked indicators ----------------------------------------------------------------------
 
 
+def for_cities(engine: Engine, frame: pd.DataFrame, city_codes: set[str]) -> pd.DataFrame:
+    """The tasks of `frame` that concern these cities: those naming one of them, and the
+    network's (naming no city), marked `network_wide`."""
+    t, tc, c = m.table(m.Task), m.table(m.TaskCity), m.table(m.City)
+    named = pd.read_sql(
+        select(t.c.code.label("task"), c.c.code.label("city"))
+        .join(tc, tc.c.task_id == t.c.id)
+        .join(c, c.c.id == tc.c.city_id),
+        engine,
+    )
+    with_cities = set(named["task"])
+    theirs = set(named.loc[named["city"].isin(city_codes), "task"])
+    network_wide = ~frame["code"].isin(with_cities)
+    kept = network_wide | frame["code"].isin(theirs)
+    return frame.assign(network_wide=network_wide)[kept].reset_index(drop=True)
+
+
 def task_cities(engine: Engine, code: str, lang: str) -> pd.DataFrame:
     """The cities a task covers (id, code, name); empty when it is nationwide."""
     t, tc, c = m.table(m.Task), m.table(m.TaskCity), m.table(m.City)
@@ -362,6 +379,7 @@ def linked_indicator_status(engine: Engine, code: str, lang: str) -> pd.DataFram
         .order_by(i.c.code),
         engine,
     )
+    indicators["unit"] = Translator(lang).units(indicators["unit"])
     columns = ["indicator", "indicator_name", "unit", "status", "cities", "latest_year"]
     if indicators.empty:
         return pd.DataFrame(columns=columns)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import inspect
 import io
 import re
-import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -32,22 +34,19 @@ from mne import (
     explorer,
     overview,
     projects,
-    signin,
+    sessions,
     tasks,
+    web,
 )
 from mne import store as mne_store
 from mne.charts import TOPOJSON_URL
-from mne.i18n import DEFAULT_LANGUAGE, Translator, normalise_language
+from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
 from mne.scoring import STATUS_COLOURS, STATUS_LABELS
 from mne.store import ensure_store
 
 T = TypeVar("T")
-# The pages that show figures, which say whether submitted values are counted.
-DASHBOARD_PATHS = frozenset(
-    {"", "city", "explorer", "compare", "tasks", "projects", "coverage", "reports"}
-)
 # Cached reads kept per process, over every store version, view, language and argument.
 MAX_CACHED_READS = 512
 PLOTLY_CONFIG = {"displaylogo": False, "topojsonURL": TOPOJSON_URL, "responsive": True}
@@ -76,7 +75,7 @@ def _engine_for(url: str) -> Engine:
 
 def includes_submitted() -> bool:
     """The sidebar's switch: count submitted values too (default: approved values only)."""
-    return bool(st.session_state.get("include_submitted", False))
+    return st.session_state.get("include_submitted") is True
 
 
 def engine() -> Engine:
@@ -100,7 +99,6 @@ def translator() -> Translator:
 # the version once (start_run, from app.py) and every cached read of the run is keyed on it, so
 # a page shows what the store holds at the start of its run, on every server, without a TTL.
 
-_RUN_VERSION = "_mne_store_version"
 # Per store URL, the newest version this process has seen: older cached reads are dropped.
 _newest_version: dict[str, int] = {}
 
@@ -109,7 +107,7 @@ def start_run() -> None:
     """Once per script run (app.py), and again after a write: read the store version."""
     url = database_url()
     version = mne_store.version(_engine_for(url))
-    st.session_state[_RUN_VERSION] = version
+    private().run_version = version
     if version > _newest_version.get(url, -1):
         if url in _newest_version:  # what was cached belongs to older versions: free it
             _read.clear()
@@ -125,11 +123,13 @@ def after_write() -> None:
 def store_key() -> tuple[str, bool, int, str]:
     """What every cached read is keyed on: the store, which values it counts, its version,
     and the day (a task's status moves to "late" when its due date passes)."""
-    if _RUN_VERSION not in st.session_state or PagesManager.uses_pages_directory:
+    version = private().run_version
+    if version is None or PagesManager.uses_pages_directory:
         # A page run alone, in Streamlit's old multipage mode (AppTest runs pages so), has had
         # no app.py to read the version this run: read it for each read instead.
         start_run()
-    version = int(st.session_state[_RUN_VERSION])
+        version = private().run_version
+    assert version is not None
     return database_url(), includes_submitted(), version, dt.date.today().isoformat()
 
 
@@ -212,6 +212,24 @@ def chart(figure: Any, data: pd.DataFrame | None = None, name: str = "data") -> 
         )
 
 
+def sync_query(values: dict[str, tuple[str, str]]) -> None:
+    """Keep a page's view in its URL, `values` holding each parameter's (value, default).
+
+    The URL changes once per run at most (each change is an entry in the browser's history),
+    and a page's defaults are not written to it: arriving on a page adds no entry of its own,
+    so Back goes to the page before it; a view the user chose is an entry, so Back returns to
+    the view before it."""
+    current = st.query_params.to_dict()
+    wanted = dict(current)
+    for key, (value, default) in values.items():
+        if value and (value != default or key in current):
+            wanted[key] = value
+        else:
+            wanted.pop(key, None)
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel opens Vietnamese names correctly; text that a spreadsheet
     would run as a formula (=, +, -, @...) is neutralised."""
@@ -224,7 +242,7 @@ def batch_changes_table(changes: pd.DataFrame) -> None:
     """The values a batch set (store.batch_changes): city, indicator, period, before, set."""
     tr = translator()
     st.dataframe(
-        changes,
+        tr.readable(changes, values=("old_value", "new_value")),
         hide_index=True,
         width="stretch",
         column_config={
@@ -268,50 +286,90 @@ def demo_mode() -> bool:
     return not access.has_accounts(engine())
 
 
-def sign_in(actor: access.Actor) -> None:
-    st.session_state["user_id"] = actor.user_id
-    st.session_state["last_seen"] = time.time()
-    st.session_state.pop("signin_notice", None)
+@dataclass
+class Private:
+    """What the script keeps between runs of one browser tab. Held as one object under one key:
+    a browser can send any widget state under any key, but never an object of this class, so
+    nothing it sends can stand in for the signed-in account or the store version."""
+
+    token: str | None = None  # the session's token when no cookie carries it (AppTest)
+    actor: access.Actor | None = None
+    ended: str = ""  # why the session is over: expired, revoked, disabled, unknown
+    run_version: int | None = None
+    kept: dict[str, Any] = field(default_factory=dict)  # the pages' own values, see keep()
 
 
-def sign_out(reason: str = "") -> None:
-    st.session_state.pop("actor", None)
-    user_id = st.session_state.get("user_id")
-    actor = access.load_actor(engine(), int(user_id)) if user_id is not None else None
-    if actor is not None:
-        signin.sign_out(engine(), actor, reason)
-    for key in ("user_id", "last_seen"):
-        st.session_state.pop(key, None)
-    if reason:
-        st.session_state["signin_notice"] = reason
+PRIVATE = "_mne_private"
+
+
+def private() -> Private:
+    held = st.session_state.get(PRIVATE)
+    if not isinstance(held, Private):
+        held = Private()
+        st.session_state[PRIVATE] = held
+    return held
+
+
+def keep(name: str, value: Any) -> None:
+    """Keep a page's value (an upload's result, a notice) for the tab's next runs."""
+    private().kept[name] = value
+
+
+def kept(name: str, default: Any = None) -> Any:
+    return private().kept.get(name, default)
+
+
+def take(name: str, default: Any = None) -> Any:
+    """A kept value, forgotten as it is read (a notice shown once)."""
+    return private().kept.pop(name, default)
+
+
+def session_token() -> str | None:
+    """The browser's session token: its cookie (set by the sign-in route, mne.web)."""
+    cookie = st.context.cookies.get(sessions.COOKIE_NAME)
+    return cookie if isinstance(cookie, str) and cookie else private().token
+
+
+def sign_out() -> None:
+    """End this browser's session in the store: every tab and server sees it on its next run."""
+    sessions.sign_out(engine(), session_token())
+    held = private()
+    held.actor, held.ended = None, "revoked"
 
 
 def refresh_actor() -> access.Actor | None:
-    """Once per run, in app.py: the signed-in account as it is now, or None. A session idle
-    longer than MNE_SESSION_MINUTES ends; so does one whose account was disabled."""
-    user_id = st.session_state.get("user_id")
-    if user_id is None:
-        st.session_state.pop("actor", None)
-        return None
-    now = time.time()
-    if signin.session_expired(
-        st.session_state.get("last_seen", now), now, signin.session_minutes()
-    ):
-        sign_out("expired")
-        return None
-    actor = access.load_actor(engine(), int(user_id))
-    if actor is None:
-        sign_out("disabled")
-        return None
-    st.session_state["last_seen"] = now
-    st.session_state["actor"] = actor
+    """Once per run, in app.py: the account the browser's session signs in now, or None (and
+    why in `private().ended`). A session idle longer than MNE_SESSION_MINUTES, revoked, or of
+    a disabled account signs in nobody."""
+    held = private()
+    checked = sessions.check(engine(), session_token())
+    actor = None if checked.user_id is None else access.load_actor(engine(), checked.user_id)
+    held.actor = actor
+    if actor is None and checked.ended:
+        held.ended = "revoked" if checked.ended == "unknown" else checked.ended
     return actor
+
+
+def same_tab_link(label: str, href: str) -> None:
+    """A button-like link that opens in this tab (st.link_button opens a new one): for the
+    app's own routes, such as the sign-in form."""
+    st.html(
+        f'<a href="{html.escape(href)}" style="display:inline-block;padding:0.5rem 1rem;'
+        "border-radius:0.5rem;background:#0072B2;color:#fff;text-decoration:none;"
+        f'font-weight:600">{html.escape(label)}</a>'
+    )
+
+
+def signin_link() -> str:
+    """The sign-in page, which brings the browser back to this page with its query."""
+    query = urlencode({**st.query_params.to_dict(), "lang": language()})
+    target = (urlsplit(st.context.url or "/").path or "/") + f"?{query}"
+    return web.signin_url(target, private().ended)
 
 
 def actor() -> access.Actor | None:
     """The signed-in account of this run (set by app.py), None in the demo mode."""
-    current = st.session_state.get("actor")
-    return current if isinstance(current, access.Actor) else None
+    return private().actor
 
 
 def may(action: str) -> bool:
@@ -432,14 +490,14 @@ def progress_cells(progress: pd.DataFrame) -> pd.DataFrame:
         {
             "status": progress["status"].map(lambda s: tr(STATUS_LABELS[s])),
             "latest": [
-                f"{tr.number(v, d)} {u}"
+                f"{tr.number(v, d)} {tr.unit(u)}"
                 for v, d, u in zip(
                     progress["latest_value"], decimals, progress["unit"], strict=True
                 )
             ],
             "year": progress["latest_year"].astype(int).astype(str),
             "target": [
-                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else "–"
+                f"{tr.number(v, d)} ({int(y)})" if pd.notna(v) else MISSING
                 for v, d, y in zip(
                     progress["target_value"], decimals, progress["target_year"], strict=True
                 )

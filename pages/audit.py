@@ -17,7 +17,9 @@ st.title(tr("Audit log"))
 st.caption(
     tr(
         "Every change to the store: uploads, reverts, approvals, targets, tasks, accounts, "
-        "sign-ins and refused attempts. Times in UTC. The log cannot be edited or deleted."
+        "sign-ins and refused attempts. Times in {zone}. The log cannot be edited or "
+        "deleted.",
+        zone=tr.timezone_name,
     )
 )
 if ui.actor() is None:
@@ -25,7 +27,12 @@ if ui.actor() is None:
     st.stop()
 
 left, middle, right = st.columns([2, 1, 1])
-actions = left.multiselect(tr("Actions"), audit.audit_actions(engine))
+actions = left.multiselect(
+    tr("Actions"),
+    audit.audit_actions(engine),
+    format_func=lambda a: audit.action_name(a, tr),
+    placeholder=tr("Choose options"),
+)
 user = middle.selectbox(
     tr("User"), ["", *audit.audit_users(engine)], format_func=lambda u: u or tr("Everyone")
 )
@@ -45,14 +52,14 @@ if rows.empty:
     st.stop()
 if len(rows) > AUDIT_PAGE_ROWS:
     st.caption(tr("Showing the newest {n} entries; the CSV has all of them.", n=AUDIT_PAGE_ROWS))
-# Before and after are people's text and JSON: shown as plain text cells, never as markdown.
+# Before and after are people's text: shown as plain text cells, never as markdown.
 st.dataframe(
-    rows.head(AUDIT_PAGE_ROWS),
+    audit.audit_display(rows.head(AUDIT_PAGE_ROWS), tr),
     hide_index=True,
     width="stretch",
     column_config={
         "id": st.column_config.NumberColumn("#", format="%d"),
-        "at": st.column_config.DatetimeColumn(tr("When (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
+        "at": st.column_config.TextColumn(tr("When")),
         "user_name": st.column_config.TextColumn(tr("User")),
         "action": st.column_config.TextColumn(tr("Action")),
         "entity": st.column_config.TextColumn(tr("Entity")),

@@ -37,7 +37,12 @@ with tab_framework:
 
 with tab_indicators:
     area_names = dict(zip(areas["code"], areas["name"], strict=True))
-    chosen = st.multiselect(tr("Focus areas"), list(area_names), format_func=area_names.__getitem__)
+    chosen = st.multiselect(
+        tr("Focus areas"),
+        list(area_names),
+        format_func=area_names.__getitem__,
+        placeholder=tr("Choose options"),
+    )
     shown = indicators[indicators["focus_area"].isin(chosen)] if chosen else indicators
     table = shown.assign(direction=shown["direction"].map(lambda d: tr(DIRECTION_LABELS[d])))[
         [
@@ -53,7 +58,7 @@ with tab_indicators:
         ]
     ]
     st.dataframe(
-        table,
+        tr.readable(table, values=("plausible_min", "plausible_max")),
         hide_index=True,
         width="stretch",
         column_config={
@@ -197,33 +202,37 @@ with tab_cities:
             "cities",
         )
         st.dataframe(
-            cities[
-                [
-                    "code",
-                    "name",
-                    "country_name",
-                    "ascn_joined",
-                    "population",
-                    "population_year",
-                    "valid_to",
-                    "lat",
-                    "lon",
-                ]
-            ],
+            tr.readable(
+                cities.assign(
+                    lat=cities["lat"].map(lambda v: tr.number(v, 2)),
+                    lon=cities["lon"].map(lambda v: tr.number(v, 2)),
+                )[
+                    [
+                        "code",
+                        "name",
+                        "country_name",
+                        "ascn_joined",
+                        "population",
+                        "population_year",
+                        "valid_to",
+                        "lat",
+                        "lon",
+                    ]
+                ],
+                counts=("population",),
+                dates=("valid_to",),
+                years=("ascn_joined", "population_year"),
+            ),
             hide_index=True,
             width="stretch",
             column_config={
                 "code": tr("Code"),
                 "name": tr("City"),
                 "country_name": tr("Country"),
-                "ascn_joined": st.column_config.NumberColumn(tr("ASCN member since"), format="%d"),
-                "population": st.column_config.NumberColumn(
-                    tr("Population (approx.)"), format="localized"
-                ),
-                "valid_to": st.column_config.DateColumn(tr("Reporting unit until")),
-                "population_year": st.column_config.NumberColumn(
-                    tr("Population year"), format="%d"
-                ),
+                "ascn_joined": tr("ASCN member since"),
+                "population": tr("Population (approx.)"),
+                "valid_to": tr("Reporting unit until"),
+                "population_year": tr("Population year"),
                 "lat": tr("Latitude"),
                 "lon": tr("Longitude"),
             },

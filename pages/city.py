@@ -11,7 +11,8 @@ import streamlit as st
 from mne import city
 from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS, TARGET_SCOPE_LABELS
 from mne.charts import city as city_charts
-from mne.i18n import N_
+from mne.charts import sparkline
+from mne.i18n import MISSING, N_
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
 from mne.scoring import LIGHT_LABELS, STATUS_LABELS, WORST_QUANTILE
 from pages import _ui as ui
@@ -30,7 +31,8 @@ counts = ui.load_data_counts()
 codes = list(cities.sort_values(["country_name", "name"])["code"])
 labels = {r.code: f"{r.name} · {r.country_name}" for r in cities.itertuples()}
 asked = str(st.query_params.get("code", "")).upper()
-initial = asked if asked in labels else city.default_city(counts, cities)
+default_code = city.default_city(counts, cities)
+initial = asked if asked in labels else default_code
 code = st.selectbox(
     tr("City"),
     codes,
@@ -38,12 +40,12 @@ code = st.selectbox(
     format_func=labels.__getitem__,
     key="city_code",
 )
-st.query_params["code"] = code
+ui.sync_query({"code": (code, default_code)})
 city_row = cities[cities["code"] == code].iloc[0]
 city_name = str(city_row["name"])
 
 profile = ui.load_city_profile(code)
-as_of = str(profile.as_of) if profile.as_of is not None else "–"
+as_of = str(profile.as_of) if profile.as_of is not None else MISSING
 population = (
     tr(
         "population {n} ({year})",
@@ -96,7 +98,7 @@ for event in profile.events.itertuples():
             EVENT_TEXT[str(event.kind)],
             date=tr.date(pd.Timestamp(event.event_date)),
             city=city_name,
-            others=event.others or "–",
+            others=event.others or MISSING,
             year=pd.Timestamp(event.event_date).year,
             source=event.source,
         ),
@@ -131,13 +133,13 @@ else:
                 tr("Index"): radar["index"].map(lambda v: tr.number(v, 1)),
                 tr("Network median"): radar["network_median"].map(lambda v: tr.number(v, 1)),
                 tr("Traffic light"): radar["light"].map(
-                    lambda v: tr(LIGHT_LABELS[v]) if isinstance(v, str) else "–"
+                    lambda v: tr(LIGHT_LABELS[v]) if isinstance(v, str) else MISSING
                 ),
                 tr("U4SSC score"): radar["focus_area"].map(
-                    lambda a: tr.percent(u4ssc[a]) if a in u4ssc.index else "–"
+                    lambda a: tr.percent(u4ssc[a]) if a in u4ssc.index else MISSING
                 ),
                 tr("Indicators with data"): [
-                    f"{s} / {n:.0f} ({tr.percent(c)})" if pd.notna(n) else "–"
+                    f"{s} / {n:.0f} ({tr.percent(c)})" if pd.notna(n) else MISSING
                     for s, n, c in zip(
                         radar["scored"], radar["indicators"], radar["coverage"], strict=True
                     )
@@ -187,15 +189,15 @@ else:
     cells = ui.progress_cells(table)
     shown = cells.assign(
         name=table["name"],
-        history=table["history"],
+        history=table["history"].map(sparkline),
         kind=[
             f"{tr(TARGET_KIND_LABELS[k])} · {tr(TARGET_SCOPE_LABELS[str(scope)])}"
             if isinstance(k, str)
-            else "–"
+            else MISSING
             for k, scope in zip(table["target_kind"], table["target_scope"], strict=True)
         ],
         flags=table.apply(flags, axis=1),
-    )[["name", "status", "history", "latest", "year", "target", "kind", "gap", "flags"]]
+    )[["name", "status", "latest", "target", "gap", "history", "year", "kind", "flags"]]
 
     st.dataframe(
         ui.status_coloured(shown, table["status"]),
@@ -203,15 +205,21 @@ else:
         width="stretch",
         height=min(36 * len(shown) + 40, 720),
         column_config={
-            "name": st.column_config.TextColumn(tr("Indicator"), width="medium"),
-            "status": tr("Status"),
-            "history": st.column_config.LineChartColumn(tr("Trend"), width="small"),
-            "latest": tr("Latest value"),
-            "year": tr("Year"),
-            "target": tr("Target (year)"),
+            # Widths in pixels: at 1400 px the name, status, latest value, target and gap are
+            # in sight; the kind of target and the data-quality flags follow on scrolling.
+            "name": st.column_config.TextColumn(tr("Indicator"), width=290),
+            "status": st.column_config.TextColumn(tr("Status"), width=135),
+            "history": st.column_config.LineChartColumn(
+                tr("Trend"), width=70, y_min=0.0, y_max=1.0
+            ),
+            "latest": st.column_config.TextColumn(tr("Latest value"), width=150),
+            "year": st.column_config.TextColumn(tr("Year"), width=50),
+            "target": st.column_config.TextColumn(tr("Target (year)"), width=100),
             "kind": tr("Kind of target"),
             "gap": st.column_config.TextColumn(
-                tr("Gap"), help=tr("Distance still to go to the target; negative: beyond it.")
+                tr("Gap"),
+                width=70,
+                help=tr("Distance still to go to the target; negative: beyond it."),
             ),
             "flags": tr("Data quality"),
         },
@@ -252,7 +260,7 @@ else:
         format_func=lambda c: f"{names[c]} ({c})",
         key="city_indicator",
     )
-    st.query_params["indicator"] = indicator
+    ui.sync_query({"indicator": (indicator, first)})
     row = table[table["code"] == indicator].iloc[0]
     values = pd.DataFrame({"year": row["years"], "value": row["history"]})
     path = city.target_path(row)
@@ -288,7 +296,7 @@ else:
                 "the base year through each milestone to the target.",
                 status=status_label,
                 base=tr.number(row["base_value"], decimals),
-                base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else "–",
+                base_year=int(row["base_year"]) if pd.notna(row["base_year"]) else MISSING,
                 latest=tr.number(row["latest_value"], decimals),
                 latest_year=int(row["latest_year"]),
                 target=tr.number(row["target_value"], decimals),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from mne import compare
 from mne.charts import compare as compare_charts
+from mne.i18n import MISSING
 from mne.scoring import MIN_INDEX_COVERAGE
 from pages import _ui as ui
 
@@ -29,15 +30,16 @@ if counts.empty:
 codes = list(cities.sort_values(["country_name", "name"])["code"])
 labels = {r.code: f"{r.name} · {r.country_name}" for r in cities.itertuples()}
 asked = compare.parse_codes(st.query_params.get("cities"), codes, compare.MAX_CITIES)
+default_cities = compare.default_cities(counts)
 chosen_cities = st.multiselect(
     tr("Cities (two to four)"),
     codes,
-    default=asked if len(asked) >= compare.MIN_CITIES else compare.default_cities(counts),
+    placeholder=tr("Choose options"),
+    default=asked if len(asked) >= compare.MIN_CITIES else default_cities,
     format_func=labels.__getitem__,
     max_selections=compare.MAX_CITIES,
     key="compare_cities",
 )
-st.query_params["cities"] = ",".join(chosen_cities)
 
 areas = ui.load_focus_areas()
 area_names = dict(zip(areas["code"], areas["name"], strict=True))
@@ -45,14 +47,15 @@ asked_areas = compare.parse_codes(st.query_params.get("areas"), list(area_names)
 chosen_areas = st.multiselect(
     tr("Focus areas"),
     list(area_names),
+    placeholder=tr("Choose options"),
     default=asked_areas or list(area_names),
     format_func=area_names.__getitem__,
     key="compare_areas",
 )
-if chosen_areas and len(chosen_areas) < len(area_names):
-    st.query_params["areas"] = ",".join(chosen_areas)
-elif "areas" in st.query_params:
-    del st.query_params["areas"]
+areas_shown = ",".join(chosen_areas) if len(chosen_areas) < len(area_names) else ""
+ui.sync_query(
+    {"cities": (",".join(chosen_cities), ",".join(default_cities)), "areas": (areas_shown, "")}
+)
 
 if len(chosen_cities) < compare.MIN_CITIES:
     ui.empty_state(tr("Choose at least two cities to compare."))
@@ -62,19 +65,20 @@ indicators = ui.load_indicators()
 in_areas = indicators[indicators["focus_area"].isin(chosen_areas or list(area_names))]
 indicator_names = dict(zip(in_areas["code"], in_areas["name"], strict=True))
 asked_indicators = compare.parse_codes(st.query_params.get("indicators"), list(indicator_names))
+default_indicators = ui.load_default_indicators(tuple(chosen_cities), tuple(chosen_areas))
 chosen_indicators = st.multiselect(
     tr("Indicators"),
     list(indicator_names),
-    default=asked_indicators
-    or ui.load_default_indicators(tuple(chosen_cities), tuple(chosen_areas)),
+    placeholder=tr("Choose options"),
+    default=asked_indicators or default_indicators,
     format_func=lambda c: f"{indicator_names[c]} ({c})",
     key="compare_indicators",
 )
-st.query_params["indicators"] = ",".join(chosen_indicators)
+ui.sync_query({"indicators": (",".join(chosen_indicators), ",".join(default_indicators))})
 
 names = ", ".join(labels[c].split(" · ")[0] for c in chosen_cities)
 data = ui.load_comparison(tuple(chosen_cities), tuple(chosen_indicators))
-as_of = str(data.as_of) if data.as_of is not None else "–"
+as_of = str(data.as_of) if data.as_of is not None else MISSING
 
 # --- Focus-area indices ----------------------------------------------------------------------
 st.subheader(tr("Focus-area indices"))

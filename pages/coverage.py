@@ -51,11 +51,7 @@ right.multiselect(
 )
 area = st.session_state["coverage_area"]
 chosen = st.session_state["coverage_country"]
-for name, value in (("area", area), ("country", ",".join(chosen))):
-    if value:
-        st.query_params[name] = value
-    elif name in st.query_params:
-        del st.query_params[name]
+ui.sync_query({"area": (area or "", ""), "country": (",".join(chosen), "")})
 
 data = ui.load_coverage(area or None, chosen)
 cells = data.cells
@@ -100,7 +96,11 @@ st.caption(
 st.subheader(tr("Cities with the most gaps"))
 most = city_gaps(cells).head(MOST_GAPS_SHOWN)
 st.dataframe(
-    most[["city_name", "country", "gaps", "reported", "indicators", "share"]],
+    # The share in whole percent: the bar's label has no decimal mark to get wrong.
+    most[["city_name", "country", "gaps", "reported", "indicators", "share"]].assign(
+        share=(most["share"] * 100).round(),
+        country=most["country"].map(lambda c: country_names.get(c, c)),  # a name, not VN
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -110,7 +110,7 @@ st.dataframe(
         "reported": st.column_config.NumberColumn(tr("Indicators reported"), format="%d"),
         "indicators": st.column_config.NumberColumn(tr("Indicators"), format="%d"),
         "share": st.column_config.ProgressColumn(
-            tr("Share reported"), min_value=0.0, max_value=1.0, format="percent"
+            tr("Share reported"), min_value=0, max_value=100, format="%d %%"
         ),
     },
 )

@@ -56,9 +56,9 @@ names = dict(zip(indicators["code"], indicators["name"], strict=True))
 countries = cities.drop_duplicates("country")
 country_names = dict(zip(countries["country"], countries["country_name"], strict=True))
 
+first_reported = next(c for c in codes if c in reported)
 if KEYS["indicator"] not in st.session_state:
     wanted = st.query_params.get("indicator", "")
-    first_reported = next(c for c in codes if c in reported)
     st.session_state[KEYS["indicator"]] = wanted if wanted in area_of else first_reported
     st.session_state["explorer_area"] = area_of[st.session_state[KEYS["indicator"]]]
     st.session_state[KEYS["country"]] = [c for c in url_list("country") if c in country_names]
@@ -123,17 +123,14 @@ indicator = st.session_state[KEYS["indicator"]]
 chosen_countries = st.session_state[KEYS["country"]]
 membership = st.session_state[KEYS["member"]]
 bands = st.session_state[KEYS["pop"]]
-st.query_params.update(
+ui.sync_query(
     {
-        "indicator": indicator,
-        "country": ",".join(chosen_countries),
-        "member": membership,
-        "pop": ",".join(bands),
+        "indicator": (indicator, first_reported),
+        "country": (",".join(chosen_countries), ""),
+        "member": (membership, "all"),
+        "pop": (",".join(bands), ""),
     }
 )
-for name, value in (("country", chosen_countries), ("pop", bands)):
-    if not value:
-        del st.query_params[name]
 
 filtered = explorer.filter_cities(cities, chosen_countries, membership, bands)
 every_city = not chosen_countries and membership == "all" and not bands
@@ -208,12 +205,15 @@ st.session_state[KEYS["cities"]] = kept
 st.multiselect(
     tr("Cities over time (the best and worst three by default)"),
     list(city_names),
+    placeholder=tr("Choose options"),
     format_func=city_names.__getitem__,
     key=KEYS["cities"],
     max_selections=len(OKABE_ITO),
 )
 chosen_cities = st.session_state[KEYS["cities"]]
-st.query_params["cities"] = ",".join(chosen_cities)
+ui.sync_query(
+    {"cities": (",".join(chosen_cities), ",".join(explorer.default_trend_cities(view.ranked)))}
+)
 if chosen_cities:
     history = view.history[view.history["city"].isin(chosen_cities)].assign(unit=unit)
     ui.chart(charts.trends(view, chosen_cities, tr), history, f"{indicator}_over_time")

@@ -9,6 +9,7 @@ from mne.approval import REVIEW_STATE_LABELS
 from mne.i18n import N_
 from mne.intake import store as batches
 from mne.intake.messages import revert_refusal
+from mne.intake.shape import format_description
 from pages import _ui as ui
 
 CHANGES_SHOWN = 1000
@@ -51,17 +52,38 @@ for batch in returned.itertuples():
 shown = table.assign(
     state=table["state"].map(lambda s: tr(STATE_LABELS[s])),
     review_state=table["review_state"].map(lambda s: tr(REVIEW_STATE_LABELS[s])),
+    format=table["format"].map(lambda f: format_description(f, tr)),
 )
 st.dataframe(
-    shown.drop(columns=["is_demo", "reverted_at", "reviewed_by"]),
+    tr.readable(
+        shown.drop(columns=["is_demo", "reverted_at", "reviewed_by"]),
+        times=("created_at",),
+        counts=("rows", "inserted", "updated", "unchanged", "rejected"),
+    ),
     hide_index=True,
     width="stretch",
+    # What a person looks for first, in sight at 1400 px: which batch, when, its state.
+    column_order=[
+        "id",
+        "file_name",
+        "created_at",
+        "state",
+        "review_state",
+        "user_name",
+        "rows",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "format",
+        "review_comment",
+    ],
     column_config={
         "id": st.column_config.NumberColumn(tr("Batch"), format="#%d"),
         "file_name": tr("File"),
         "format": tr("Format"),
         "user_name": tr("By"),
-        "created_at": st.column_config.DatetimeColumn(tr("When"), format="YYYY-MM-DD HH:mm"),
+        "created_at": tr("When"),
         "rows": tr("Values read"),
         "inserted": tr("New"),
         "updated": tr("Changed"),

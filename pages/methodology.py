@@ -9,6 +9,7 @@ import streamlit as st
 
 from mne import methodology, scoring
 from mne.headline import REPORTING_SHARE
+from mne.i18n import MISSING
 from mne.tasks import AT_RISK_SHARE
 from pages import _ui as ui
 
@@ -18,14 +19,14 @@ engine = ui.engine()
 
 def number(value: float | None, decimals: int = 4) -> str:
     return (
-        "–"
+        MISSING
         if value is None or (isinstance(value, float) and math.isnan(value))
         else tr.number(value, decimals)
     )
 
 
 def year(value: float | None) -> str:
-    return "–" if value is None or value != value else str(int(value))
+    return MISSING if value is None or value != value else str(int(value))
 
 
 st.title(tr("Methodology"))
@@ -85,7 +86,7 @@ p15 = tr.number(scoring.GROWTH_ON_TRACK * 100, 1)
 p05 = tr.number(scoring.GROWTH_MODERATE * 100, 1)
 per_year = tr("% a year")
 thresholds = [
-    ("target_achieved", tr("latest value at or beyond the target"), "–"),
+    ("target_achieved", tr("latest value at or beyond the target"), MISSING),
     ("on_track", f"R ≥ {r95}", f"P ≥ {p15} {per_year}"),
     ("moderate", f"{r60} ≤ R < {r95}", f"{p05} ≤ P < {p15} {per_year}"),
     ("limited", f"0 ≤ R < {r60}", f"0 ≤ P < {p05} {per_year}"),
@@ -191,7 +192,7 @@ else:
         tr("Target"): f"{number(row['target_value'], 2)} ({year(row['target_year'])})",
         tr("Milestone due next"): f"{number(row['milestone_value'], 2)} "
         f"({year(row['milestone_year'])})",
-        tr("Method"): str(row["method"] or "–"),
+        tr("Method"): str(row["method"] or MISSING),
         "CAGR obs": number(row["cagr_obs"]),
         "CAGR req": number(row["cagr_req"]),
         "R": number(row["ratio"], 3),

@@ -57,11 +57,9 @@ chosen_statuses = right.multiselect(
     format_func=lambda s: tr(PROJECT_STATUS_LABELS[s]),
     placeholder=tr("All statuses"),
 )
-for name, values in (("country", chosen_countries), ("status", chosen_statuses)):
-    if values:
-        st.query_params[name] = ",".join(values)
-    elif name in st.query_params:
-        del st.query_params[name]
+ui.sync_query(
+    {"country": (",".join(chosen_countries), ""), "status": (",".join(chosen_statuses), "")}
+)
 
 counts, listed = ui.load_projects(tuple(chosen_countries), tuple(chosen_statuses))
 if counts.empty:

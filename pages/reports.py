@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from mne import reports
-from mne.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from mne.i18n import LANGUAGE_NAMES, LANGUAGES, MISSING, N_, Translator
 from mne.reports.content import DEMO_NOTICE
 from mne.reports.tables import period_text, summary_items
 from mne.scoring import STATUS_LABELS
@@ -133,15 +134,24 @@ else:
     )
 shown = content.progress.head(200)
 st.dataframe(
-    shown[["city_name", "indicator_name", "latest_year", "latest_value", "target_value"]].assign(
-        status=shown["status"].map(lambda s: tr(STATUS_LABELS[s]))
+    shown[["city_name", "indicator_name", "latest_year"]].assign(
+        latest_year=shown["latest_year"].map(lambda y: MISSING if pd.isna(y) else str(int(y))),
+        latest_value=[
+            f"{tr.number(v, int(d))} {u}" if pd.notna(v) else MISSING
+            for v, d, u in zip(shown["latest_value"], shown["decimals"], shown["unit"], strict=True)
+        ],
+        target_value=[
+            tr.number(v, int(d)) if pd.notna(v) else MISSING
+            for v, d in zip(shown["target_value"], shown["decimals"], strict=True)
+        ],
+        status=shown["status"].map(lambda s: tr(STATUS_LABELS[s])),
     ),
     hide_index=True,
     width="stretch",
     column_config={
         "city_name": tr("City"),
         "indicator_name": tr("Indicator"),
-        "latest_year": st.column_config.NumberColumn(tr("Year"), format="%d"),
+        "latest_year": tr("Year"),
         "latest_value": tr("Latest value"),
         "target_value": tr("Target"),
         "status": tr("Status"),

@@ -35,12 +35,12 @@ waiting_tab, approved_tab = st.tabs([tr("Waiting for review"), tr("Approved (reo
 
 def batch_table(batches: pd.DataFrame) -> None:
     st.dataframe(
-        batches,
+        tr.readable(batches, times=("created_at",), counts=("rows", "inserted", "updated")),
         hide_index=True,
         width="stretch",
         column_config={
             "id": st.column_config.NumberColumn(tr("Batch"), format="#%d"),
-            "created_at": st.column_config.DatetimeColumn(tr("When"), format="YYYY-MM-DD HH:mm"),
+            "created_at": tr("When"),
             "user_name": tr("By"),
             "file_name": tr("File"),
             "rows": tr("Values read"),

@@ -11,6 +11,7 @@ import streamlit as st
 from mne import access
 from mne import tasks as task_data
 from mne.charts import tasks as task_charts
+from mne.i18n import MISSING
 from mne.scoring import STATUS_LABELS
 from mne.tasks import NOTE_LIMIT, TASK_STATUS_LABELS
 from pages import _ui as ui
@@ -68,7 +69,7 @@ group = st.selectbox(
     index=codes.index(wanted) if wanted in codes else 0,
     format_func=lambda code: f"{code} · {names[code]}",
 )
-st.query_params["group"] = group
+ui.sync_query({"group": (group, codes[0])})
 
 tasks = task_data.timeline(ui.load_group_tasks(group), today)
 if tasks.empty:
@@ -110,7 +111,7 @@ code = st.selectbox(
     index=task_codes.index(wanted_task) if wanted_task in task_codes else 0,
     format_func=lambda c: f"{c} · {titles[c]}",
 )
-st.query_params["task"] = code
+ui.sync_query({"task": (code, task_codes[0])})
 task = tasks.set_index("code").loc[code]
 
 cols = st.columns(3)
@@ -126,9 +127,9 @@ cols[2].metric(
 st.text(
     tr("Start: {date}", date=tr.date(task["start_date"]))
     + "\n"
-    + tr("Lead agency: {agency}", agency=task["lead_agency"] or "–")
+    + tr("Lead agency: {agency}", agency=task["lead_agency"] or MISSING)
     + "\n"
-    + tr("Partners: {partners}", partners=task["partners"] or "–")
+    + tr("Partners: {partners}", partners=task["partners"] or MISSING)
 )
 
 reports = ui.load_task_history(code)

@@ -7,11 +7,26 @@ import hashlib
 import streamlit as st
 
 from mne import access, intake
+from mne.i18n import MISSING
 from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.read import read_sheet_names
+from mne.intake.shape import format_description
 from mne.intake.template import template_csv, template_xlsx
 from mne.reports.cells import download_name
 from pages import _ui as ui
+
+# Valid first: at 1400 px the verdict and the codes are in sight before what was written.
+VALUES_READ_ORDER = (
+    "ok",
+    "row",
+    "city_code",
+    "indicator_code",
+    "period",
+    "value",
+    "city",
+    "indicator",
+    "column",
+)
 
 tr = ui.translator()
 engine = ui.engine()
@@ -35,7 +50,7 @@ else:
         tr(
             "You may upload data of {cities}. Your values are submitted for a ministry analyst "
             "to approve; dashboards count them once approved.",
-            cities=", ".join(own) or "–",
+            cities=", ".join(own) or MISSING,
         ),
         icon=":material/info:",
     )
@@ -79,10 +94,30 @@ if uploaded is None:
                 "Stored as batch #{batch}: {inserted} new, {updated} changed, {unchanged} "
                 "unchanged values.",
                 batch=result["batch_id"],
-                **result,
+                inserted=tr.number(result["inserted"]),
+                updated=tr.number(result["updated"]),
+                unchanged=tr.number(result["unchanged"]),
             ),
             icon=":material/check_circle:",
         )
+        if result.get("rejected"):
+            st.info(
+                tr(
+                    "{n} rows with errors were left out: fix them in the file and upload it "
+                    "again to store them.",
+                    n=tr.number(result["rejected"]),
+                ),
+                icon=":material/playlist_remove:",
+            )
+        if not ui.may("approve"):
+            st.info(
+                tr(
+                    "The values wait for a ministry analyst's approval: until then they count "
+                    "on the dashboards and in reports only with “{switch}”.",
+                    switch=tr("Include submitted values"),
+                ),
+                icon=":material/pending:",
+            )
     st.stop()
 
 data = uploaded.getvalue()
@@ -152,7 +187,11 @@ cols[2].metric(tr("Unchanged"), tr.number(counts["unchanged"]))
 cols[3].metric(tr("Rejected"), tr.number(counts["rejected"]))
 cols[4].metric(tr("Empty (not stored)"), tr.number(counts["missing"]))
 st.caption(
-    tr("Read as {format}; {rows} values.", format=preview.format, rows=tr.number(counts["rows"]))
+    tr(
+        "Read as {format}; {rows} values.",
+        format=format_description(preview.format, tr),
+        rows=tr.number(counts["rows"]),
+    )
 )
 if preview.sheet_note:
     st.caption(ui.plain(preview.sheet_note))
@@ -212,7 +251,7 @@ with tab_changes:
         st.info(tr("No stored value would change."), icon=":material/info:")
     else:
         st.dataframe(
-            preview.changes,
+            tr.readable(preview.changes, values=("old_value", "new_value")),
             hide_index=True,
             width="stretch",
             column_config={
@@ -226,9 +265,10 @@ with tab_changes:
         )
 with tab_values:
     st.dataframe(
-        preview.long,
+        tr.readable(preview.long, values=("value",)),
         hide_index=True,
         width="stretch",
+        column_order=[c for c in VALUES_READ_ORDER if c in preview.long.columns],
         column_config={
             "row": st.column_config.NumberColumn(tr("Row"), format="%d"),
             "column": tr("Column"),

@@ -40,7 +40,9 @@ def role_label(role: str) -> str:
 
 
 st.dataframe(
-    users.assign(role=users["role"].map(role_label)),
+    tr.readable(
+        users.assign(role=users["role"].map(role_label)), times=("locked_until", "last_login_at")
+    ),
     hide_index=True,
     width="stretch",
     column_config={
@@ -48,12 +50,8 @@ st.dataframe(
         "display_name": st.column_config.TextColumn(tr("Name")),
         "role": tr("Role"),
         "is_active": st.column_config.CheckboxColumn(tr("Active")),
-        "locked_until": st.column_config.DatetimeColumn(
-            tr("Locked until (UTC)"), format="YYYY-MM-DD HH:mm"
-        ),
-        "last_login_at": st.column_config.DatetimeColumn(
-            tr("Last sign-in (UTC)"), format="YYYY-MM-DD HH:mm"
-        ),
+        "locked_until": tr("Locked until"),
+        "last_login_at": tr("Last sign-in"),
         "cities": tr("Cities"),
     },
 )
@@ -68,6 +66,7 @@ def city_picker(label: str, key: str, default: list[str] | None = None) -> list[
     return st.multiselect(
         label,
         city_codes,
+        placeholder=tr("Choose options"),
         default=default or [],
         format_func=lambda c: f"{c} · {city_names[c]}",
         key=key,
@@ -135,7 +134,7 @@ with change_tab:
                 ui.access_error(error)
             else:
                 done(tr("Account {username} changed.", username=chosen))
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     active = bool(row["is_active"])
     if left.button(
         tr("Disable") if active else tr("Enable"),
@@ -147,6 +146,17 @@ with change_tab:
             ui.access_error(error)
         else:
             done(tr("Account {username} changed.", username=chosen))
+    if middle.button(
+        tr("End sessions"),
+        icon=":material/logout:",
+        help=tr("Signs the account out of every browser and server."),
+    ):
+        try:
+            ended = access.end_sessions(engine, actor, chosen)
+        except access.AccessError as error:
+            ui.access_error(error)
+        else:
+            done(tr("{username} was signed out of {n} sessions.", username=chosen, n=ended))
     if right.button(
         tr("Unlock"), icon=":material/lock_open:", disabled=pd.isna(row["locked_until"])
     ):

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m mne init --demo-if-new
-exec .venv/bin/streamlit run app.py "$@"
+exec bash scripts/serve.sh "${PORT:-8501}" "$@"

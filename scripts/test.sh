@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite: requirements, Debian's Chromium, a local PostgreSQL
-# server, then pytest on SQLite and PostgreSQL (including the browser tests).
+# Set up and run the whole test suite: requirements, Debian's Chromium and nginx, a local
+# PostgreSQL server, then pytest on SQLite and PostgreSQL (including the browser tests and the
+# deployment test: nginx in front of two app servers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
+if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null || [ ! -x /usr/sbin/nginx ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    chromium fonts-dejavu-core poppler-utils nginx >/dev/null
 fi
 bash scripts/setup.sh --dev
 

@@ -12,7 +12,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from mne.i18n import Translator
+from mne.i18n import N_, Translator
 from mne.tasks import TASK_STATUS_LABELS
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -29,6 +29,9 @@ ASEAN_LON = (91.0, 132.0)
 ASEAN_LAT = (-11.0, 28.5)
 # Where the app serves static/ (Streamlit's static serving) for plotly's geo boundaries.
 TOPOJSON_URL = "app/static/topojson/"
+# The heatmap's empty cells: no index (too few of the area's indicators have data).
+NO_INDEX_GREY = "#D9D9D9"
+NO_INDEX_LABEL = N_("Grey: no index (too few of the area's indicators have data)")
 # Longer chart titles are broken onto a second line (plotly does not wrap them).
 TITLE_WIDTH = 60
 
@@ -36,6 +39,20 @@ TITLE_WIDTH = 60
 def _wrap(text: str, width: int) -> str:
     """Break a long axis label into lines (plotly does not wrap labels itself)."""
     return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def sparkline(values: object) -> list[float]:
+    """A series on a 0..1 scale of its own for a table's small trend line drawn between 0 and 1:
+    its lowest value at 0.1, its highest at 0.9, and a constant series as a flat line at 0.5
+    (a table draws each row on the row's own range, where a constant would sit at the bottom
+    and read as zero)."""
+    numbers = [float(v) for v in values if v is not None and v == v]  # type: ignore[attr-defined]
+    if not numbers:
+        return []
+    low, high = min(numbers), max(numbers)
+    if high == low:
+        return [0.5] * len(numbers)
+    return [0.1 + 0.8 * (v - low) / (high - low) for v in numbers]
 
 
 def layout(fig: go.Figure, tr: Translator, title: str, height: int) -> go.Figure:
@@ -96,8 +113,24 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
     height = max(320, 22 * len(wide) + 170)
     title = tr("Focus-area index by city (0 = worst case, 100 = target reached)")
     layout(fig, tr, title, height)
-    # Grey shows through where a cell is empty: too few indicators with data for an index.
-    fig.update_layout(plot_bgcolor="#D9D9D9", margin={"t": 110})
+    # Grey shows through where a cell is empty: too few indicators with data for an index;
+    # a legend entry says so (the colour bar covers the indices only).
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 14, "color": NO_INDEX_GREY},
+            name=tr(NO_INDEX_LABEL),
+            showlegend=True,
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        plot_bgcolor=NO_INDEX_GREY,
+        margin={"t": 110, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "xanchor": "left"},
+    )
     return fig
 
 

@@ -153,6 +153,18 @@ def indicator_trend(
                     hovertemplate=tr("Target %{x}") + f": {number} {unit}<extra></extra>",
                 )
             )
+    if str(row.get("status")) == "target_achieved":
+        # No path is drawn when there is no way left to go: say so where the path would be.
+        fig.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="right",
+            y=float(row["target_value"]),
+            yanchor="bottom",
+            text="<b>" + tr("Target met") + "</b>",
+            showarrow=False,
+            font={"color": OKABE_ITO[2]},
+        )
     if pd.notna(row.get("series_start")):
         start = int(row["series_start"])
         fig.add_vline(

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from mne.charts import SCORE_SCALE, layout
-from mne.i18n import Translator
+from mne.i18n import MISSING, Translator
 
 GAP_COLOUR = "#D55E00"
 # Rows are thinner when there are many cities, so a large network still fits on a screen.
@@ -94,7 +94,7 @@ def coverage_heatmap(
     row_px = ROW_PX_MANY if many else ROW_PX
     title = tr(
         "Latest year each city reported each indicator, as of {year}",
-        year=as_of if as_of is not None else "–",
+        year=as_of if as_of is not None else MISSING,
     )
     layout(fig, tr, title, max(360, row_px * len(cities) + 260))
     fig.update_layout(

@@ -20,7 +20,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mne.i18n import N_
+from mne.i18n import MISSING, N_
 from mne.text import fold
 
 KINDS = ("column", "series", "unit", "city")
@@ -103,7 +103,7 @@ class Mapping:
                         kind,
                         entry=self._entry_for(kind, written),
                         target=target,
-                        suggestions=", ".join(close) or "–",
+                        suggestions=", ".join(close) or MISSING,
                     )
 
     def _entry_for(self, kind: str, written: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mne.access import Actor
-from mne.i18n import Translator
+from mne.i18n import MISSING, Translator
 from mne.intake.problems import ERRORS, empty_problems, problem_frame, render
 from mne.intake.validate import Lookup, field_column
 
@@ -32,7 +32,7 @@ def other_cities(frame: pd.DataFrame, actor: Actor, lookup: Lookup, tr: Translat
     if bad.empty:
         return empty_problems()
     codes = lookup.cities.set_index("id")["code"]
-    allowed = ", ".join(sorted(codes[list(actor.city_ids)])) if actor.city_ids else "–"
+    allowed = ", ".join(sorted(codes[list(actor.city_ids)])) if actor.city_ids else MISSING
     values = pd.DataFrame({"value": bad["city"], "allowed": allowed}, index=bad.index)
     messages = render(tr, ERRORS["not_allowed"], values)
     column = field_column(bad, "city", frame.attrs.get("headers", {}))

@@ -29,6 +29,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from mne.i18n import MISSING, N_, Translator
 from mne.intake.mapping import Mapping
 from mne.intake.parse import is_missing, parse_numbers, parse_periods
 from mne.intake.problems import FileProblem
@@ -833,3 +834,29 @@ def _opensdg(
     frame.attrs["headers"] = headers
     skipped = pd.concat(lines.skipped, ignore_index=True) if lines.skipped else _no_skips()
     return LongTable("opensdg", frame.reset_index(drop=True), skipped, lines.notes)
+
+
+# --- How a file was read, in words --------------------------------------------------------------
+
+FILE_FORMAT_NAMES = {"csv": N_("a CSV text file"), "xlsx": N_("an Excel workbook")}
+SHAPE_NAMES = {
+    "long": N_("one value per row"),
+    "wide-indicators": N_("one column per indicator"),
+    "wide-years": N_("one column per year"),
+    "dhis2": N_("a DHIS2 data value set"),
+    "opensdg": N_("an Open SDG data file"),
+    "satudata": N_("a Satu Data Indonesia file"),
+}
+
+
+def format_description(written: str | None, tr: Translator) -> str:
+    """ "an Excel workbook, one column per indicator" for "xlsx/wide-indicators" (how a
+    preview and a batch record the format)."""
+    if not written:
+        return MISSING
+    file_format, _, shape = str(written).partition("/")
+    kind = tr(FILE_FORMAT_NAMES[file_format]) if file_format in FILE_FORMAT_NAMES else file_format
+    layout = tr(SHAPE_NAMES[shape]) if shape in SHAPE_NAMES else shape
+    if not layout:
+        return kind
+    return tr("{kind}, {layout}", kind=kind, layout=layout)

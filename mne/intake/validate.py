@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from mne import city_time
-from mne.i18n import Translator
+from mne.i18n import MISSING, Translator
 from mne.intake.limits import limit_problems
 from mne.intake.mapping import Mapping
 from mne.intake.parse import parse_numbers, parse_periods
@@ -131,7 +131,7 @@ def _suggest(name: str, keys: pd.Series, labels: pd.Series) -> str:
     """Up to three catalog entries whose names are closest to `name`."""
     close = difflib.get_close_matches(fold(name), list(keys.index), n=6, cutoff=0.5)
     codes = list(dict.fromkeys(labels[keys[k]] for k in close))[:3]
-    return ", ".join(codes) if codes else "–"
+    return ", ".join(codes) if codes else MISSING
 
 
 def check_rows(

@@ -310,6 +310,7 @@ def observations(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OBSERVATION_COLUMNS})
     # In UTC without a zone (PostgreSQL gives aware times; Excel takes none).
     frame["updated_at"] = pd.to_datetime(frame["updated_at"], utc=True).dt.tz_convert(None)
+    frame["unit"] = Translator(lang).units(frame["unit"])
     return frame.astype({"value": float, "year": int, "decimals": int})[OBSERVATION_COLUMNS]
 
 
@@ -402,6 +403,9 @@ def gather(
     indicators = catalog.indicators(view, lang)
     areas = catalog.focus_areas(view, lang)
     task_list = tasks.tasks_frame(view, lang, today)
+    if scope.kind in ("city", "country"):
+        # A city's report lists its own tasks and the network's, marked as such.
+        task_list = tasks.for_cities(view, task_list, set(cities["code"]))
     groups = tasks.progress_by_group(tasks.task_groups(view, lang), task_list)
     task_list = tasks.timeline(task_list, today)
     if scope.kind == "task-group":

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,7 +26,7 @@ from fpdf.fonts import FontFace
 
 from mne import charts, methodology, scoring
 from mne.charts import reports as report_charts
-from mne.i18n import Translator
+from mne.i18n import MISSING, Translator
 from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ExportFailed, ReportContent
 from mne.reports.tables import (
     REPORT_TITLE,
@@ -282,7 +283,7 @@ def build_figures(content: ReportContent, tr: Translator) -> dict[str, go.Figure
         if len(content.cities) > 1 and content.index["index"].notna().any():
             figures["heatmap"] = charts.focus_area_heatmap(content.index, tr)
     located = content.city_index.dropna(subset=["lat", "lon"])
-    if not located.empty:
+    if len(located) > 1:  # one dot on a map of South-East Asia says nothing
         figures["map"] = charts.index_map(
             located, tr, tr("Cities by mean focus-area index ({as_of})", as_of=as_of)
         )
@@ -393,24 +394,24 @@ def _summary(pdf: ReportDocument, content: ReportContent, tr: Translator, figs: 
     else:
         pdf.paragraph(
             tr(
-                "The city × indicator pairs furthest from their target, as a share of the "
-                "target still to go."
+                "The city × indicator pairs furthest from their target relative to the target, "
+                "with the distance in the indicator's unit."
             ),
             8.5,
         )
         pdf.table_block(
-            [tr("City"), tr("Indicator"), tr("Latest"), tr("Target"), tr("Still to go")],
+            [tr("City"), tr("Indicator"), tr("Latest"), tr("Target"), tr("Gap")],
             [
                 (
                     r.city_name,
                     r.indicator_name,
                     f"{tr.number(r.latest_value, int(r.decimals))} {r.unit} ({int(r.latest_year)})",
                     f"{tr.number(r.target_value, int(r.decimals))} ({int(r.target_year)})",
-                    tr.percent(float(r.gap_relative)),
+                    gap_phrase(r, tr),
                 )
                 for r in gaps.itertuples()
             ],
-            (32, 70, 30, 28, 20),
+            (30, 62, 30, 24, 34),
             ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
         )
     pdf.heading(tr("Late tasks"), 2)
@@ -443,6 +444,19 @@ def _summary(pdf: ReportDocument, content: ReportContent, tr: Translator, figs: 
         )
 
 
+def gap_phrase(row: Any, tr: Translator) -> str:
+    """The distance to the target in the indicator's unit and the way it has to move: "64,1
+    µg/m³ above the target" for a lower-is-better indicator (never "356 % still to go")."""
+    gap = abs(float(row.latest_value) - float(row.target_value))
+    amount = f"{tr.number(gap, int(row.decimals))} {row.unit}".strip()
+    if str(row.direction) == "lower":
+        return tr("{amount} above the target", amount=amount)
+    if str(row.unit).strip() == "%":  # a share of a share would read twice as "%"
+        return tr("{amount} below the target", amount=amount)
+    share = tr.percent(float(row.gap_relative))
+    return tr("{amount} below the target ({share} to go)", amount=amount, share=share)
+
+
 def _task_table(pdf: ReportDocument, tasks: pd.DataFrame, tr: Translator, empty: str) -> None:
     if tasks.empty:
         pdf.paragraph(empty)
@@ -451,9 +465,14 @@ def _task_table(pdf: ReportDocument, tasks: pd.DataFrame, tr: Translator, empty:
         [tr("Task"), tr("Lead agency"), tr("Due"), tr("Status"), tr("% complete")],
         [
             (
-                f"{t.code} · {t.title}",
+                f"{t.code} · {t.title}"
+                + (
+                    " (" + tr("network-wide task") + ")"
+                    if getattr(t, "network_wide", False)
+                    else ""
+                ),
                 t.lead_agency or "",
-                tr.date(pd.Timestamp(t.due_date).date()) if pd.notna(t.due_date) else "–",
+                tr.date(pd.Timestamp(t.due_date).date()) if pd.notna(t.due_date) else MISSING,
                 tr(TASK_STATUS_LABELS.get(t.status, t.status))
                 + (" · " + tr("overdue") if t.overdue and t.status != "late" else ""),
                 tr.number(t.percent_complete),
@@ -472,7 +491,7 @@ def _city_rows(part: pd.DataFrame, tr: Translator, with_city: bool) -> list[list
 
         def number(value: object, year: object, d: int = d) -> str:
             if pd.isna(value):
-                return "–"
+                return MISSING
             text = tr.number(float(value), d)  # type: ignore[arg-type]
             return text if pd.isna(year) else f"{text} ({int(year)})"  # type: ignore[call-overload]
 
@@ -640,8 +659,8 @@ def _annex(pdf: ReportDocument, content: ReportContent, tr: Translator, number: 
                 i.code,
                 i.name,
                 i.unit,
-                i.source_standard or "–",
-                target_source.get(i.code, "–") or "–",
+                i.source_standard or MISSING,
+                target_source.get(i.code, MISSING) or MISSING,
             )
             for i in indicators.itertuples()
         ],

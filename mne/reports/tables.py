@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mne.catalog import TARGET_KIND_LABELS
-from mne.i18n import N_, Translator
+from mne.i18n import MISSING, N_, Translator
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
 from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ReportContent
 from mne.scoring import STATUS_LABELS
@@ -123,7 +123,7 @@ def data_up_to(content: ReportContent, tr: Translator) -> str:
     """The reporting year, with a newer year in progress and when values last changed."""
     key = content.key_figures
     if key is None or key.year is None:
-        return "–"
+        return MISSING
     text = str(key.year)
     if key.reporting.in_progress:
         text += " · " + tr(

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import Browser
 
@@ -38,11 +39,9 @@ def test_city_profile_radar_trend_filter_and_csv(app_url: str, browser: Browser)
     box.click()
     page.keyboard.type("Green space per urban")  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "t => { const p = document.querySelectorAll('.js-plotly-plot')[1];"
-        " return p && p.querySelector('.gtitle') && p.querySelector('.gtitle').textContent !== t }",
-        arg=before,
-        timeout=30_000,
+    # A locator wait, not a JavaScript predicate: the app's policy forbids eval.
+    expect(page.locator(".js-plotly-plot").nth(1).locator(".gtitle")).not_to_have_text(  # type: ignore[attr-defined]
+        before, timeout=30_000
     )
     after = trend_title(page)
     assert "green space" in after.lower() and "m²/person" in after

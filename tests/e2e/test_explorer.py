@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import Browser
 
@@ -35,9 +36,9 @@ def test_a_country_filter_changes_the_ranking_and_its_csv(app_url: str, browser:
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
     # Generous waits: on a loaded 2-core machine the rerun and redraw can take a while.
     page.wait_for_url("**country=VN**", timeout=60_000)  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "document.querySelector('.js-plotly-plot').querySelectorAll('.bars .point').length === 5",
-        timeout=60_000,
+    # Locator waits, not JavaScript predicates: the app's policy forbids eval.
+    expect(page.locator(".js-plotly-plot").first.locator(".bars .point")).to_have_count(  # type: ignore[attr-defined]
+        5, timeout=60_000
     )
     assert "country=VN" in page.url  # type: ignore[attr-defined]
     labels = page.locator(".js-plotly-plot").first.locator(".yaxislayer-above .ytick text")  # type: ignore[attr-defined]

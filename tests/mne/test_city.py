@@ -156,6 +156,31 @@ def test_target_path_runs_from_base_to_target() -> None:
     assert city.target_path(earlier).empty
 
 
+def test_no_path_to_a_target_already_met_or_beaten_at_the_base() -> None:
+    """PM2.5 (lower is better) at 12 in 2015 with a target of 25: no path sloping up to it."""
+    beaten = pd.Series(
+        {
+            "base_value": 12.0,
+            "base_year": 2015,
+            "target_value": 25.0,
+            "target_year": 2030,
+            "direction": "lower",
+            "status": "moderate_progress",
+        }
+    )
+    assert city.target_path(beaten).empty
+    ahead = beaten.copy()
+    ahead["base_value"] = 40.0
+    assert city.target_path(ahead).to_dict("list")["value"] == [40.0, 25.0]
+    met = ahead.copy()
+    met["status"] = "target_achieved"
+    assert city.target_path(met).empty
+    assert city.target_met(met) and not city.target_met(ahead)
+    higher = ahead.copy()
+    higher["direction"] = "higher"  # 40 against a target of 25, higher is better: beaten
+    assert city.target_path(higher).empty
+
+
 def test_default_city_is_the_vietnamese_city_with_most_data(small: Engine) -> None:
     counts = city.data_counts(small)
     assert counts.iloc[0]["code"] == "VNHAN" and counts.iloc[0]["indicators"] == 3
@@ -180,3 +205,31 @@ def test_scap_projects_of_a_city_in_each_language(demo_engine: Engine, lang: str
 def test_profile_of_an_unknown_code_is_empty(demo_engine: Engine) -> None:
     profile = city.profile(demo_engine, "en", "XXXXX")
     assert profile.city_id is None and profile.table.empty and profile.projects.empty
+
+
+def test_sparklines_draw_a_constant_as_a_flat_line_in_the_middle() -> None:
+    from mne.charts import sparkline
+
+    assert sparkline([7.0, 7.0, 7.0]) == [0.5, 0.5, 0.5]
+    rising = sparkline([1.0, 2.0, 3.0])
+    assert rising[0] == pytest.approx(0.1) and rising[-1] == pytest.approx(0.9)
+    assert sparkline([]) == []
+
+
+def test_the_heatmaps_grey_cells_have_a_legend_entry() -> None:
+    from mne.charts import NO_INDEX_GREY, NO_INDEX_LABEL, focus_area_heatmap
+
+    tr = Translator("vi")
+    index = pd.DataFrame(
+        {
+            "city_name": ["Hà Nội", "Huế"],
+            "focus_area_name": ["Xã hội", "Xã hội"],
+            "index": [55.0, None],
+            "coverage": [1.0, 0.5],
+        }
+    )
+    fig = focus_area_heatmap(index, tr)
+    legend = [t for t in fig.data if t.showlegend]
+    assert [t.marker.color for t in legend] == [NO_INDEX_GREY]
+    assert fig.layout.plot_bgcolor == NO_INDEX_GREY
+    assert legend[0].name == tr(NO_INDEX_LABEL) != NO_INDEX_LABEL

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 from babel.messages.extract import extract_from_dir
 
@@ -65,7 +66,7 @@ def test_vietnamese_is_really_vietnamese() -> None:
 @pytest.mark.parametrize(
     ("lang", "number", "date"),
     [
-        ("vi", "1.234,5", "24 thg 11, 2026"),
+        ("vi", "1.234,5", "24/11/2026"),
         ("en", "1,234.5", "24 Nov 2026"),
         ("id", "1.234,5", "24 Nov 2026"),
     ],
@@ -74,9 +75,37 @@ def test_numbers_and_dates_follow_the_language(lang: str, number: str, date: str
     tr = Translator(lang)
     assert tr.number(1234.5, 1) == number
     assert tr.date(dt.date(2026, 11, 24)) == date
-    assert tr.number(None) == "–"
+    assert tr.number(None) == "—"
 
 
 def test_plotly_separators_match_babel() -> None:
     assert Translator("vi").plotly_separators == ",."
     assert Translator("en").plotly_separators == ".,"
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit", "shown"),
+    [
+        ("vi", "per 100000 population", "trên 100.000 dân"),
+        ("en", "per 100000 population", "per 100,000 population"),
+        ("id", "per 100000 population", "per 100.000 penduduk"),
+        ("vi", "m²/person", "m²/người"),
+        ("id", "per 1000 live births", "per 1.000 kelahiran hidup"),
+        ("vi", "µg/m³", "µg/m³"),
+    ],
+)
+def test_units_read_in_the_language_with_its_separators(lang: str, unit: str, shown: str) -> None:
+    assert Translator(lang).unit(unit) == shown
+
+
+def test_times_are_shown_in_the_ministrys_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = dt.datetime(2026, 12, 1, 20, 30)  # UTC, as the store keeps it
+    monkeypatch.delenv("MNE_TIMEZONE", raising=False)
+    assert Translator("vi").datetime(stored) == "02/12/2026 03:30"  # Asia/Ho_Chi_Minh, UTC+7
+    assert Translator("en").datetime(stored) == "2 Dec 2026 03:30"
+    monkeypatch.setenv("MNE_TIMEZONE", "Asia/Jakarta")
+    assert Translator("id").datetime(stored) == "2 Des 2026 03:30"
+    monkeypatch.setenv("MNE_TIMEZONE", "Europe/London")
+    assert Translator("en").datetime(stored) == "1 Dec 2026 20:30"
+    for nothing in (None, float("nan"), pd.NaT):
+        assert Translator("vi").datetime(nothing) == "—"

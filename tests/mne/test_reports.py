@@ -307,3 +307,59 @@ def test_download_names_have_one_extension(upload: str, expected: str) -> None:
     from mne.reports.cells import download_name
 
     assert download_name("rejected", upload) == expected
+
+
+def _stored_units(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(m.Indicator.unit)).scalars())
+
+
+def test_vi_pdf_and_csv_write_units_in_vietnamese_with_vietnamese_separators(
+    demo_engine: Engine, network_vi: reports.Report
+) -> None:
+    """The store keeps "per 100000 population"; a Vietnamese reader sees "trên 100.000 dân"."""
+    assert "per 100000 population" in _stored_units(demo_engine)
+    _, text = pdf_text(network_vi)
+    flat = " ".join(text.split())
+    assert "trên 100.000 dân" in flat
+    assert "per 100000" not in flat and "100000" not in flat
+    csv_report = reports.make_report(demo_engine, "network", "csv", "vi")
+    lines = csv_report.data.decode("utf-8-sig").splitlines(keepends=True)
+    rows = list(csv.DictReader(io.StringIO("".join(lines[1:]))))  # after the demo notice
+    units = {row[Translator("vi")(HEADERS["unit"])] for row in rows}
+    assert "trên 100.000 dân" in units
+    assert not any("per 100000" in u or "person" in u for u in units)
+
+
+def test_a_city_pdf_is_about_the_city(demo_engine: Engine, city_en: reports.Report) -> None:
+    """Đà Nẵng's report: its own tasks and the network's (marked), no map with one dot, and
+    gaps of lower-is-better indicators said as "above the target"."""
+    from mne.reports.pdf import build_figures
+
+    tr = Translator("en")
+    with demo_engine.connect() as conn:
+        named = conn.execute(
+            select(m.Task.code, m.City.code)
+            .join(m.TaskCity, m.TaskCity.task_id == m.Task.id)
+            .join(m.City, m.City.id == m.TaskCity.city_id)
+        ).all()
+    theirs = {task for task, city in named if city == "VNDAD"}
+    others_only = {task for task, _ in named} - theirs
+    assert others_only, "the demo data has tasks of other cities"
+    tasks = city_en.content.tasks
+    assert not set(tasks["code"]) & others_only
+    assert set(tasks.loc[~tasks["network_wide"], "code"]) == theirs
+    _, text = pdf_text(city_en)
+    flat = " ".join(text.split())
+    for code in others_only:
+        assert f"{code} ·" not in flat
+    assert tr("network-wide task") in flat
+    assert "map" not in build_figures(city_en.content, tr)
+    gaps = city_en.content.largest_gaps
+    lower = gaps[gaps["direction"] == "lower"]
+    assert not lower.empty
+    for r in lower.itertuples():
+        assert (
+            f"{tr.number(abs(r.latest_value - r.target_value), int(r.decimals))} {r.unit}" in flat
+        )
+    assert "still to go" not in flat.split(tr("Late tasks"))[0]  # the summary's gaps

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from mne import sessions
 from mne.access import load_actor_by_name
+from pages import _ui as ui
 from tests.conftest import ROOT
 
 AppFactory = Callable[..., AppTest]
+
+
+def signed_in(app: AppTest, engine: Engine, user: str, now: dt.datetime | None = None) -> AppTest:
+    """The app as a browser holding `user`'s session (a real one, in the store) opens it.
+    AppTest sends no cookies, so the token rides in the tab's private state instead."""
+    actor = load_actor_by_name(engine, user)
+    assert actor is not None, user
+    assert actor.user_id is not None
+    app.session_state[ui.PRIVATE] = ui.Private(token=sessions.start(engine, actor.user_id, now=now))
+    return app
 
 
 @pytest.fixture
@@ -25,10 +37,7 @@ def open_page(monkeypatch: pytest.MonkeyPatch) -> AppFactory:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         app.session_state["lang"] = lang
         if user is not None:
-            actor = load_actor_by_name(engine, user)
-            assert actor is not None, user
-            app.session_state["user_id"] = actor.user_id
-            app.session_state["last_seen"] = time.time()
+            signed_in(app, engine, user)
         app.run()
         if page != "overview.py":
             app.switch_page(f"pages/{page}")

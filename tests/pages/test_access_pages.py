@@ -3,8 +3,9 @@ navigation, approval from the page, and people's text shown as typed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import time
+import re
 
 import pytest
 from sqlalchemy import Engine
@@ -15,7 +16,7 @@ from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
 from tests.conftest import ROOT
-from tests.pages.conftest import AppFactory
+from tests.pages.conftest import AppFactory, signed_in
 
 PASSWORD = "a long test password"
 HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://x) :red[red] Robert'); DROP TABLE app_user;--"
@@ -41,39 +42,34 @@ def _open_app(engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str = "en")
 def test_once_an_account_exists_every_page_asks_for_sign_in(
     engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
+    """A tab without a live session shows no page, only the way to the sign-in form, which
+    brings it back to the page in its language (the form itself: tests/mne/test_web.py)."""
     tr = Translator(lang)
     _accounts(engine)
     app = _open_app(engine, monkeypatch, lang)
-    assert app.title[0].value == tr("Sign in")
-    assert [t.label for t in app.text_input] == [tr("User name"), tr("Password")]
-    app.text_input[0].input("focal.t")
-    app.text_input[1].input("wrong password!")
-    app.button[0].click().run()
-    refused = tr(signin.REFUSED, n=signin.MAX_FAILED_SIGN_INS, minutes=signin.LOCK_MINUTES)
-    assert [e.value for e in app.error] == [refused]
-    app.text_input[1].input(PASSWORD)
-    app.button[0].click().run()
-    assert not app.exception and not app.error
-    focal = access.load_actor_by_name(engine, "focal.t")
-    assert focal is not None and app.session_state["user_id"] == focal.user_id
-    # (In a browser the dashboard then opens with its menu: tests/e2e/test_upload.py.)
-    log = audit.audit_frame(engine, audit.AuditFilter(user="focal.t"))
-    assert log["action"].tolist() == ["sign_in", "sign_in.failed"]
+    assert [t.value for t in app.title] == [tr("Sign in")]
+    assert not app.text_input and not app.metric
+    link = _sign_in_link(app)
+    assert link.startswith("/signin?next=") and f"lang%3D{lang}" in link
+
+
+def _sign_in_link(app: AppTest) -> str:
+    (html,) = [e.proto.body for e in app.get("html")]
+    match = re.search(r'href="([^"]+)"', html)
+    assert match is not None, html
+    return match.group(1).replace("&amp;", "&")
 
 
 def test_an_idle_session_expires(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     _accounts(engine)
     monkeypatch.setenv("MNE_SESSION_MINUTES", "5")
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    viewer = access.load_actor_by_name(engine, "viewer.t")
-    assert viewer is not None
 
     def session(idle_seconds: float) -> AppTest:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         app.session_state["lang"] = "en"
-        app.session_state["user_id"] = viewer.user_id
-        app.session_state["last_seen"] = time.time() - idle_seconds
-        return app.run()
+        last_seen = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=idle_seconds)
+        return signed_in(app, engine, "viewer.t", now=last_seen).run()
 
     assert session(4 * 60).title[0].value == "Overview"
     expired = session(5 * 60 + 5)
@@ -81,10 +77,10 @@ def test_an_idle_session_expires(engine: Engine, monkeypatch: pytest.MonkeyPatch
     assert "Your session ended after 5 minutes without activity. Sign in again." in [
         i.value for i in expired.info
     ]
-    assert "user_id" not in expired.session_state
+    assert "ended=expired" in _sign_in_link(expired)
     log = audit.audit_frame(engine, audit.AuditFilter(user="viewer.t"))
     assert json.loads(log["after"].iloc[0]) == {"reason": "expired"}
-    assert log["action"].iloc[0] == "sign_out"
+    assert log["action"].iloc[0] == "session.end"
 
 
 WRITE_PAGES = ("upload.py", "review.py", "history.py", "users.py", "audit.py")
@@ -165,7 +161,11 @@ def test_accounts_and_audit_pages_for_an_admin(
     assert not app.exception
     assert app.title[0].value == tr("Audit log")
     log = app.dataframe[0].value
-    assert (log["action"] == "user.create").sum() == 4
+    # Actions and entities named in the language; before and after read as fields, not JSON.
+    assert (log["action"] == tr("Account created")).sum() == 4
+    assert set(log["entity"]) == {tr("Account")}
+    assert not log["after"].str.contains("{", regex=False).any()
+    assert any(f"{tr('Role')}: {tr('Administrator')}" in a for a in log["after"])
 
 
 def test_the_signed_in_name_is_shown_as_text_not_markup(
@@ -187,6 +187,36 @@ def test_a_focal_point_uploads_through_the_page_and_the_value_waits_for_approval
     app = open_page(engine, "en", "upload.py", user="focal.t")
     assert any("You may upload data of Hanoi." in i.value for i in app.info)
     assert app.get("file_uploader")
+
+
+@pytest.mark.parametrize(("user", "waits"), [("focal.t", True), ("analyst.t", False)])
+def test_the_stored_message_says_what_was_left_out_and_what_waits_for_approval(
+    engine: Engine, open_page: AppFactory, user: str, waits: bool
+) -> None:
+    """After "Store the values" (the page keeps the result for the next run): the counts, the
+    rows left out, and, for a focal point, that the values wait for an analyst."""
+    tr = Translator("vi")
+    _accounts(engine)
+    app = open_page(engine, "vi", "upload.py", user=user)
+    result = {"batch_id": 7, "inserted": 1200, "updated": 0, "unchanged": 3, "rejected": 2}
+    app.session_state["upload_result"] = {**result, "status": "committed", "errors": []}
+    app.run()
+    assert "1.200" in app.success[0].value
+    shown = [i.value for i in app.info]
+    assert (
+        tr(
+            "{n} rows with errors were left out: fix them in the file and upload it again to "
+            "store them.",
+            n="2",
+        )
+        in shown
+    )
+    waiting = tr(
+        "The values wait for a ministry analyst's approval: until then they count on the "
+        "dashboards and in reports only with “{switch}”.",
+        switch=tr("Include submitted values"),
+    )
+    assert (waiting in shown) is waits
 
 
 def test_an_analyst_sets_a_target_on_the_catalog_page(

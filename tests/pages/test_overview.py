@@ -30,7 +30,9 @@ def test_overview_with_demo_data(demo_engine: Engine, open_page: AppFactory, lan
     # heatmap, progress statuses, index map, task-group progress, task statuses
     assert len(charts) == 5
     movers = app.dataframe[0].value
-    assert len(movers) == 10 and (movers["change"].head(5) > 0).all()
+    # The change written in the language, with its sign: the five first moved up.
+    assert len(movers) == 10 and movers["change"].head(5).str.startswith("+").all()
+    assert movers.columns[0] == "change"
     assert not app.info  # no empty-state message
 
 

@@ -5,7 +5,7 @@ The row-level triggers of 0002 refuse UPDATE and DELETE, but TRUNCATE fires no r
 the row trigger of 0002), so nothing changes there.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
