@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access, audit, intake, signin
+from mne import access, audit, intake
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
