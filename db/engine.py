@@ -6,6 +6,12 @@ SQLite: WAL so readers never wait for the writer, foreign keys on, a busy timeou
 transactions opened with BEGIN IMMEDIATE so two writers queue up instead of failing half way
 (SQLite 3.40 here: keep one writer at a time). PostgreSQL: write transactions take one
 transaction-scoped advisory lock, so imports from several app servers are serialised too.
+
+PostgreSQL never lets a dead client hold that lock: every session checks that its client is
+still there while a statement runs (client_connection_check_interval: a killed client's
+UPDATE is cancelled within seconds, not minutes), a transaction left idle is ended
+(idle_in_transaction_session_timeout), and a writer waits for the lock at most
+MNE_WRITE_LOCK_WAIT_SECONDS (lock_timeout), then gets `StoreBusy`.
 """
 
 from __future__ import annotations
@@ -25,7 +31,48 @@ BUSY_TIMEOUT_MS = 30_000
 # Any fixed 64-bit number: the key of the advisory lock every PostgreSQL writer takes.
 WRITE_LOCK_KEY = 7_220_251_105
 
+# PostgreSQL session limits (seconds; environment variables of the same names override them).
+DEFAULT_WRITE_LOCK_WAIT_SECONDS = 60
+DEFAULT_CLIENT_CHECK_SECONDS = 2
+DEFAULT_IDLE_IN_TRANSACTION_SECONDS = 120
+DEFAULT_STATEMENT_SECONDS = 0  # 0: no limit (a 1M-value import runs for minutes)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
+
 _engines: dict[str, Engine] = {}
+
+
+class StoreBusy(RuntimeError):
+    """Another writer held the store's write lock for longer than the wait allowed."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the store is busy with another write (waited {seconds:g} s)")
+        self.seconds = seconds
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        return max(0.0, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def write_lock_wait_seconds() -> float:
+    return _seconds("MNE_WRITE_LOCK_WAIT_SECONDS", DEFAULT_WRITE_LOCK_WAIT_SECONDS)
+
+
+def _postgres_options() -> str:
+    """The session settings every PostgreSQL connection starts with (libpq `options`)."""
+    settings = {
+        "client_connection_check_interval": _seconds(
+            "MNE_CLIENT_CHECK_SECONDS", DEFAULT_CLIENT_CHECK_SECONDS
+        ),
+        "idle_in_transaction_session_timeout": _seconds(
+            "MNE_IDLE_IN_TRANSACTION_SECONDS", DEFAULT_IDLE_IN_TRANSACTION_SECONDS
+        ),
+        "statement_timeout": _seconds("MNE_STATEMENT_SECONDS", DEFAULT_STATEMENT_SECONDS),
+        "lock_timeout": write_lock_wait_seconds(),
+    }
+    return " ".join(f"-c {name}={int(value * 1000)}" for name, value in settings.items())
 
 
 def database_url() -> str:
@@ -42,7 +89,13 @@ def make_engine(url: str | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": _postgres_options()},
+    )
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -99,13 +152,35 @@ def writing(engine: Engine, advances_version: bool = True) -> Iterator[Connectio
         connection.execution_options(write_lock=True)
         with connection.begin():
             if not is_sqlite(connection):
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY}
-                )
+                _take_write_lock(connection)
             changes_before = _changes(connection)
             yield connection
             if advances_version and _changed_anything(connection, changes_before):
                 _advance_version(connection)
+
+
+def _take_write_lock(connection: Connection) -> None:
+    """The advisory lock, waited for at most write_lock_wait_seconds (StoreBusy after)."""
+    wait = write_lock_wait_seconds()
+    connection.execute(text(f"SET LOCAL lock_timeout = {int(wait * 1000)}"))
+    try:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise StoreBusy(wait) from error
+        raise
+
+
+@contextmanager
+def short_write(engine: Engine) -> Iterator[Connection]:
+    """A short transaction of a few row writes that no cached read shows (sign-in counters
+    and their audit rows): on PostgreSQL without the store's write lock (the rows' own locks
+    suffice), so signing in never waits for an import; on SQLite BEGIN IMMEDIATE, held only
+    for those few statements. The store version is not advanced."""
+    with engine.connect() as connection:
+        connection.execution_options(write_lock=True)
+        with connection.begin():
+            yield connection
 
 
 def _changes(connection: Connection) -> int:

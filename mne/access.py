@@ -440,6 +440,9 @@ def unlock(engine: Engine, actor: Actor, username: str) -> None:
             {"locked_until": row.locked_until},
             {"locked_until": None},
         )
+    from mne.signin import forget_failures  # signin builds on access
+
+    forget_failures(engine, row.username)
 
 
 def users_frame(engine: Engine) -> pd.DataFrame:

@@ -514,7 +514,8 @@ def _drop_store(conn: Connection) -> None:
     m.Base.metadata.drop_all(conn)
     conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     if not is_sqlite(conn):
-        conn.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only()"))
+        for guard in ("audit_log_append_only", "audit_log_no_truncate"):
+            conn.execute(text(f"DROP FUNCTION IF EXISTS {guard}()"))
 
 
 def _audit_refusal(engine: Engine, user_name: str, path: Path, problem: BackupProblem) -> None:

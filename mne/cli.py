@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.engine import database_url, get_engine, writing
+from db.engine import StoreBusy, database_url, get_engine, writing
 from db.migrate import has_schema
 from mne import access, audit, cli_access, demo, intake
 from mne.access import AccessError
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", required=True)
 
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
-    bench.add_argument("name", choices=["ingest", "dashboard", "report", "version"])
+    bench.add_argument("name", choices=["ingest", "dashboard", "report", "version", "hostile"])
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument(
         "--url",
@@ -146,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--json", action="store_true")
     cli_access.add_commands(commands)
     return parser
+
+
+STORE_BUSY = N_(
+    "Another write to the store (an import or a revert) held it for more than {seconds} "
+    "seconds, so nothing was changed. Try again in a few minutes."
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reopen": cli_access.run_review,
         }
         return handlers[args.command](engine, args, tr)
+    except StoreBusy as busy:
+        print(tr(STORE_BUSY, seconds=tr.number(busy.seconds)), file=sys.stderr)
+        return 2
     except SQLAlchemyError as error:
         print(
             tr(
@@ -328,6 +337,11 @@ def _print_summary(summary: dict[str, object], tr: Translator) -> None:
         where = tr("row {row}, column {column}", row=problem["row"], column=problem["column"])
         text = problem["message"]
         print(f"  {where}: {text}" if problem["row"] else f"  {text}")
+    if summary.get("errors_left_off"):
+        print("  " + tr(MORE_ERRORS, n=tr.number(int(summary["errors_left_off"]))))  # type: ignore[call-overload]
+
+
+MORE_ERRORS = N_("… and {n} more errors, not listed: fix these and check the file again.")
 
 
 def _backup(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
@@ -385,6 +399,10 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
     if args.name == "version":
         bench_version(args.url or database_url())
         return 0
+    if args.name == "hostile":
+        from mne.bench_hostile import bench_hostile
+
+        return 0 if bench_hostile()["all_pass"] else 1
     if args.name == "ingest":
         try:
             bench_ingest(args.rows, args.url)

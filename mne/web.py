@@ -151,7 +151,7 @@ def signin_form(lang: str, target: str, error: str = "", notice: str = "", name:
     info = f'<p class="notice" role="status">{e(notice)}</p>' if notice else ""
     help_text = tr(
         "Forgot your password? An administrator sets a new one on the Accounts page. After {n} "
-        "wrong passwords in a row an account is locked for {minutes} minutes.",
+        "wrong passwords in a row, sign-in from this device is paused for {minutes} minutes.",
         n=signin.MAX_FAILED_SIGN_INS,
         minutes=signin.LOCK_MINUTES,
     )
@@ -201,10 +201,19 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
-def _authenticate(username: str, password: str, user_agent: str) -> str:
+def client_address(request: Request) -> str:
+    """The browser's address: nginx's X-Real-IP when the request comes through a proxy on
+    this machine (deploy/nginx sets it), else the peer's own. It scopes the sign-in throttle."""
+    peer = request.client.host if request.client else ""
+    if peer in ("127.0.0.1", "::1") and request.headers.get("x-real-ip"):
+        return request.headers["x-real-ip"][:64]
+    return peer
+
+
+def _authenticate(username: str, password: str, user_agent: str, source: str) -> str:
     """The new session's token; `SignInRefused` when the sign-in is refused."""
     engine = get_engine()
-    actor = signin.authenticate(engine, username, password)
+    actor = signin.authenticate(engine, username, password, source=source)
     assert actor.user_id is not None  # an account, not the command line's operator
     return sessions.start(engine, actor.user_id, user_agent)
 
@@ -224,7 +233,9 @@ async def signin_submit(request: Request) -> Response:
             headers=_NO_STORE,
         )
     try:
-        token = await run_in_threadpool(_authenticate, username, password, _user_agent(request))
+        token = await run_in_threadpool(
+            _authenticate, username, password, _user_agent(request), client_address(request)
+        )
     except signin.SignInRefused as refused:
         error = refused.message(Translator(lang))
         return HTMLResponse(

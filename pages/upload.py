@@ -12,6 +12,7 @@ from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.read import read_sheet_names
 from mne.intake.shape import format_description
 from mne.intake.template import template_csv, template_xlsx
+from mne.reports.cells import download_name
 from pages import _ui as ui
 
 # Valid first: at 1400 px the verdict and the codes are in sight before what was written.
@@ -208,8 +209,8 @@ if preview.remembered:
 
 tab_errors, tab_warnings, tab_changes, tab_values = st.tabs(
     [
-        tr("Errors ({n})", n=len(preview.errors)),
-        tr("Warnings ({n})", n=len(preview.warnings)),
+        tr("Errors ({n})", n=len(preview.errors) + preview.errors_left_off),
+        tr("Warnings ({n})", n=len(preview.warnings) + preview.warnings_left_off),
         tr("Changes ({n})", n=len(preview.changes)),
         tr("Values read ({n})", n=len(preview.long)),
     ]
@@ -219,10 +220,12 @@ with tab_errors:
         st.success(tr("No errors."), icon=":material/check:")
     else:
         ui.problem_table(preview.errors)
+        if preview.errors_left_off:
+            st.caption(tr(intake.LEFT_OFF, n=preview.errors_left_off))
         st.download_button(
             tr("Download the rejected rows with reasons (CSV)"),
             ui.csv_bytes(preview.rejected_rows),
-            f"rejected-{uploaded.name}.csv",
+            download_name("rejected", uploaded.name),
             "text/csv",
             icon=":material/download:",
             key="download-rejected",
@@ -233,10 +236,12 @@ with tab_warnings:
     else:
         st.caption(tr("Warnings do not block storing; please confirm these values."))
         ui.problem_table(preview.warnings)
+        if preview.warnings_left_off:
+            st.caption(tr(intake.LEFT_OFF, n=preview.warnings_left_off))
         st.download_button(
             tr("Download the rows with warnings (CSV)"),
             ui.csv_bytes(preview.warned_rows),
-            f"warnings-{uploaded.name}.csv",
+            download_name("warnings", uploaded.name),
             "text/csv",
             icon=":material/download:",
             key="download-warnings",

@@ -11,6 +11,7 @@ stores nothing; with `partial` the valid values are stored and the rejected rows
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 
 from mne import access
 from mne.access import Actor
-from mne.i18n import Translator
+from mne.i18n import N_, Translator
 from mne.intake import memory, store
 from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.permissions import locked_values, other_cities, with_problems
@@ -35,9 +36,14 @@ from mne.intake.problems import (
 )
 from mne.intake.read import RawTable, read_table
 from mne.intake.shape import Note, to_long
-from mne.intake.validate import Lookup, check_rows, history_warnings
+from mne.intake.validate import Lookup, check_rows, grouped_problems, history_warnings
 
 Progress = Callable[[float, str], None]
+DEFAULT_PROBLEMS_KEPT = 1000
+LEFT_OFF = N_(
+    "{n} more problems are not listed here. Fix the ones above and check the file again, or "
+    "download the rejected rows, which hold every problem."
+)
 
 
 @dataclass
@@ -52,6 +58,8 @@ class Preview:
     valid: pd.DataFrame = field(default_factory=pd.DataFrame)  # ready to store
     errors: pd.DataFrame = field(default_factory=empty_problems)
     warnings: pd.DataFrame = field(default_factory=empty_problems)
+    errors_left_off: int = 0  # problems found beyond those listed (see problems_kept)
+    warnings_left_off: int = 0
     rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # original rows + reasons
     warned_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # changed cells, old -> new
@@ -91,7 +99,9 @@ class Preview:
             "rejected": self.counts.get("rejected", 0),
             "missing": self.counts.get("missing", 0),
             "errors": errors,
+            "errors_left_off": self.errors_left_off,
             "warnings": _records(self.warnings),
+            "warnings_left_off": self.warnings_left_off,
         }
 
 
@@ -155,7 +165,12 @@ def check(
     preview.format = f"{table.file_format}/{long.shape}"
     preview.encoding, preview.separator = table.encoding, table.separator
     progress(0.35, tr("Checking {n} values…", n=len(long.frame)))
-    frame, errors = check_rows(long.frame, lookup, tr)
+    try:
+        frame, errors = check_rows(long.frame, lookup, tr)
+    except FileProblem as problem:
+        problem.sheet, problem.sheets = table.sheet, table.sheets
+        preview.file_problem = problem.message(tr)
+        return preview
     if actor is not None:
         frame, errors = with_problems(frame, errors, other_cities(frame, actor, lookup, tr))
     valid = _valid_rows(frame)
@@ -180,14 +195,14 @@ def check(
         _notes(long.notes, tr),
         _repeated_same(frame, tr),
     ]
-    preview.errors = for_people(errors)
-    preview.warnings = for_people(
-        pd.concat([w for w in warnings if not w.empty] or [empty_problems()])
-    )
+    all_errors = for_people(errors)
+    all_warnings = for_people(pd.concat([w for w in warnings if not w.empty] or [empty_problems()]))
+    preview.errors, preview.errors_left_off = _kept(all_errors)
+    preview.warnings, preview.warnings_left_off = _kept(all_warnings)
     preview.valid = valid
     preview.changes = _changes(difference.changed, lookup)
-    preview.rejected_rows = _rows_with_reasons(table, preview.errors)
-    preview.warned_rows = _rows_with_reasons(table, preview.warnings)
+    preview.rejected_rows = _rows_with_reasons(table, all_errors)
+    preview.warned_rows = _rows_with_reasons(table, all_warnings)
     preview.counts = {
         "rows": len(long.frame),
         "new": len(difference.new),
@@ -198,6 +213,21 @@ def check(
     }
     progress(1.0, tr("Checked."))
     return preview
+
+
+def problems_kept() -> int:
+    """How many errors (and warnings) a preview lists (MNE_MAX_PROBLEMS_LISTED); the rest are
+    counted. The rejected-rows download still has every row with all its reasons."""
+    try:
+        return max(1, int(os.environ.get("MNE_MAX_PROBLEMS_LISTED", DEFAULT_PROBLEMS_KEPT)))
+    except ValueError:
+        return DEFAULT_PROBLEMS_KEPT
+
+
+def _kept(problems: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The first problems (in row order) and how many more there are."""
+    limit = problems_kept()
+    return problems.head(limit).reset_index(drop=True), max(0, len(problems) - limit)
 
 
 def _valid_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -267,11 +297,7 @@ def _repeated_same(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     repeated = good[good.duplicated(key, keep=False)]
     if repeated.empty:
         return empty_problems()
-    rows = repeated.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
-    messages = render(tr, WARNINGS["duplicate_same"], pd.DataFrame({"rows": rows}))
-    return problem_frame(
-        repeated["row"], repeated["column"], "duplicate_same", messages, repeated["value"]
-    )
+    return grouped_problems(repeated, key, "duplicate_same", WARNINGS, tr)
 
 
 def _changes(changed: pd.DataFrame, lookup: Lookup) -> pd.DataFrame:
@@ -298,12 +324,24 @@ def _rows_with_reasons(table: RawTable, errors: pd.DataFrame) -> pd.DataFrame:
     if errors.empty:
         return pd.DataFrame()
     labelled = "[" + errors["column"].astype(str) + "] " + errors["message"].astype(str)
-    reasons = labelled.groupby(errors["row"]).agg(" | ".join).rename("reasons")
+    reasons = _joined_per_row(errors["row"], labelled).rename("reasons")
     original = table.cells.assign(row=table.rows.to_numpy())
     rejected = original[original["row"].isin(reasons.index)]
     return rejected.merge(reasons, left_on="row", right_index=True)[
         ["row", *table.cells.columns, "reasons"]
     ]
+
+
+def _joined_per_row(rows: pd.Series, texts: pd.Series) -> pd.Series:
+    """The texts of each row joined with " | ", indexed by row: one vectorised step per
+    rank (a row's first, second... text), never a Python call per row."""
+    frame = pd.DataFrame({"row": rows.to_numpy(), "text": texts.to_numpy()})
+    rank = frame.groupby("row").cumcount()
+    joined = frame[rank == 0].set_index("row")["text"]
+    for k in range(1, int(rank.max()) + 1 if len(rank) else 0):
+        more = frame[rank == k].set_index("row")["text"]
+        joined.loc[more.index] = joined.loc[more.index] + " | " + more
+    return joined
 
 
 def outcome(preview: Preview, partial: bool = False) -> str:

@@ -8,6 +8,7 @@ header is row 1).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
@@ -25,6 +26,24 @@ ERRORS = {
         "Unknown indicator “{value}”. Closest matches: {suggestions}. Use a code from the "
         "template's Indicators sheet."
     ),
+    "unknown_city_plain": N_(
+        "Unknown city “{value}”. Use a code or name from the template's Cities sheet."
+    ),
+    "unknown_indicator_plain": N_(
+        "Unknown indicator “{value}”. Use a code from the template's Indicators sheet."
+    ),
+    "text_too_long": N_(
+        "This cell holds {length} characters; at most {limit} can be stored here. Shorten it "
+        "(a long note can go in a separate document)."
+    ),
+    "control_character": N_(
+        "This text holds an invisible control character ({code}) that cannot be stored. Delete "
+        "it (it is often left over from copying out of another program) and upload again."
+    ),
+    "number_too_large": N_(
+        "{value} is too large to be stored (numbers go up to {limit}). Check the number and "
+        "its unit."
+    ),
     "not_a_number": N_("“{value}” is not a number. Write digits only, e.g. 1234,5 or 1234.5."),
     "ambiguous_number": N_(
         "“{value}” could be a whole number with a thousands separator or a decimal number. "
@@ -41,8 +60,12 @@ ERRORS = {
     ),
     "period_out_of_range": N_("{value} is outside the years accepted ({first} to {last})."),
     "duplicate_conflict": N_(
-        "The same city, indicator and period appear more than once with different values "
+        "The same city, indicator and period appear on {count} rows with different values "
         "(rows {rows}). Keep one row."
+    ),
+    "duplicate_conflict_other": N_(
+        "The same city, indicator and period as row {first}, with a different value: see "
+        "row {first} and keep one row."
     ),
     "percent_sign": N_(
         "“{value}” has a percent sign but this indicator is measured in {unit}. Remove the "
@@ -78,7 +101,7 @@ WARNINGS = {
     "jump": N_(
         "{value} changes by more than half from the year before ({previous}). Please confirm."
     ),
-    "duplicate_same": N_("This value appears more than once (rows {rows}); it is stored once."),
+    "duplicate_same": N_("This value appears on {count} rows (rows {rows}); it is stored once."),
     "disaggregated": N_("Row with a breakdown ({value}) was skipped: only totals are stored."),
     "other_places": N_(
         "{rows} rows for {count} places that are not cities of the catalog were skipped "
@@ -146,6 +169,30 @@ FILE_PROBLEMS = {
         "Columns found: {found}. Use the template's column names: city, indicator, period, value."
     ),
     "bad_xlsx": N_("This Excel file could not be opened ({detail}). Save it again as .xlsx."),
+    "too_many_columns": N_(
+        "Line {line} has {cells} cells, more than the {limit} columns a file may have. If it "
+        "ends in a long run of separators (,,,,), delete them (in a spreadsheet: delete the "
+        "empty columns at the right and save again); otherwise split the file."
+    ),
+    "too_many_unknown_city": N_(
+        "The file names {count} different places that are not cities of the catalog (more "
+        "than {limit}), such as {examples}. Check that the city column holds our city codes or "
+        "names (the template's Cities sheet), or map the places: city:PLACE=CODE."
+    ),
+    "too_many_unknown_indicator": N_(
+        "The file names {count} different indicators that are not in the catalog (more than "
+        "{limit}), such as {examples}. Check that the indicator column holds our indicator "
+        "codes (the template's Indicators sheet), or map them: series:NAME=CODE."
+    ),
+    "mixed_encoding": N_(
+        "The file is written in UTF-8 except on {count} row(s) ({rows}), which hold characters "
+        "in another encoding (shown as �): “{sample}”. Nothing was read. Retype the letters of "
+        "those rows, or save the whole file again as “CSV UTF-8”, and upload it again."
+    ),
+    "too_many_cells": N_(
+        "The sheet has more than {limit} cells. Delete the empty rows and columns around the "
+        "data (or unused sheets and formatting) and save again, or split the file."
+    ),
     "repeated_column": N_(
         "The column name “{name}” appears more than once (columns {columns}). Give each column "
         "its own name or remove the extra one."
@@ -167,10 +214,10 @@ class FileProblem(Exception):
         self.closest: list[tuple[str, str]] = []
 
     def message(self, tr: Translator) -> str:
-        """The message in the user's language; sizes (floats) written the language's way."""
+        """The message in the user's language; numbers written the language's way."""
         values = {
             name: format_decimal(value, format="#,##0.##", locale=tr.locale)
-            if isinstance(value, float)
+            if isinstance(value, float | int) and not isinstance(value, bool)
             else value
             for name, value in self.values.items()
         }
@@ -186,6 +233,56 @@ class FileProblem(Exception):
 
 def sheet_note(tr: Translator, sheet: str, sheets: tuple[str, ...]) -> str:
     return tr(SHEET_READ, sheet=sheet, sheets=", ".join(sheets))
+
+
+QUOTED_CHARS = 120  # characters of a cell quoted in a message
+# A list of rows in a message names at most this many runs of consecutive rows.
+ROW_RUNS_SHOWN = 5
+
+
+def row_groups(keys: pd.DataFrame, rows: pd.Series, tr: Translator) -> pd.DataFrame:
+    """Per group of `keys` (one line per group, indexed by the group's first cell): the first
+    row, the number of rows and a bounded list of the rows ("2–10001" or "2, 4, 6, 8, 10, …"),
+    built from runs of consecutive rows so its length does not grow with the group."""
+    key = list(keys.columns)
+    ordered = keys.assign(_row=rows.to_numpy(), _cell=rows.index.to_numpy()).sort_values(
+        [*key, "_row"], kind="stable"
+    )
+    ordered = ordered.drop_duplicates([*key, "_row"])
+    group = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    row = ordered["_row"].to_numpy()
+    new_group = np.r_[True, group[1:] != group[:-1]]
+    new_run = new_group | np.r_[True, row[1:] != row[:-1] + 1]
+    run = np.cumsum(new_run) - 1
+    runs = pd.DataFrame({"group": group, "run": run, "row": row})
+    spans = runs.groupby("run", sort=True).agg(
+        group=("group", "first"), start=("row", "min"), end=("row", "max")
+    )
+    spans["rank"] = spans.groupby("group").cumcount()
+    shown = spans[spans["rank"] < ROW_RUNS_SHOWN]
+    text = (
+        shown["start"]
+        .astype(str)
+        .where(
+            shown["start"] == shown["end"],
+            shown["start"].astype(str) + "–" + shown["end"].astype(str),
+        )
+    )
+    listed = text.groupby(shown["group"]).agg(", ".join)
+    many = spans.groupby("group")["rank"].max() >= ROW_RUNS_SHOWN
+    listed = listed.where(~many.reindex(listed.index, fill_value=False), listed + ", …")
+    firsts = pd.Series(new_group).to_numpy()
+    summary = pd.DataFrame(
+        {
+            "group": group[firsts],
+            "first_cell": ordered["_cell"].to_numpy()[firsts],
+            "first": row[firsts],
+            "count": np.bincount(group),
+        }
+    )
+    summary["rows"] = summary["group"].map(listed)
+    summary["count_text"] = summary["count"].map(lambda n: tr.number(int(n)))
+    return summary.set_index("first_cell")
 
 
 def problem_frame(
@@ -230,6 +327,10 @@ def render(tr: Translator, template: str, frame: pd.DataFrame) -> pd.Series:
         return pd.Series([], dtype=object, index=frame.index)
     text = tr(template)
     keys = frame.astype(str).astype(object)
+    # A person's cell quoted in a message is cut short: a message stays a line, whatever the cell.
+    long = keys.apply(lambda column: column.str.len() > QUOTED_CHARS)
+    if long.to_numpy().any():
+        keys = keys.where(~long, keys.apply(lambda c: c.str.slice(0, QUOTED_CHARS) + "…"))
     distinct = keys.drop_duplicates()
     distinct["_message"] = [
         text.format(**dict(zip(keys.columns, row, strict=True)))

@@ -21,7 +21,9 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,20 @@ from mne.intake.problems import FileProblem
 from mne.text import fold
 
 DEFAULT_MAX_MB = 50
+# Columns a file may have (MNE_MAX_COLUMNS): a wide file of years or indicators has tens;
+# a line of 100,000 separators would otherwise cost minutes and gigabytes.
+DEFAULT_MAX_COLUMNS = 1000
+# Characters a cell may hold (MNE_MAX_CELL_CHARS): a note is a paragraph, not a book.
+DEFAULT_MAX_CELL_CHARS = 10_000
+# What an .xlsx may unpack to (MNE_MAX_XLSX_UNPACKED_MB), whatever the file's own size: XML
+# is read at a few MB a second.
+DEFAULT_MAX_XLSX_UNPACKED_MB = 100
+# An .xlsx (a zip) unpacking to more than this many times its own size is refused (once over
+# the floor below): spreadsheets compress about 5 to 10 times; zip bombs hundreds of times.
+XLSX_MAX_RATIO = 40
+XLSX_RATIO_FLOOR_MB = 20
+# Cells of a sheet read at most (MNE_MAX_CELLS), counted while its rows are read.
+DEFAULT_MAX_CELLS = 5_000_000
 # An .xlsx is a zip: refuse one whose parts add up to more than this many times the limit.
 XLSX_UNPACK_FACTOR = 10
 SEPARATORS = ",;\t|"
@@ -151,6 +167,33 @@ def max_upload_bytes() -> int:
     return int(float(os.environ.get("MNE_MAX_UPLOAD_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
 
 
+def _limit(name: str, default: float) -> float:
+    try:
+        return max(1.0, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def max_columns() -> int:
+    return int(_limit("MNE_MAX_COLUMNS", DEFAULT_MAX_COLUMNS))
+
+
+def max_cell_chars() -> int:
+    return int(_limit("MNE_MAX_CELL_CHARS", DEFAULT_MAX_CELL_CHARS))
+
+
+def max_cells() -> int:
+    return int(_limit("MNE_MAX_CELLS", DEFAULT_MAX_CELLS))
+
+
+def max_xlsx_unpacked_bytes(packed: int) -> int:
+    """What an .xlsx of `packed` bytes may unpack to: the absolute limit, and no more than
+    XLSX_MAX_RATIO times its size once over the floor."""
+    absolute = _limit("MNE_MAX_XLSX_UNPACKED_MB", DEFAULT_MAX_XLSX_UNPACKED_MB) * 2**20
+    by_ratio = max(XLSX_MAX_RATIO * packed, XLSX_RATIO_FLOOR_MB * 2**20)
+    return int(min(absolute, by_ratio))
+
+
 @dataclass
 class RawTable:
     """Text cells under their header; `rows` holds the spreadsheet row of each line and
@@ -181,7 +224,8 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTabl
     if len(data) > limit:
         raise FileProblem("too_large", size=len(data) / 2**20, limit=limit / 2**20)
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, limit * XLSX_UNPACK_FACTOR, sheet)
+        unpack_limit = min(limit * XLSX_UNPACK_FACTOR, max_xlsx_unpacked_bytes(len(data)))
+        return _read_xlsx(data, unpack_limit, sheet)
     text, encoding = decode(data)
     if not text.strip():
         raise FileProblem("empty")
@@ -204,8 +248,13 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> RawTabl
 
 def decode(data: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read with; FileProblem for a binary file."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return _text(data.decode("utf-8-sig")), "utf-8-sig"
+        except UnicodeDecodeError:
+            _refuse_mostly_utf8(data[len(codecs.BOM_UTF8) :])
+            raise FileProblem("not_a_table") from None
     for bom, name in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
@@ -219,11 +268,41 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return _text(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
-        pass
+        _refuse_mostly_utf8(data)
     vietnamese = data.decode("cp1258", errors="replace")
     if _CP1258_EVIDENCE.search(vietnamese):
         return _text(vietnamese), "cp1258"
     return _text(data.decode("cp1252", errors="replace")), "cp1252"
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_GOOD_NON_ASCII = re.compile("[\u0080-\ud7ff\ue000-\uffff\U00010000-\U0010ffff]")
+ROWS_LISTED = 5
+
+
+def _refuse_mostly_utf8(data: bytes) -> None:
+    """A UTF-8 file with a few rows in another encoding (a row pasted from an old program):
+    FileProblem naming those rows, instead of reading the whole file in that encoding and
+    turning every Vietnamese name into mojibake. Returns when the file has no UTF-8 letters
+    at all (a Windows-1258 or -1252 file, read as such)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    if _GOOD_NON_ASCII.search(text) is None:
+        return
+    newlines = np.array([m.start() for m in re.finditer("\n", text)], dtype=np.int64)
+    bad = np.array([m.start() for m in _BAD_BYTE.finditer(text)], dtype=np.int64)
+    lines = np.unique(np.searchsorted(newlines, bad)) + 1  # 1-based line numbers
+    first = int(lines[0])
+    start = int(newlines[first - 2]) + 1 if first > 1 else 0
+    line = text[start:].split("\n", 1)[0]
+    # The row as UTF-8 reads it, the unreadable bytes shown as �: where to look.
+    sample = line.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    shown = ", ".join(str(int(n)) for n in lines[:ROWS_LISTED])
+    raise FileProblem(
+        "mixed_encoding",
+        count=len(lines),
+        rows=shown + (", …" if len(lines) > ROWS_LISTED else ""),
+        sample=sample.strip()[:60],
+    )
 
 
 def _text(text: str) -> str:
@@ -276,7 +355,9 @@ def _parse_csv(text: str, separator: str) -> pd.DataFrame:
     """Every line as a row of text cells (missing cells empty), indexed by the row number a
     spreadsheet shows. Lines may have different numbers of cells (title lines, a row with a
     stray separator): the grid is as wide as the widest line."""
-    width = _widest_line(text, separator)
+    width, line = _widest_line(text, separator)
+    if width > max_columns():
+        raise FileProblem("too_many_columns", line=line, cells=width, limit=max_columns())
     try:
         grid = pd.read_csv(
             io.StringIO(text),
@@ -307,16 +388,21 @@ def _top_widths(text: str, separator: str) -> list[int]:
         return []
 
 
-def _widest_line(text: str, separator: str) -> int:
-    """An upper bound of the cells on a line: separators per line (quoted ones included) + 1,
-    counted over the whole text at once."""
+def _widest_line(text: str, separator: str) -> tuple[int, int]:
+    """An upper bound of the cells on a line (separators per line, quoted ones included, + 1)
+    and that line's number, counted over the whole text at once."""
     data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     separators = np.flatnonzero(data == ord(separator))
     if separators.size == 0:
-        return 1
-    line_ends = np.flatnonzero((data == ord("\n")) | (data == ord("\r")))
+        return 1, 1
+    newline = data == ord("\n")
+    line_ends = np.flatnonzero(newline | (data == ord("\r")))
     line_of = np.searchsorted(line_ends, separators)
-    return int(np.bincount(line_of).max()) + 1
+    counts = np.bincount(line_of)
+    widest = int(counts.argmax())
+    first = int(separators[np.searchsorted(line_of, widest)])
+    breaks = newline if newline.any() else data == ord("\r")  # old Mac files end lines in CR
+    return int(counts[widest]) + 1, int(breaks[:first].sum()) + 1
 
 
 @dataclass
@@ -499,10 +585,7 @@ def _read_xlsx(data: bytes, unpack_limit: int, sheet_name: str | None = None) ->
         sheets = tuple(workbook.sheetnames)
         chosen = _choose_sheet(workbook, sheet_name)
         sheet = workbook[chosen]
-        lines = [
-            ([cell.value for cell in line], [getattr(cell, "number_format", "") for cell in line])
-            for line in sheet.iter_rows()
-        ]
+        lines = _sheet_lines(sheet.iter_rows())
         workbook.close()
     except FileProblem:
         raise
@@ -513,6 +596,24 @@ def _read_xlsx(data: bytes, unpack_limit: int, sheet_name: str | None = None) ->
     except FileProblem as problem:
         problem.sheet, problem.sheets = chosen, sheets
         raise
+
+
+def _sheet_lines(rows: Iterator[Any]) -> list[tuple[list[object], list[str]]]:
+    """Each row's values and number formats; FileProblem as soon as a row is wider than the
+    column limit or the sheet holds more cells than the cell limit."""
+    columns, cells = max_columns(), max_cells()
+    lines: list[tuple[list[object], list[str]]] = []
+    read = 0
+    for number, line in enumerate(rows, start=1):
+        if len(line) > columns:
+            raise FileProblem("too_many_columns", line=number, cells=len(line), limit=columns)
+        read += len(line)
+        if read > cells:
+            raise FileProblem("too_many_cells", limit=cells)
+        lines.append(
+            ([cell.value for cell in line], [getattr(cell, "number_format", "") for cell in line])
+        )
+    return lines
 
 
 def _xlsx_table(

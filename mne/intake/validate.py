@@ -13,15 +13,26 @@ from sqlalchemy import Engine, select
 from db import models as m
 from mne import city_time
 from mne.i18n import MISSING, Translator
+from mne.intake.limits import limit_problems
 from mne.intake.mapping import Mapping
 from mne.intake.parse import parse_numbers, parse_periods
-from mne.intake.problems import ERRORS, WARNINGS, empty_problems, problem_frame, render
+from mne.intake.problems import (
+    ERRORS,
+    WARNINGS,
+    FileProblem,
+    empty_problems,
+    problem_frame,
+    render,
+    row_groups,
+)
 from mne.text import fold
 
 FIRST_YEAR = 1990
 ROBUST_Z_LIMIT = 3.5  # Iglewicz & Hoaglin's cut-off for the modified z-score
 MIN_HISTORY_FOR_OUTLIERS = 4
 JUMP_SHARE = 0.5
+UNKNOWN_NAMES_LIMIT = 1000  # different unknown names in a file before it is refused whole
+SUGGESTED_NAMES = 200  # distinct unknown names of a file that get the closest names
 
 
 @dataclass
@@ -132,6 +143,8 @@ def check_rows(
     frame = long.copy()
     frame["city_id"] = _resolve(frame["city"], lookup.city_keys)
     frame["indicator_id"] = _resolve(frame["indicator"], lookup.indicator_keys)
+    _refuse_too_many_unknown(frame, "city", "city_id")
+    _refuse_too_many_unknown(frame, "indicator", "indicator_id")
     numbers = parse_numbers(frame["value"], frame["typed"])
     frame["number"] = numbers["value"]
     periods = parse_periods(frame["period"])
@@ -151,12 +164,28 @@ def check_rows(
         _range_problems(frame, numbers, lookup, tr),
         _duplicate_conflicts(frame, tr),
         _validity_problems(frame, lookup, headers, tr),
+        limit_problems(frame, headers, tr),
     ]
     errors = pd.concat(
         [p for p in problems if not p.empty] or [empty_problems()], ignore_index=True
     )
     frame["error"] = frame.index.isin(errors["cell"])
     return frame, errors
+
+
+def _refuse_too_many_unknown(frame: pd.DataFrame, field: str, id_column: str) -> None:
+    """A file naming more than UNKNOWN_NAMES_LIMIT different cities (indicators) that are not
+    in the catalog is not a file of ours with a few mistakes: one message, not a list of
+    100,000 rows (nor minutes of work to make it)."""
+    unknown = frame.loc[frame[id_column].isna(), field].astype(str).str.strip()
+    names = unknown[unknown != ""].drop_duplicates()
+    if len(names) > UNKNOWN_NAMES_LIMIT:
+        raise FileProblem(
+            f"too_many_unknown_{field}",
+            count=len(names),
+            limit=UNKNOWN_NAMES_LIMIT,
+            examples=", ".join(f"“{name}”" for name in names.head(5)),
+        )
 
 
 def _overflowing(frame: pd.DataFrame) -> pd.Series:
@@ -197,9 +226,25 @@ def _unknown(
     catalog = lookup.cities if field == "city" else lookup.indicators
     labels = catalog.set_index("id")["code"]
     names = bad[field].drop_duplicates()
-    suggestions = {name: _suggest(name, keys, labels) for name in names}
-    values = pd.DataFrame({"value": bad[field], "suggestions": bad[field].map(suggestions)})
-    messages = render(tr, ERRORS[f"unknown_{field}"], values)
+    # Closest names are looked for (a fuzzy search over the catalog) for the first distinct
+    # names only: a file of 100,000 unknown names costs seconds, not minutes.
+    suggested = names.iloc[:SUGGESTED_NAMES]
+    suggestions = {name: _suggest(name, keys, labels) for name in suggested}
+    looked_up = bad[field].isin(suggested)
+    with_suggestions = bad[looked_up]
+    values = pd.DataFrame(
+        {"value": with_suggestions[field], "suggestions": with_suggestions[field].map(suggestions)}
+    )
+    messages = pd.concat(
+        [
+            render(tr, ERRORS[f"unknown_{field}"], values),
+            render(
+                tr,
+                ERRORS[f"unknown_{field}_plain"],
+                bad.loc[~looked_up, [field]].set_axis(["value"], axis=1),
+            ),
+        ]
+    ).loc[bad.index]
     column = field_column(bad, field, headers)
     unknown = problem_frame(bad["row"], column, f"unknown_{field}", messages, bad[field])
     return pd.concat([*found, unknown], ignore_index=True)
@@ -354,15 +399,36 @@ def _duplicate_conflicts(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     conflicting = repeated[spread > 1]
     if conflicting.empty:
         return empty_problems()
-    rows = conflicting.groupby(key)["row"].transform(lambda r: ", ".join(map(str, sorted(set(r)))))
-    messages = render(tr, ERRORS["duplicate_conflict"], pd.DataFrame({"rows": rows}))
-    return problem_frame(
-        conflicting["row"],
-        conflicting["column"],
-        "duplicate_conflict",
-        messages,
-        conflicting["value"],
+    return grouped_problems(conflicting, key, "duplicate_conflict", ERRORS, tr)
+
+
+def grouped_problems(
+    cells: pd.DataFrame, key: list[str], code: str, templates: dict[str, str], tr: Translator
+) -> pd.DataFrame:
+    """One problem for a group of repeated cells, on its first row, naming a bounded list of
+    its rows; each other cell of the group (when `templates` has "CODE_other") gets a short
+    problem pointing at the first row, so every cell is still marked."""
+    groups = row_groups(cells[key], cells["row"], tr)
+    first = cells.loc[groups.index]
+    values = pd.DataFrame(
+        {"count": groups["count_text"].to_numpy(), "rows": groups["rows"].to_numpy()},
+        index=first.index,
     )
+    found = [
+        problem_frame(
+            first["row"], first["column"], code, render(tr, templates[code], values), first["value"]
+        )
+    ]
+    if f"{code}_other" in templates:
+        others = cells[~cells.index.isin(groups.index)]
+        first_of = cells.groupby(key)["row"].transform("min").loc[others.index]
+        messages = render(
+            tr, templates[f"{code}_other"], pd.DataFrame({"first": first_of}, index=others.index)
+        )
+        found.append(
+            problem_frame(others["row"], others["column"], code, messages, others["value"])
+        )
+    return pd.concat(found, ignore_index=True)
 
 
 def history_warnings(valid: pd.DataFrame, history: pd.DataFrame, tr: Translator) -> pd.DataFrame:

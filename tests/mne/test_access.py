@@ -172,16 +172,14 @@ def test_a_viewer_is_told_in_their_language(engine: Engine) -> None:
 def test_five_wrong_passwords_lock_the_account_for_15_minutes(engine: Engine) -> None:
     _user(engine, "focal.dn", "focal_point", ("VNDAD",))
     now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-    for attempt in range(4):
+    for attempt in range(5):
         with pytest.raises(SignInRefused) as refused:
             signin.authenticate(engine, "focal.dn", f"wrong {attempt}", now)
-        assert refused.value.message(TR) == "Wrong user name or password."
-    with pytest.raises(SignInRefused) as refused:
-        signin.authenticate(engine, "focal.dn", "wrong 5", now)
-    assert "locked" in refused.value.message(TR) and "2026-12-01 08:15" in refused.value.message(TR)
+        assert refused.value.message(TR).startswith("Wrong user name or password.")
     # Locked: even the right password is refused until the 15 minutes are over.
-    with pytest.raises(SignInRefused):
+    with pytest.raises(SignInRefused) as refused:
         signin.authenticate(engine, "focal.dn", PASSWORD, now + dt.timedelta(minutes=14))
+    assert "locked" in refused.value.message(TR) and "2026-12-01 08:15" in refused.value.message(TR)
     actor = signin.authenticate(engine, "FOCAL.DN", PASSWORD, now + dt.timedelta(minutes=16))
     assert (actor.username, actor.role) == ("focal.dn", "focal_point")
     actions = _audit_actions(engine, "focal.dn")[::-1]
@@ -200,12 +198,111 @@ def test_a_success_resets_the_count_of_failures(engine: Engine) -> None:
     assert signin.authenticate(engine, "analyst.2", PASSWORD).role == "analyst"
 
 
+def _refusal(engine: Engine, name: str, password: str, **kw: object) -> str:
+    with pytest.raises(SignInRefused) as refused:
+        signin.authenticate(engine, name, password, **kw)  # type: ignore[arg-type]
+    return refused.value.message(TR)
+
+
+def test_the_answer_is_the_same_for_an_unknown_name_and_a_real_locked_account(
+    engine: Engine,
+) -> None:
+    _user(engine, "admin.a", "admin")
+    now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    unknown_first = _refusal(engine, "nobody.here", "guess 0", now=now)
+    answers = [_refusal(engine, "admin.a", f"guess {n}", now=now) for n in range(8)]
+    unknown_later = [_refusal(engine, "nobody.here", f"guess {n}", now=now) for n in range(8)]
+    # The 5th wrong try locked the account: the 6th to 8th answers are the same as before,
+    # and the same as for a name that is nobody's.
+    assert set(answers) == {unknown_first} == set(unknown_later)
+    assert "locked" not in unknown_first
+    with pytest.raises(SignInRefused) as real:
+        signin.authenticate(engine, "admin.a", "guess", now)
+    with pytest.raises(SignInRefused) as unknown:
+        signin.authenticate(engine, "nobody.here", "guess", now)
+    for language in ("vi", "id"):
+        tr = Translator(language)
+        assert real.value.message(tr) == unknown.value.message(tr) != real.value.message(TR)
+
+
+def test_a_stranger_cannot_keep_a_person_out(engine: Engine) -> None:
+    """Five wrong tries from one address pause that address for that name, not the person
+    signing in from elsewhere."""
+    _user(engine, "admin.a", "admin")
+    now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    for n in range(10):
+        _refusal(engine, "admin.a", f"guess {n}", now=now, source="203.0.113.9")
+    actor = signin.authenticate(engine, "admin.a", PASSWORD, now, source="198.51.100.7")
+    assert actor.username == "admin.a"
+    # The stranger's own address is paused, even with the right password.
+    assert "locked" in _refusal(engine, "admin.a", PASSWORD, now=now, source="203.0.113.9")
+
+
+def test_one_address_trying_many_names_is_paused_for_all(engine: Engine) -> None:
+    _user(engine, "admin.a", "admin")
+    now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+    for n in range(signin.MAX_FAILED_PER_SOURCE):
+        _refusal(engine, f"user{n}", "guess", now=now, source="203.0.113.9")
+    assert "locked" in _refusal(engine, "admin.a", PASSWORD, now=now, source="203.0.113.9")
+    later = now + dt.timedelta(minutes=signin.LOCK_MINUTES + 1)
+    assert signin.authenticate(engine, "admin.a", PASSWORD, later, source="203.0.113.9")
+
+
+def test_unknown_names_are_counted_not_listed(engine: Engine) -> None:
+    for n in range(33):
+        _refusal(engine, f"spray-{n}@example.org", "guess", source=f"10.0.0.{n % 3}")
+    log = audit.audit_frame(engine, audit.AuditFilter())
+    unknown = log[log["action"] == "sign_in.unknown_name"]
+    # Per address (11 tries each): a row at its 1st and its 10th try, naming no name.
+    assert len(unknown) == 6
+    assert not log["user_name"].astype(str).str.contains("spray").any()
+    assert not log["entity_id"].astype(str).str.contains("spray").any()
+
+
+@pytest.mark.parametrize("name", ["admin.a\x00", "\x00", "a\x01b", "x" * 500])
+def test_a_name_with_control_characters_is_a_wrong_name_on_both_stores(
+    engine: Engine, name: str
+) -> None:
+    _user(engine, "admin.a", "admin")
+    assert _refusal(engine, name, PASSWORD).startswith("Wrong user name or password.")
+
+
+def test_signing_in_does_not_wait_for_a_long_write(engine: Engine) -> None:
+    """On PostgreSQL sign-in writes rows, not under the store's write lock: an import holding
+    the lock does not hold up a sign-in."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its sign-in write is kept short")
+    import threading
+    import time
+
+    _user(engine, "admin.a", "admin")
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with writing(engine) as conn:
+            conn.execute(text("SELECT 1"))
+            holding.set()
+            release.wait(30)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        start = time.perf_counter()
+        assert signin.authenticate(engine, "admin.a", PASSWORD).username == "admin.a"
+        _refusal(engine, "admin.a", "wrong")
+        assert time.perf_counter() - start < 5
+    finally:
+        release.set()
+        writer.join()
+
+
 def test_unknown_and_disabled_accounts_cannot_sign_in(engine: Engine) -> None:
     _user(engine, "admin.a", "admin")
     _user(engine, "viewer.v", "viewer")
     with pytest.raises(SignInRefused) as unknown:
         signin.authenticate(engine, "nobody", PASSWORD)
-    assert unknown.value.message(TR) == "Wrong user name or password."
+    assert unknown.value.message(TR).startswith("Wrong user name or password.")
     access.set_active(engine, operator(), "viewer.v", False)
     with pytest.raises(SignInRefused) as disabled:
         signin.authenticate(engine, "viewer.v", PASSWORD)
@@ -377,6 +474,17 @@ def test_the_audit_log_cannot_be_edited_or_deleted(engine: Engine) -> None:
     for statement in ("UPDATE audit_log SET user_name = 'someone else'", "DELETE FROM audit_log"):
         with pytest.raises(Exception, match="append-only"), writing(engine) as conn:
             conn.execute(text(statement))
+    assert audit.audit_frame(engine, audit.AuditFilter())["action"].tolist() == ["user.create"]
+
+
+def test_the_audit_log_cannot_be_truncated_on_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE (its DELETE runs the row trigger, tested above)")
+    _user(engine, "admin.1", "admin")
+    with pytest.raises(Exception, match="append-only"), writing(engine) as conn:
+        conn.execute(text("TRUNCATE audit_log"))
+    with pytest.raises(Exception, match="append-only"), writing(engine) as conn:
+        conn.execute(text("TRUNCATE audit_log CASCADE"))
     assert audit.audit_frame(engine, audit.AuditFilter())["action"].tolist() == ["user.create"]
 
 

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import Engine, inspect
 
 from tests.conftest import ROOT
@@ -69,3 +70,22 @@ def test_bench_ingest_refuses_a_database_with_tables(engine: Engine) -> None:
     assert result.returncode == 2
     assert "empty throw-away database" in result.stderr and result.stdout == ""
     assert inspect(engine).get_table_names() == before
+
+
+def test_bench_hostile_prints_a_table_and_a_json_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A smoke test on small files (the figures themselves are the bench's, not timed here)."""
+    from mne.bench_hostile import Case, bench_hostile, repeated_rows, trailing_commas
+
+    figures = bench_hostile(
+        [
+            Case("repeats", lambda: repeated_rows(300)),
+            Case("commas", lambda: trailing_commas(5_000)),
+        ]
+    )
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[1].split()[:2] == ["case", "KB"]
+    assert json.loads(out[-1]) == figures
+    repeats, commas = figures["cases"]
+    assert repeats["refused"] is None and repeats["warnings"] == 1
+    assert repeats["well_formed_seconds"] > 0 and repeats["peak_mb"] > 0
+    assert commas["refused"].startswith("Line 2 has 5,004 cells")

@@ -171,10 +171,8 @@ def test_the_same_key_twice_with_the_same_value_is_stored_once(engine: Engine) -
         [LONG_HEADER, ["VNHAN", "QE_PM25", "2024", "40"], ["ha noi", "QE_PM25", "2024", "40,0"]],
     )
     assert problems(preview.errors) == set()
-    assert problems(preview.warnings) == {
-        (2, "value", "duplicate_same"),
-        (3, "value", "duplicate_same"),
-    }
+    assert problems(preview.warnings) == {(2, "value", "duplicate_same")}
+    assert "rows 2–3" in preview.warnings["message"].iloc[0]
     assert commit_preview(engine, preview, TESTER)["inserted"] == 1
     assert stored(engine) == {("VNHAN", "QE_PM25", "2024"): 40.0}
 
@@ -293,3 +291,56 @@ def test_a_rejected_upload_leaves_the_store_unchanged(engine: Engine) -> None:
     result = commit_preview(engine, preview, TESTER, partial=False)
     assert result["status"] == "rejected"
     assert dump_store(engine) == before
+
+
+# --- Repeated rows and many problems: reported in bounded space -------------------------------
+
+
+def test_ten_thousand_repeats_are_one_warning_naming_the_rows_as_a_range(engine: Engine) -> None:
+    data = ("city,indicator,period,value\n" + "VNHAN,QE_PM25,2023,40.1\n" * 10_000).encode()
+    preview = check(engine, data, "repeats.csv", EN)
+    assert preview.errors.empty
+    assert problems(preview.warnings) == {(2, "value", "duplicate_same")}
+    message = preview.warnings["message"].iloc[0]
+    assert "rows 2–10001" in message and "10,000" in message
+    assert commit_preview(engine, preview, TESTER)["inserted"] == 1
+    assert stored(engine) == {("VNHAN", "QE_PM25", "2023"): 40.1}
+
+
+def test_alternating_conflicting_repeats_give_short_messages_and_store_nothing(
+    engine: Engine,
+) -> None:
+    body = "VNHAN,QE_PM25,2023,40.1\nVNHAN,QE_PM25,2023,41\n" * 5_000
+    data = ("city,indicator,period,value\n" + body + "VNSGN,QE_PM25,2023,30\n").encode()
+    preview = check(engine, data, "conflicts.csv", EN)
+    assert set(preview.errors["code"]) == {"duplicate_conflict"}
+    assert preview.counts["rejected"] == 10_000
+    first = message_at(preview, 2, "duplicate_conflict")
+    assert "rows 2–10001" in first and "10,000" in first
+    assert "row 2" in message_at(preview, 3, "duplicate_conflict")
+    assert preview.errors["message"].str.len().max() < 300
+    commit_preview(engine, preview, TESTER, partial=True)
+    assert stored(engine) == {("VNSGN", "QE_PM25", "2023"): 30.0}
+
+
+def test_rows_apart_are_listed_as_a_bounded_list(engine: Engine) -> None:
+    rows = [LONG_HEADER]
+    for n in range(20):
+        rows += [["VNHAN", "QE_PM25", "2023", "40"], ["VNSGN", "QE_PM25", "2023", str(n)]]
+    preview = check_csv(engine, rows)
+    message = preview.warnings["message"].iloc[0]
+    assert "rows 2, 4, 6, 8, 10, …" in message and "20 rows" in message
+
+
+def test_errors_past_the_limit_are_counted_not_listed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MNE_MAX_PROBLEMS_LISTED", "50")
+    rows = [LONG_HEADER, *[["VNHAN", "QE_PM25", str(2000 + n % 20), "abc"] for n in range(200)]]
+    preview = check_csv(engine, rows)
+    assert len(preview.errors) == 50
+    assert preview.errors_left_off == 150
+    assert preview.errors["row"].tolist() == list(range(2, 52))
+    summary = preview.summary("rejected")
+    assert len(summary["errors"]) == 50 and summary["errors_left_off"] == 150
+    assert len(preview.rejected_rows) == 200  # the download keeps every rejected row

@@ -278,6 +278,37 @@ def test_report_command_line(demo_engine: Engine, tmp_path: Path) -> None:
     assert "Không hiểu phạm vi town:X" in refused.stderr
 
 
+def test_rejected_rows_csv_neutralises_header_cells_too(engine: Engine) -> None:
+    from mne.intake import check
+    from pages._ui import csv_bytes
+
+    header = ["city", "indicator", "period", "value", '=HYPERLINK("http://x","x")', "@SUM(1)"]
+    out = io.StringIO()
+    csv.writer(out).writerows([header, ["Atlantis", "QE_PM25", "2024", "1", "a", "b"]])
+    preview = check(engine, out.getvalue().encode(), "rejected-hdr.csv", Translator("en"))
+    assert not preview.rejected_rows.empty
+    written = csv_bytes(preview.rejected_rows).decode("utf-8-sig").splitlines()
+    first_line = next(csv.reader([written[0]]))
+    assert "'" + header[4] in first_line and "'@SUM(1)" in first_line
+    assert not any(cell.startswith(("=", "@", "+", "-")) for cell in first_line)
+
+
+@pytest.mark.parametrize(
+    ("upload", "expected"),
+    [
+        ("hdr.csv", "rejected-hdr.csv"),
+        ("hdr.CSV", "rejected-hdr.csv"),
+        ("data.xlsx", "rejected-data.csv"),
+        ("a.csv.csv", "rejected-a.csv"),
+        ("no-extension", "rejected-no-extension.csv"),
+    ],
+)
+def test_download_names_have_one_extension(upload: str, expected: str) -> None:
+    from mne.reports.cells import download_name
+
+    assert download_name("rejected", upload) == expected
+
+
 def _stored_units(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(m.Indicator.unit)).scalars())

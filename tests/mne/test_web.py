@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from db.migrate import downgrade
-from mne import access, audit, sessions, web
+from mne import access, audit, sessions, signin, web
 from mne.access import operator
 from mne.i18n import Translator
 
@@ -92,7 +92,10 @@ def test_a_wrong_password_shows_the_form_again_with_why_and_is_audited(
 ) -> None:
     answer = _sign_in(client, password="wrong password!", lang="en")
     assert answer.status_code == 401
-    assert Translator("en")("Wrong user name or password.") in answer.text
+    refused = Translator("en")(
+        signin.REFUSED, n=signin.MAX_FAILED_SIGN_INS, minutes=signin.LOCK_MINUTES
+    )
+    assert refused in answer.text
     assert "set-cookie" not in answer.headers
     log = audit.audit_frame(engine, audit.AuditFilter(user="analyst.w"))
     assert log["action"].tolist() == ["sign_in.failed"]
