@@ -307,6 +307,8 @@ def build_figures(content: ReportContent, tr: Translator) -> dict[str, go.Figure
     if content.groups["tasks"].sum() > 0:
         figures["groups"] = charts.task_group_progress(content.groups, tr)
         figures["group_statuses"] = charts.task_status_bars(content.groups, tr)
+    for figure in figures.values():
+        report_charts.for_print(figure)
     return figures
 
 
