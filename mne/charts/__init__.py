@@ -89,9 +89,10 @@ def layout(fig: go.Figure, tr: Translator, title: str, height: int) -> go.Figure
     return fig
 
 
-def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
+def focus_area_heatmap(index: pd.DataFrame, tr: Translator, short: bool = True) -> go.Figure:
     """City x focus area, coloured by the focus-area index (0-100); an empty cell means
-    fewer than 80 % of the area's indicators have data."""
+    fewer than 80 % of the area's indicators have data. The columns carry the areas' short
+    names (the full name on hover), or with `short=False` their full names (print: no hover)."""
     wide = index.pivot_table(
         index="city_name",
         columns="focus_area_name",
@@ -112,14 +113,17 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
     coverage = coverage.loc[wide.index]
     # Short column labels (they stay apart on a phone); the full name in the hover text.
     codes = dict(zip(index["focus_area_name"], index["focus_area"], strict=False))
-    short = [focus_area_short(str(codes[name]), str(name), tr) for name in wide.columns]
+    if short:
+        columns = [focus_area_short(str(codes[name]), str(name), tr) for name in wide.columns]
+    else:
+        columns = [_wrap(str(name), 16) for name in wide.columns]
     full = [[str(name) for name in wide.columns]] * len(wide)
     hover = tr("City: %{y}<br>Focus area: %{customdata[1]}<br>Index: %{z:.1f} / 100")
     hover += "<br>" + tr("Indicators with data: %{customdata[0]:.0%}")
     fig = go.Figure(
         go.Heatmap(
             z=wide.to_numpy(),
-            x=short,
+            x=columns,
             y=list(wide.index),
             customdata=np.dstack([coverage.to_numpy(dtype=float), np.array(full, dtype=object)]),
             colorscale=SCORE_SCALE,
@@ -152,7 +156,7 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
         plot_bgcolor=NO_INDEX_GREY,
         # The title's lines, then room for the column labels (tilted on a phone) under it.
         margin={"t": (fig.layout.margin.t or 62) + 80, "b": 40},
-        title={"yref": "container", "y": 1 - 12 / height, "yanchor": "top"},
+        title={"yref": "container", "y": 1 - 24 / height, "yanchor": "top"},
         legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "xanchor": "left"},
     )
     return fig

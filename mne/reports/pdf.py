@@ -281,7 +281,7 @@ def build_figures(content: ReportContent, tr: Translator) -> dict[str, go.Figure
             tr("Progress status of every city × indicator ({as_of})", as_of=as_of),
         )
         if len(content.cities) > 1 and content.index["index"].notna().any():
-            figures["heatmap"] = charts.focus_area_heatmap(content.index, tr)
+            figures["heatmap"] = charts.focus_area_heatmap(content.index, tr, short=False)
     located = content.city_index.dropna(subset=["lat", "lon"])
     if len(located) > 1:  # one dot on a map of South-East Asia says nothing
         figures["map"] = charts.index_map(

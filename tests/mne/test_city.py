@@ -258,3 +258,6 @@ def test_the_heatmap_labels_columns_short_with_the_full_name_on_hover(lang: str)
     assert all(len(label) <= 12 and "<br>" not in label for label in heat.x)
     assert [cell[1] for cell in heat.customdata[0]] == list(names.values())
     assert "%{customdata[1]}" in heat.hovertemplate and "%{x}" not in heat.hovertemplate
+    # In print there is no hover: the PDF's heatmap keeps the full names.
+    printed = focus_area_heatmap(index, tr, short=False).data[0]
+    assert [label.replace("<br>", " ") for label in printed.x] == list(names.values())
