@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,6 +33,23 @@ TOPOJSON_URL = "app/static/topojson/"
 # The heatmap's empty cells: no index (too few of the area's indicators have data).
 NO_INDEX_GREY = "#D9D9D9"
 NO_INDEX_LABEL = N_("Grey: no index (too few of the area's indicators have data)")
+# The focus areas' short names: a heatmap's column labels, which stay apart on a phone (the
+# full name is in the cell's hover text).
+FOCUS_AREA_SHORT = {
+    "CS": N_("Civic"),
+    "HW": N_("Health"),
+    "SS": N_("Safety"),
+    "QE": N_("Environ."),
+    "BI": N_("Infra."),
+    "II": N_("Industry"),
+}
+
+
+def focus_area_short(code: str, name: str, tr: Translator) -> str:
+    """The focus area's short name in the language (its full name when it has none)."""
+    return tr(FOCUS_AREA_SHORT[code]) if code in FOCUS_AREA_SHORT else name
+
+
 # Longer chart titles are broken onto a second line (plotly does not wrap them).
 TITLE_WIDTH = 60
 
@@ -71,9 +89,10 @@ def layout(fig: go.Figure, tr: Translator, title: str, height: int) -> go.Figure
     return fig
 
 
-def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
+def focus_area_heatmap(index: pd.DataFrame, tr: Translator, short: bool = True) -> go.Figure:
     """City x focus area, coloured by the focus-area index (0-100); an empty cell means
-    fewer than 80 % of the area's indicators have data."""
+    fewer than 80 % of the area's indicators have data. The columns carry the areas' short
+    names (the full name on hover), or with `short=False` their full names (print: no hover)."""
     wide = index.pivot_table(
         index="city_name",
         columns="focus_area_name",
@@ -92,14 +111,21 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
     ).reindex_like(wide)
     wide = wide.iloc[::-1]  # plotly draws the first row at the bottom
     coverage = coverage.loc[wide.index]
-    hover = tr("City: %{y}<br>Focus area: %{x}<br>Index: %{z:.1f} / 100")
-    hover += "<br>" + tr("Indicators with data: %{customdata:.0%}")
+    # Short column labels (they stay apart on a phone); the full name in the hover text.
+    codes = dict(zip(index["focus_area_name"], index["focus_area"], strict=False))
+    if short:
+        columns = [focus_area_short(str(codes[name]), str(name), tr) for name in wide.columns]
+    else:
+        columns = [_wrap(str(name), 16) for name in wide.columns]
+    full = [[str(name) for name in wide.columns]] * len(wide)
+    hover = tr("City: %{y}<br>Focus area: %{customdata[1]}<br>Index: %{z:.1f} / 100")
+    hover += "<br>" + tr("Indicators with data: %{customdata[0]:.0%}")
     fig = go.Figure(
         go.Heatmap(
             z=wide.to_numpy(),
-            x=[_wrap(name, 16) for name in wide.columns],
+            x=columns,
             y=list(wide.index),
-            customdata=coverage.to_numpy(),
+            customdata=np.dstack([coverage.to_numpy(dtype=float), np.array(full, dtype=object)]),
             colorscale=SCORE_SCALE,
             zmin=0,
             zmax=100,
@@ -109,7 +135,7 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
             ygap=2,
         )
     )
-    fig.update_xaxes(side="top", tickangle=0)
+    fig.update_xaxes(side="top", automargin=True)  # room above for tilted labels
     height = max(320, 22 * len(wide) + 170)
     title = tr("Focus-area index by city (0 = worst case, 100 = target reached)")
     layout(fig, tr, title, height)
@@ -128,7 +154,9 @@ def focus_area_heatmap(index: pd.DataFrame, tr: Translator) -> go.Figure:
     )
     fig.update_layout(
         plot_bgcolor=NO_INDEX_GREY,
-        margin={"t": 110, "b": 40},
+        # The title's lines, then room for the column labels (tilted on a phone) under it.
+        margin={"t": (fig.layout.margin.t or 62) + 80, "b": 40},
+        title={"yref": "container", "y": 1 - 24 / height, "yanchor": "top"},
         legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "xanchor": "left"},
     )
     return fig

@@ -15,13 +15,33 @@ GAP_COLOUR = "#D55E00"
 ROW_PX, ROW_PX_MANY, MANY_ROWS = 22, 12, 60
 
 
+TICK_CHARS = 26
+
+
+def indicator_label(code: str, name: str) -> str:
+    """A column's label in the hover text: the indicator's name, its code beside it."""
+    return f"{name} ({code})"
+
+
+def tick_name(name: str) -> str:
+    """A column's tick: the indicator's name, shortened to TICK_CHARS with an ellipsis."""
+    return name if len(name) <= TICK_CHARS else name[: TICK_CHARS - 1].rstrip() + "…"
+
+
 def coverage_heatmap(
     cells: pd.DataFrame, tr: Translator, first_year: int | None, as_of: int | None
 ) -> go.Figure:
-    """Rows: cities (in the order of `cells`), columns: indicator codes grouped by focus area;
+    """Rows: cities (in the order of `cells`), columns: indicators by name, grouped by focus area;
     colour: the latest year reported; gaps (never reported) in GAP_COLOUR."""
     cities = list(pd.unique(cells["city_name"]))
-    indicators = list(pd.unique(cells["indicator"]))
+    codes = list(pd.unique(cells["indicator"]))
+    # Columns by name in the language: the ticks show the name (shortened), the hover the name
+    # with the code beside it (the code an upload file is written with).
+    names = dict(zip(cells["indicator"], cells["indicator_name"], strict=False))
+    indicators = [indicator_label(code, str(names[code])) for code in codes]
+    cells = cells.assign(
+        indicator=cells["indicator"].map(dict(zip(codes, indicators, strict=True)))
+    )
     latest = cells.pivot(index="city_name", columns="indicator", values="latest_year")
     latest = latest.reindex(index=cities[::-1], columns=indicators)  # first city at the top
     reported = cells.pivot(index="city_name", columns="indicator", values="years_reported")
@@ -89,7 +109,13 @@ def coverage_heatmap(
     for position in range(1, len(areas)):
         if areas[position] != areas[position - 1]:
             fig.add_vline(x=position - 0.5, line={"color": "#333333", "width": 2})
-    fig.update_xaxes(side="top", tickangle=-60, type="category")
+    fig.update_xaxes(
+        side="top",
+        tickangle=-60,
+        type="category",
+        tickvals=indicators,
+        ticktext=[tick_name(str(names[code])) for code in codes],
+    )
     fig.update_yaxes(type="category")
     row_px = ROW_PX_MANY if many else ROW_PX
     title = tr(

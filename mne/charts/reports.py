@@ -16,8 +16,31 @@ from mne.scoring import STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER
 LABEL_WIDTH = 38
 
 
-def _height(rows: int) -> int:
-    return max(260, 34 * rows + 150)
+def _height(rows: int, lines: int = 1) -> int:
+    """Room for `rows` bars whose labels take up to `lines` lines each."""
+    return max(260, (34 + 18 * (lines - 1)) * rows + 150)
+
+
+def _lines(labels: list[str]) -> int:
+    return max((label.count("<br>") + 1 for label in labels), default=1)
+
+
+# The gaps of a printed chart (px): between a bar's label and its bar, between the x-axis's
+# ticks and its title, and at the right for the last tick's number.
+LABEL_GAP = 8
+AXIS_TITLE_GAP = 16
+RIGHT_ROOM = 40
+
+
+def for_print(fig: go.Figure) -> go.Figure:
+    """A chart for the PDF: category labels apart from their bars and never clipped (the
+    margins grow to hold them), the x-axis title below its ticks, room for the last tick."""
+    if any(t.type in ("heatmap", "scattergeo", "choropleth") for t in fig.data):
+        return fig  # maps and heatmaps keep their own frames
+    fig.update_yaxes(automargin=True, ticklabelstandoff=LABEL_GAP)
+    fig.update_xaxes(automargin=True, title_standoff=AXIS_TITLE_GAP)
+    fig.update_layout(margin={"r": max(fig.layout.margin.r or 0, RIGHT_ROOM)})
+    return fig
 
 
 def indicator_scores(progress: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
@@ -41,7 +64,7 @@ def indicator_scores(progress: pd.DataFrame, tr: Translator, title: str) -> go.F
     order = [_wrap(str(n), LABEL_WIDTH) for n in frame["indicator_name"]]
     fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
     fig.update_xaxes(range=[0, 112])
-    height = _height(len(frame))
+    height = _height(len(frame), _lines(order))
     layout(fig, tr, title, height)
     fig.update_layout(barmode="overlay")
     _legend_under_axis(fig, height, 70)
@@ -69,7 +92,7 @@ def indicator_statuses(progress: pd.DataFrame, tr: Translator, title: str) -> go
             marker_color=STATUS_COLOURS[status],
         )
     fig.update_yaxes(automargin=True)
-    height = _height(len(names))
+    height = _height(len(names), _lines(labels))
     layout(fig, tr, title, height)
     fig.update_layout(barmode="stack")
     _legend_under_axis(fig, height, 90)

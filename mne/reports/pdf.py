@@ -281,7 +281,7 @@ def build_figures(content: ReportContent, tr: Translator) -> dict[str, go.Figure
             tr("Progress status of every city × indicator ({as_of})", as_of=as_of),
         )
         if len(content.cities) > 1 and content.index["index"].notna().any():
-            figures["heatmap"] = charts.focus_area_heatmap(content.index, tr)
+            figures["heatmap"] = charts.focus_area_heatmap(content.index, tr, short=False)
     located = content.city_index.dropna(subset=["lat", "lon"])
     if len(located) > 1:  # one dot on a map of South-East Asia says nothing
         figures["map"] = charts.index_map(
@@ -307,6 +307,8 @@ def build_figures(content: ReportContent, tr: Translator) -> dict[str, go.Figure
     if content.groups["tasks"].sum() > 0:
         figures["groups"] = charts.task_group_progress(content.groups, tr)
         figures["group_statuses"] = charts.task_status_bars(content.groups, tr)
+    for figure in figures.values():
+        report_charts.for_print(figure)
     return figures
 
 

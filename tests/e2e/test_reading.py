@@ -4,13 +4,14 @@ and the City profile fit the page's width; the browser tab's title is in the lan
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from mne import web
 from mne.i18n import Translator
-from tests.e2e.conftest import Browser
+from tests.e2e.conftest import PASSWORD, Browser
 
 pytestmark = pytest.mark.e2e
 
@@ -142,3 +143,53 @@ def test_key_columns_are_in_sight_at_1400_px(app_url: str, browser: Browser, lan
     browser.ready()
     batches = columns_in_sight(browser, 0)
     assert {tr("Batch"), tr("File"), tr("When"), tr("State"), tr("Approval")} <= set(batches)
+
+
+# A file an analyst reads before storing it: the cities and indicators as a person writes them.
+READ_FILE = (
+    "city,indicator,period,value\n"
+    "Hà Nội,QE_PM25,2026,31.5\n"
+    "TP.HCM,QE_PM25,2026,27\n"
+    "Đà Nẵng,QE_PM25,2026,18\n"
+)
+
+# The index of the data grid inside the tab panel on show, among all the page's grids.
+GRID_IN_SIGHT = """() => {
+  const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')];
+  return grids.findIndex(g => g.closest('[role="tabpanel"]') && g.getClientRects().length > 0);
+}"""
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "id"])
+def test_upload_read_values_key_columns_are_in_sight_at_1400_px(
+    accounts_app_url: str, browser: Browser, lang: str, tmp_path: Path
+) -> None:
+    tr, page = Translator(lang), browser.page
+    browser.open(accounts_app_url + f"/upload?lang={lang}")
+    assert browser.on_sign_in_form()
+    browser.sign_in("analyst.e2e", PASSWORD, lang)
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=tr("Upload")).first.click()  # type: ignore[attr-defined]
+    browser.ready()
+    upload = tmp_path / "read-2026.csv"
+    upload.write_text(READ_FILE, encoding="utf-8")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(upload))  # type: ignore[attr-defined]
+    tab = page.get_by_role("tab", name=tr("Values read ({n})", n=3))  # type: ignore[attr-defined]
+    tab.wait_for(timeout=60_000)
+    browser.ready()
+    tab.click()
+    expect(page.get_by_role("tabpanel").locator("[data-testid='stDataFrame']")).to_have_count(  # type: ignore[attr-defined]
+        1, timeout=30_000
+    )
+    n = page.evaluate(GRID_IN_SIGHT)  # type: ignore[attr-defined]
+    assert n >= 0
+    read = columns_in_sight(browser, n)
+    wanted = {
+        tr("Valid"),
+        tr("City code"),
+        tr("Indicator code"),
+        tr("Period"),
+        tr("Value"),
+        tr("City (as written)"),
+        tr("Indicator (as written)"),
+    }
+    assert wanted <= set(read), read

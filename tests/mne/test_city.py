@@ -223,7 +223,8 @@ def test_the_heatmaps_grey_cells_have_a_legend_entry() -> None:
     index = pd.DataFrame(
         {
             "city_name": ["Hà Nội", "Huế"],
-            "focus_area_name": ["Xã hội", "Xã hội"],
+            "focus_area": ["CS", "CS"],
+            "focus_area_name": ["Dân sự và xã hội", "Dân sự và xã hội"],
             "index": [55.0, None],
             "coverage": [1.0, 0.5],
         }
@@ -233,3 +234,30 @@ def test_the_heatmaps_grey_cells_have_a_legend_entry() -> None:
     assert [t.marker.color for t in legend] == [NO_INDEX_GREY]
     assert fig.layout.plot_bgcolor == NO_INDEX_GREY
     assert legend[0].name == tr(NO_INDEX_LABEL) != NO_INDEX_LABEL
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "id"])
+def test_the_heatmap_labels_columns_short_with_the_full_name_on_hover(lang: str) -> None:
+    """At 420 px six full focus-area names pile up over the columns: the columns carry short
+    names in the language, each cell's hover text the full name."""
+    from mne.charts import focus_area_heatmap
+
+    tr = Translator(lang)
+    names = {"CS": "Dân sự và xã hội", "QE": "Chất lượng môi trường"}
+    index = pd.DataFrame(
+        {
+            "city_name": ["Hà Nội", "Hà Nội"],
+            "focus_area": list(names),
+            "focus_area_name": list(names.values()),
+            "index": [55.0, 70.0],
+            "coverage": [1.0, 0.9],
+        }
+    )
+    heat = focus_area_heatmap(index, tr).data[0]
+    assert list(heat.x) == [tr("Civic"), tr("Environ.")]
+    assert all(len(label) <= 12 and "<br>" not in label for label in heat.x)
+    assert [cell[1] for cell in heat.customdata[0]] == list(names.values())
+    assert "%{customdata[1]}" in heat.hovertemplate and "%{x}" not in heat.hovertemplate
+    # In print there is no hover: the PDF's heatmap keeps the full names.
+    printed = focus_area_heatmap(index, tr, short=False).data[0]
+    assert [label.replace("<br>", " ") for label in printed.x] == list(names.values())

@@ -363,3 +363,24 @@ def test_a_city_pdf_is_about_the_city(demo_engine: Engine, city_en: reports.Repo
             f"{tr.number(abs(r.latest_value - r.target_value), int(r.decimals))} {r.unit}" in flat
         )
     assert "still to go" not in flat.split(tr("Late tasks"))[0]  # the summary's gaps
+
+
+def test_the_pdf_charts_keep_labels_apart_and_whole(city_en: reports.Report) -> None:
+    """In the PDF's bar charts the category labels stand apart from their bars in margins that
+    grow to hold them (never clipped), the x-axis title stands below its ticks, and a chart of
+    two-line labels is tall enough for them."""
+    from mne.reports.pdf import build_figures
+
+    figures = build_figures(city_en.content, Translator("id"))
+    bars = [f for f in figures.values() if all(t.type == "bar" for t in f.data)]
+    assert len(bars) >= 3
+    for fig in bars:
+        assert fig.layout.yaxis.automargin and fig.layout.xaxis.automargin
+        assert (fig.layout.yaxis.ticklabelstandoff or 0) > 0
+        if fig.layout.xaxis.title.text:
+            assert (fig.layout.xaxis.title.standoff or 0) > 0
+        labels = {str(y) for t in fig.data for y in t.y}
+        two_line = sum("<br>" in label for label in labels)
+        if two_line:
+            plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+            assert plot / len(labels) >= 44, (fig.layout.title.text, plot, len(labels))

@@ -77,13 +77,21 @@ def test_coverage_with_demo_data(demo_engine: Engine, open_page: AppFactory, lan
     (chart,) = app.get("plotly_chart")
     spec = json.loads(chart.proto.spec)
     years, gap_trace = spec["data"][0], spec["data"][1]
-    assert set(years["x"]) == set(indicators["code"])
+    # Columns by name in the language: the ticks the names (long ones shortened with "…"),
+    # the hover text the name with the code beside it.
+    labels = {f"{n} ({c})": c for n, c in zip(indicators["name"], indicators["code"], strict=True)}
+    assert set(years["x"]) == set(labels)
+    ticks = spec["layout"]["xaxis"]["ticktext"]
+    assert len(ticks) == len(indicators)
+    for tick, name in zip(ticks, indicators["name"], strict=True):
+        assert tick == name or (tick.endswith("…") and name.startswith(tick[:-1])), tick
+    assert not set(ticks) & set(indicators["code"])
     assert set(years["y"]) == set(cities["name"])
     names = dict(zip(cities["name"], cities["code"], strict=True))
     drawn_gaps = {
         (names[city], code)
         for city, row in zip(gap_trace["y"], gap_trace["text"], strict=True)
-        for code, mark in zip(gap_trace["x"], row, strict=True)
+        for code, mark in zip(map(labels.get, gap_trace["x"]), row, strict=True)
         if mark
     }
     every = {(c, i) for c in cities["code"] for i in indicators["code"]}
@@ -112,7 +120,10 @@ def test_coverage_applies_the_filters_in_the_url(
     assert app.multiselect(key="coverage_country").value == ["VN", "TH"]
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
     indicators = catalog.indicators(demo_engine, "en")
-    assert spec["data"][0]["x"] == list(indicators.loc[indicators["focus_area"] == "QE", "code"])
+    qe = indicators[indicators["focus_area"] == "QE"]
+    assert spec["data"][0]["x"] == [
+        f"{n} ({c})" for n, c in zip(qe["name"], qe["code"], strict=True)
+    ]
     cities = catalog.cities(demo_engine, "en")
     assert set(spec["data"][0]["y"]) == set(
         cities.loc[cities["country"].isin(["VN", "TH"]), "name"]
