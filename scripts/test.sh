@@ -23,4 +23,5 @@ fi
 
 .venv/bin/python -m ruff check .
 .venv/bin/python -m mypy
-.venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), one per core of the CI machine: each test has its own store.
+.venv/bin/python -m pytest -n 2 "$@"
