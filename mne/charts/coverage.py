@@ -125,8 +125,9 @@ def coverage_heatmap(
     layout(fig, tr, title, max(360, row_px * len(cities) + 260))
     fig.update_layout(
         plot_bgcolor="white",
-        title={"y": 0.995, "yref": "container", "yanchor": "top"},
-        margin={"t": 200},
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 16}},
+        # Room for the title above the slanted names (26 characters at most), so they never meet.
+        margin={"t": 280},
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
     )
     return fig
