@@ -35,9 +35,17 @@ def show_failure(error: Exception) -> bool:
     return True  # Streamlit shows no traceback of its own
 
 
+def single_sign_on_configured() -> bool:
+    """Streamlit's st.login is set up: .streamlit/secrets.toml has an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file, or a malformed one: password sign-in still works
+        return False
+
+
 app = st.App(
     "app.py",
-    routes=web.routes(),
+    routes=web.routes(single_sign_on=single_sign_on_configured()),
     middleware=[Middleware(web.SecurityHeaders), Middleware(web.PageGate)],
     on_script_error=show_failure,
 )

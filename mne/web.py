@@ -17,6 +17,7 @@ Blocking work (the store, Argon2) runs in Starlette's thread pool, never on the 
 from __future__ import annotations
 
 import html
+import importlib.util
 import logging
 import os
 import re
@@ -45,7 +46,10 @@ SIGNIN_PATH = "/signin"
 SESSION_PATH = "/session"
 HEALTH_PATH = "/healthz"
 BASE_SCRIPT_PATH = "/_mne/base.js"
-STREAMLIT_INDEX = Path(str(__import__("streamlit").__file__)).parent / "static" / "index.html"
+# Streamlit's own page, found without importing Streamlit (mne stays free of the UI).
+STREAMLIT_INDEX = (
+    Path(str(importlib.util.find_spec("streamlit").origin)).parent / "static" / "index.html"  # type: ignore[union-attr]
+)
 STATIC_CSS = "/app/static/signin.css"
 # The browser tab's title, per language.
 APP_TITLE = {
@@ -120,16 +124,14 @@ ENDED_NOTICES = {
 }
 
 
-def _sso_configured() -> bool:
-    try:
-        import streamlit as st
-
-        return "auth" in st.secrets
-    except Exception:  # no secrets file, or a malformed one: password sign-in still works
-        return False
-
-
-def signin_form(lang: str, target: str, error: str = "", notice: str = "", name: str = "") -> str:
+def signin_form(
+    lang: str,
+    target: str,
+    error: str = "",
+    notice: str = "",
+    name: str = "",
+    single_sign_on: bool = False,
+) -> str:
     """The sign-in page: plain HTML (no script), in the user's language, naming the system."""
     tr = Translator(lang)
     e = html.escape
@@ -142,7 +144,7 @@ def signin_form(lang: str, target: str, error: str = "", notice: str = "", name:
     sso = (
         f'<p><a class="button" href="/sso?{urlencode({"next": target, "lang": lang})}">'
         f"{e(sso_label)}</a></p>"
-        if _sso_configured()
+        if single_sign_on
         else ""
     )
     system = tr("Ministry of Construction · ASEAN Smart Cities Network")
@@ -181,17 +183,6 @@ def signin_form(lang: str, target: str, error: str = "", notice: str = "", name:
 </main></body></html>"""
 
 
-async def signin_page(request: Request) -> Response:
-    target = safe_next(request.query_params.get("next"))
-    lang = language_of(request, target)
-    ended = request.query_params.get("ended", "")
-    notice = ""
-    if ended in ENDED_NOTICES:
-        notice = Translator(lang)(ENDED_NOTICES[ended], minutes=sessions.idle_minutes())
-    page = HTMLResponse(signin_form(lang, target, notice=notice), headers=_NO_STORE)
-    return page
-
-
 def _same_origin(request: Request) -> bool:
     """A form posted from this app (or a client that sends no Origin), not from another site."""
     origin = request.headers.get("origin")
@@ -218,37 +209,48 @@ def _authenticate(username: str, password: str, user_agent: str, source: str) ->
     return sessions.start(engine, actor.user_id, user_agent)
 
 
-async def signin_submit(request: Request) -> Response:
-    form = await request.form()
-    target = safe_next(str(form.get("next", "")))
-    lang = normalise_language(str(form.get("lang", "")) or language_of(request, target))
-    username = str(form.get("username", ""))[:120]
-    password = str(form.get("password", ""))[:1000]
-    if not _same_origin(request):
-        return HTMLResponse(
-            signin_form(
-                lang, target, Translator(lang)(N_("This form must be sent from this site."))
-            ),
-            status_code=403,
-            headers=_NO_STORE,
-        )
-    try:
-        token = await run_in_threadpool(
-            _authenticate, username, password, _user_agent(request), client_address(request)
-        )
-    except signin.SignInRefused as refused:
-        error = refused.message(Translator(lang))
-        return HTMLResponse(
-            signin_form(lang, target, error, name=username), status_code=401, headers=_NO_STORE
-        )
-    except Exception as failure:  # the store full, read-only, down or busy: said, not a 500
-        message, _reference = failures.explain(failure, Translator(lang))
-        return HTMLResponse(
-            signin_form(lang, target, message, name=username), status_code=503, headers=_NO_STORE
-        )
-    return _with_cookie(
-        RedirectResponse(_in_language(target, lang), status_code=303), request, token
-    )
+class SignInForm:
+    """The sign-in form's two routes: GET draws it, POST checks it. `single_sign_on` (from
+    server.py, which reads Streamlit's secrets) says whether it offers the identity provider."""
+
+    def __init__(self, single_sign_on: bool = False) -> None:
+        self.single_sign_on = single_sign_on
+
+    def answer(
+        self, lang: str, target: str, status: int = 200, error: str = "", **shown: str
+    ) -> Response:
+        page = signin_form(lang, target, error, single_sign_on=self.single_sign_on, **shown)
+        return HTMLResponse(page, status_code=status, headers=_NO_STORE)
+
+    async def page(self, request: Request) -> Response:
+        target = safe_next(request.query_params.get("next"))
+        lang = language_of(request, target)
+        ended = request.query_params.get("ended", "")
+        notice = ""
+        if ended in ENDED_NOTICES:
+            notice = Translator(lang)(ENDED_NOTICES[ended], minutes=sessions.idle_minutes())
+        return self.answer(lang, target, notice=notice)
+
+    async def submit(self, request: Request) -> Response:
+        form = await request.form()
+        target = safe_next(str(form.get("next", "")))
+        lang = normalise_language(str(form.get("lang", "")) or language_of(request, target))
+        username = str(form.get("username", ""))[:120]
+        password = str(form.get("password", ""))[:1000]
+        tr = Translator(lang)
+        if not _same_origin(request):
+            return self.answer(lang, target, 403, tr(N_("This form must be sent from this site.")))
+        try:
+            token = await run_in_threadpool(
+                _authenticate, username, password, _user_agent(request), client_address(request)
+            )
+        except signin.SignInRefused as refused:
+            return self.answer(lang, target, 401, refused.message(tr), name=username)
+        except Exception as failure:  # the store full, read-only, down or busy: said, not a 500
+            message, _reference = failures.explain(failure, tr)
+            return self.answer(lang, target, 503, message, name=username)
+        redirect = RedirectResponse(_in_language(target, lang), status_code=303)
+        return _with_cookie(redirect, request, token)
 
 
 def _in_language(target: str, lang: str) -> str:
@@ -458,10 +460,11 @@ async def csp_report(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def routes() -> list[Route]:
+def routes(single_sign_on: bool = False) -> list[Route]:
+    form = SignInForm(single_sign_on)
     return [
-        Route(SIGNIN_PATH, signin_page, methods=["GET"]),
-        Route(SIGNIN_PATH, signin_submit, methods=["POST"]),
+        Route(SIGNIN_PATH, form.page, methods=["GET"]),
+        Route(SIGNIN_PATH, form.submit, methods=["POST"]),
         Route(SESSION_PATH, session_exchange, methods=["GET"]),
         Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"]),
         Route(BASE_SCRIPT_PATH, base_script, methods=["GET"]),
