@@ -28,6 +28,7 @@ from mne import (
     analysis,
     catalog,
     city,
+    city_search,
     compare,
     coverage,
     demo,
@@ -170,6 +171,7 @@ def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..
 
 load_overview = cached(overview.overview)
 load_cities = cached(catalog.cities)
+load_city_names = cached(city_search.city_names, per_language=False)
 load_indicators = cached(catalog.indicators)
 load_focus_areas = cached(catalog.focus_areas)
 load_targets = cached(catalog.targets)
@@ -400,6 +402,39 @@ def plain(text: object) -> str:
     markdown would read as markup is escaped, so it shows exactly as typed, never as HTML,
     a link or an image."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def find_city(key: str, codes: list[str]) -> list[str]:
+    """A "Find a city" box above the city picker keyed `key`: the picker's options (`codes`)
+    narrowed to the cities the typed text names (codes, names in each language, aliases, with
+    or without accents), best first; all of them while the box is empty. Typing selects the
+    best match in a single picker; a multiple one keeps its choices among the options."""
+    tr = translator()
+    find_key = f"{key}_find"
+
+    def matches() -> list[str]:
+        return city_search.find(load_city_names(), st.session_state.get(find_key, ""), codes)
+
+    def select_best() -> None:
+        found = matches()
+        if found and not isinstance(st.session_state.get(key), list):
+            st.session_state[key] = found[0]
+
+    query = st.text_input(
+        tr("Find a city"),
+        key=find_key,
+        placeholder=tr("Code, name or other name, with or without accents"),
+        on_change=select_best,
+    )
+    if not query.strip():
+        return codes
+    found = matches()
+    if not found:
+        st.caption(tr("No city is called “{query}”: every city is listed.", query=plain(query)))
+        return codes
+    chosen = st.session_state.get(key)
+    kept = [c for c in chosen if c not in found] if isinstance(chosen, list) else []
+    return found + kept
 
 
 def access_error(error: access.AccessError) -> None:

@@ -33,10 +33,11 @@ labels = {r.code: f"{r.name} · {r.country_name}" for r in cities.itertuples()}
 asked = str(st.query_params.get("code", "")).upper()
 default_code = city.default_city(counts, cities)
 initial = asked if asked in labels else default_code
+options = ui.find_city("city_code", codes)
 code = st.selectbox(
     tr("City"),
-    codes,
-    index=codes.index(initial) if initial in codes else 0,
+    options,
+    index=options.index(initial) if initial in options else 0,
     format_func=labels.__getitem__,
     key="city_code",
 )

@@ -33,7 +33,7 @@ asked = compare.parse_codes(st.query_params.get("cities"), codes, compare.MAX_CI
 default_cities = compare.default_cities(counts)
 chosen_cities = st.multiselect(
     tr("Cities (two to four)"),
-    codes,
+    ui.find_city("compare_cities", codes),
     placeholder=tr("Choose options"),
     default=asked if len(asked) >= compare.MIN_CITIES else default_cities,
     format_func=labels.__getitem__,

@@ -171,11 +171,14 @@ st.header(tr("Reproduce a status"))
 st.caption(tr("Pick any city and indicator: the numbers below are the ones every page uses."))
 cities, indicators = ui.load_cities(), ui.load_indicators()
 left, right = st.columns(2)
-city = left.selectbox(
-    tr("City"),
-    cities["code"],
-    format_func=dict(zip(cities["code"], cities["name"], strict=True)).__getitem__,
-)
+with left:
+    city_options = ui.find_city("method_city", list(cities["code"]))
+    city = st.selectbox(
+        tr("City"),
+        city_options,
+        format_func=dict(zip(cities["code"], cities["name"], strict=True)).__getitem__,
+        key="method_city",
+    )
 indicator = right.selectbox(
     tr("Indicator"),
     indicators["code"],

@@ -54,8 +54,11 @@ with left:
         code = st.selectbox(tr("Country"), list(names), format_func=names.__getitem__)
     elif kind == "city":
         names = dict(zip(cities["code"], cities["name"], strict=True))
-        first = list(names).index("VNHAN") if "VNHAN" in names else 0
-        code = st.selectbox(tr("City"), list(names), index=first, format_func=names.__getitem__)
+        options = ui.find_city("report_city", list(names))
+        first = options.index("VNHAN") if "VNHAN" in options else 0
+        code = st.selectbox(
+            tr("City"), options, index=first, format_func=names.__getitem__, key="report_city"
+        )
     elif kind == "task-group":
         names = {g: f"{g} · {n}" for g, n in zip(groups["group"], groups["name"], strict=True)}
         code = st.selectbox(tr("Task group"), list(names), format_func=names.__getitem__)
