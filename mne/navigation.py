@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("projects.py", N_("ASCN projects"), "apartment", "projects", PROGRESS, dashboard=True),
     PageSpec("coverage.py", N_("Data coverage"), "grid_on", "coverage", PROGRESS, dashboard=True),
     PageSpec("reports.py", N_("Reports"), "summarize", "reports", PROGRESS, dashboard=True),
+    PageSpec("entry.py", N_("Enter values"), "edit_note", "entry", DATA, "import"),
     PageSpec("upload.py", N_("Upload"), "upload_file", "upload", DATA, "import"),
     PageSpec("review.py", N_("Approvals"), "fact_check", "review", DATA, "approve"),
     PageSpec("history.py", N_("History"), "history", "history", DATA, "import"),

@@ -32,6 +32,7 @@ from mne import (
     compare,
     coverage,
     demo,
+    entry,
     explorer,
     overview,
     projects,
@@ -172,6 +173,7 @@ def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..
 load_overview = cached(overview.overview)
 load_cities = cached(catalog.cities)
 load_city_names = cached(city_search.city_names, per_language=False)
+load_entry_grid = cached(entry.grid)  # (city, period)
 load_indicators = cached(catalog.indicators)
 load_focus_areas = cached(catalog.focus_areas)
 load_targets = cached(catalog.targets)
@@ -319,6 +321,10 @@ def keep(name: str, value: Any) -> None:
 
 def kept(name: str, default: Any = None) -> Any:
     return private().kept.get(name, default)
+
+
+def forget(name: str) -> None:
+    private().kept.pop(name, None)
 
 
 def take(name: str, default: Any = None) -> Any:

@@ -838,7 +838,11 @@ def _opensdg(
 
 # --- How a file was read, in words --------------------------------------------------------------
 
-FILE_FORMAT_NAMES = {"csv": N_("a CSV text file"), "xlsx": N_("an Excel workbook")}
+FILE_FORMAT_NAMES = {
+    "csv": N_("a CSV text file"),
+    "xlsx": N_("an Excel workbook"),
+    "form": N_("values typed on the data entry page"),
+}
 SHAPE_NAMES = {
     "long": N_("one value per row"),
     "wide-indicators": N_("one column per indicator"),
