@@ -472,6 +472,22 @@ class SignInCode(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ValueReturn(Base):
+    """A value of a batch an analyst sent back to its focal point, with why (per-value
+    review). The value stays submitted; it counts as returned while it is still the batch's."""
+
+    __tablename__ = "value_return"
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("upload_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    comment: Mapped[str] = mapped_column(Text)
+    returned_by: Mapped[str] = mapped_column(String(120))
+    returned_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class UserCity(Base):
     """The cities a focal point may change."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from db import models as m
 from db.engine import writing
@@ -58,7 +58,7 @@ def _review(
             length=len(comment),
             limit=COMMENT_LIMIT,
         )
-    b, o = m.table(m.UploadBatch), m.table(m.Observation)
+    b, o, r = m.table(m.UploadBatch), m.table(m.Observation), m.table(m.ValueReturn)
     with writing(engine) as conn:
         batch = _batch(conn, batch_id)
         if batch.state == "reverted" or batch.review_state not in STEPS[step]:
@@ -73,6 +73,8 @@ def _review(
         changed = conn.execute(
             update(o).where(o.c.batch_id == batch_id, o.c.status != status).values(status=status)
         ).rowcount
+        if new_state == "approved":  # the whole batch: no value of it is returned any more
+            conn.execute(delete(r).where(r.c.batch_id == batch_id))
         conn.execute(
             update(b)
             .where(b.c.id == batch_id)

@@ -18,7 +18,19 @@ from sqlalchemy import Engine, select, text
 
 from db import models as m
 from db.engine import writing
-from mne import access, analysis, approval, audit, demo, intake, signin, targets, tasks
+from mne import (
+    access,
+    analysis,
+    approval,
+    audit,
+    demo,
+    entry,
+    intake,
+    signin,
+    targets,
+    tasks,
+    value_review,
+)
 from mne.access import Actor, Invalid, Refused, operator
 from mne.i18n import Translator
 from mne.intake import store
@@ -81,7 +93,16 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "import another city": lambda e, a: intake.commit_preview(
         e, intake.check(e, SAIGON.encode(), "saigon.csv", TR), a
     ),
+    "enter values": lambda e, a: entry.save(
+        e, entry.check(e, "VNHAN", "2020", {"QE_PM25": "41"}, TR, a), a
+    ),
     "revert a submitted batch": lambda e, a: store.revert(e, 1, a),
+    "approve one value": lambda e, a: value_review.review_values(
+        e, a, 1, [("VNHAN", "QE_PM25", "2023")], {}
+    ),
+    "return one value": lambda e, a: value_review.review_values(
+        e, a, 1, [], {("VNHAN", "QE_PM25", "2023"): "Check the 2023 value"}
+    ),
     "approve": lambda e, a: approval.approve_batch(e, a, 1),
     "return": lambda e, a: approval.return_batch(e, a, 1, "Check the 2023 value"),
     "reopen": lambda e, a: approval.reopen_batch(e, a, 2, "A typo"),
@@ -94,12 +115,20 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "disable an account": lambda e, a: access.set_active(e, a, "viewer.1", False),
     "set a password": lambda e, a: access.set_password(e, a, "viewer.1", "another long one"),
 }
-ANALYST_UP = {"approve", "return", "reopen", "set a target", "post a task update"}
+ANALYST_UP = {
+    "approve",
+    "return",
+    "approve one value",
+    "return one value",
+    "reopen",
+    "set a target",
+    "post a task update",
+}
 ADMIN_ONLY = {"create an account", "change a role", "disable an account", "set a password"}
-DATA = {"import own city", "import another city", "revert a submitted batch"}
+DATA = {"import own city", "enter values", "import another city", "revert a submitted batch"}
 ALLOWED = {
     "viewer": set(),
-    "focal_point": {"import own city", "revert a submitted batch"},
+    "focal_point": {"import own city", "enter values", "revert a submitted batch"},
     "analyst": DATA | ANALYST_UP,
     "admin": DATA | ANALYST_UP | ADMIN_ONLY,
 }
@@ -112,6 +141,7 @@ WATCHED = [
     m.TaskUpdate,
     m.AppUser,
     m.UserCity,
+    m.ValueReturn,
 ]
 
 
