@@ -12,7 +12,7 @@ import io
 import pandas as pd
 from sqlalchemy import Engine
 
-from mne import catalog, intake
+from mne import catalog, intake, value_review
 from mne.access import Actor
 from mne.i18n import Translator
 from mne.intake.store import values_frame
@@ -25,7 +25,8 @@ FIRST_ROW = 2
 def grid(engine: Engine, city: str, period: str, lang: str) -> pd.DataFrame:
     """Every active indicator, in the catalog's order, with what a person needs to type a
     value: name, unit, plausible range, the latest earlier value (and its period), and the
-    value stored for `period` with its status (submitted ones included: the entry's own)."""
+    value stored for `period` with its status (submitted ones included: the entry's own), and
+    why an analyst returned it, if one did."""
     indicators = catalog.indicators(engine, lang)[
         ["code", "name", "focus_area_name", "unit", "decimals", "plausible_min", "plausible_max"]
     ]
@@ -35,7 +36,14 @@ def grid(engine: Engine, city: str, period: str, lang: str) -> pd.DataFrame:
     earlier = earlier[["period", "value"]].rename(
         columns={"period": "previous_period", "value": "previous"}
     )
-    return indicators.join(earlier, on="code").join(current, on="code").reset_index(drop=True)
+    returned = value_review.returned_values(engine, city=city, period=period)
+    returned = returned.set_index("indicator")[["comment"]].rename(columns={"comment": "returned"})
+    return (
+        indicators.join(earlier, on="code")
+        .join(current, on="code")
+        .join(returned, on="code")
+        .reset_index(drop=True)
+    )
 
 
 def as_file(city: str, period: str, typed: dict[str, str]) -> bytes:

@@ -53,13 +53,12 @@ class Reviewed:
     review_state: str
 
 
-def batch_values(
-    engine: Engine, batch_id: int, tr: Translator, limit: int = REVIEWABLE
-) -> pd.DataFrame:
+def batch_values(engine: Engine, batch_id: int, lang: str, limit: int = REVIEWABLE) -> pd.DataFrame:
     """The batch's first `limit` values (in city, indicator, period order): city, indicator,
     period, old_value, new_value, status, warning (what the upload's checks say of the value
     against the city's other values, "" if nothing), returned (the comment, if returned);
-    flagged values first."""
+    flagged values first. Warnings are in `lang`."""
+    tr = Translator(lang)
     changes = store.batch_changes(engine, batch_id, limit)
     if changes.empty:
         return changes.assign(status="", warning="", returned="")

@@ -38,6 +38,7 @@ from mne import (
     projects,
     sessions,
     tasks,
+    value_review,
     web,
 )
 from mne import store as mne_store
@@ -174,6 +175,9 @@ load_overview = cached(overview.overview)
 load_cities = cached(catalog.cities)
 load_city_names = cached(city_search.city_names, per_language=False)
 load_entry_grid = cached(entry.grid)  # (city, period)
+# (batch_id, city, period): values returned for correction, still their batch's.
+load_returned_values = cached(value_review.returned_values, per_language=False)
+load_batch_review = cached(value_review.batch_values)  # (batch_id): flagged first
 load_indicators = cached(catalog.indicators)
 load_focus_areas = cached(catalog.focus_areas)
 load_targets = cached(catalog.targets)
@@ -441,6 +445,36 @@ def find_city(key: str, codes: list[str]) -> list[str]:
     chosen = st.session_state.get(key)
     kept = [c for c in chosen if c not in found] if isinstance(chosen, list) else []
     return found + kept
+
+
+def returned_values_table(returned: pd.DataFrame) -> None:
+    """Values an analyst returned: where, which, the value, why, by whom and when."""
+    tr = translator()
+    st.dataframe(
+        tr.readable(returned, times=("returned_at",)),
+        hide_index=True,
+        width="stretch",
+        column_order=[
+            "city",
+            "indicator",
+            "period",
+            "value",
+            "comment",
+            "batch_id",
+            "returned_by",
+            "returned_at",
+        ],
+        column_config={
+            "batch_id": st.column_config.NumberColumn(tr("Batch"), format="#%d"),
+            "city": tr("City"),
+            "indicator": tr("Indicator"),
+            "period": tr("Period"),
+            "value": tr("Value"),
+            "comment": tr("Why it came back"),
+            "returned_by": tr("Returned by"),
+            "returned_at": tr("When"),
+        },
+    )
 
 
 def access_error(error: access.AccessError) -> None:

@@ -113,6 +113,11 @@ with st.form(form_key, enter_to_submit=False):
                 key=cell_keys[row["code"]],
                 label_visibility="collapsed",
             )
+            if pd.notna(row["returned"]):
+                st.caption(
+                    ":material/assignment_return: "
+                    + tr("Returned: {comment}", comment=ui.plain(row["returned"]))
+                )
             for message in cell_problems.get(row["code"], []):
                 st.caption(f":material/error: {ui.plain(message)}")
     sent = st.form_submit_button(tr("Check the values"), icon=":material/rule:", type="primary")

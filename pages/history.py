@@ -37,7 +37,11 @@ if table.empty:
     ui.empty_state(tr("No uploads yet. Files stored from the Upload page appear here."))
     st.stop()
 
-returned = table[(table["review_state"] == "returned") & (table["state"] == "committed")]
+returned = table[
+    (table["review_state"] == "returned")
+    & (table["state"] == "committed")
+    & (table["review_comment"].fillna("") != "")  # returned whole; values returned are below
+]
 for batch in returned.itertuples():
     st.warning(
         tr(
@@ -49,6 +53,17 @@ for batch in returned.itertuples():
         ),
         icon=":material/assignment_return:",
     )
+returned_values = ui.load_returned_values()
+if not returned_values.empty:
+    st.subheader(tr("Values returned for correction"))
+    st.caption(
+        tr(
+            "An analyst sent these values back, each with why. They stay submitted until a "
+            "corrected value is uploaded or entered."
+        )
+    )
+    ui.returned_values_table(returned_values)
+
 shown = table.assign(
     state=table["state"].map(lambda s: tr(STATE_LABELS[s])),
     review_state=table["review_state"].map(lambda s: tr(REVIEW_STATE_LABELS[s])),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mne import access, approval
+from mne import access, approval, value_review
 from mne.approval import REVIEW_STATE_LABELS
 from pages import _ui as ui
 
@@ -88,6 +88,74 @@ def shown(batches: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def value_label(row: pd.Series) -> str:
+    """ "VNHAN · QE_PM25 · 2023: 36,6 → 72,4", with the warning the upload's checks raise."""
+    old = tr.number(row["old_value"], 2) if pd.notna(row["old_value"]) else tr("new")
+    text = f"**{ui.plain(row['city'])} · {ui.plain(row['indicator'])} · {ui.plain(row['period'])}**"
+    text += f": {old} → {tr.number(row['new_value'], 2)}"
+    if row["warning"]:
+        text += f"  \n:material/warning: {ui.plain(row['warning'])}"
+    if row["returned"]:
+        text += "  \n" + tr("Returned: {comment}", comment=ui.plain(row["returned"]))
+    return text
+
+
+def value_by_value(batch_id: int) -> None:
+    """Each value of the batch (flagged first): approve it, or return it with why."""
+    values = ui.load_batch_review(batch_id)
+    undecided = values[values["status"] == "submitted"]
+    st.markdown("**" + tr("Decide value by value") + "**")
+    choices = {"approve": tr("Approve"), "return": tr("Return")}
+    with st.form(f"values-{batch_id}", enter_to_submit=False):
+        for n, row in undecided.iterrows():
+            text, decision, why = st.columns([4, 2, 3], vertical_alignment="center")
+            text.markdown(value_label(row))
+            decision.radio(
+                f"{row['city']} {row['indicator']} {row['period']}",
+                list(choices),
+                format_func=choices.__getitem__,
+                horizontal=True,
+                label_visibility="collapsed",
+                key=f"decide-{batch_id}-{n}",
+            )
+            why.text_input(
+                tr("Why it goes back"),
+                placeholder=tr("Why it goes back (needed to return)"),
+                max_chars=approval.COMMENT_LIMIT,
+                label_visibility="collapsed",
+                key=f"why-{batch_id}-{n}",
+            )
+        sent = st.form_submit_button(
+            tr("Save the decisions"), type="primary", icon=":material/done_all:"
+        )
+    if sent:
+        decide(batch_id, undecided)
+
+
+def decide(batch_id: int, undecided: pd.DataFrame) -> None:
+    keys = {n: (r.city, r.indicator, r.period) for n, r in undecided.iterrows()}
+    decisions = {n: st.session_state.get(f"decide-{batch_id}-{n}") for n in keys}
+    approved = [keys[n] for n, d in decisions.items() if d == "approve"]
+    returned = {
+        keys[n]: str(st.session_state.get(f"why-{batch_id}-{n}", ""))
+        for n, d in decisions.items()
+        if d == "return"
+    }
+    try:
+        done = value_review.review_values(engine, actor, batch_id, approved, returned)
+    except access.AccessError as error:
+        ui.access_error(error)
+        return
+    ui.after_write()
+    st.session_state["review_notice"] = tr(
+        "Batch #{batch}: {approved} values approved, {returned} returned to the focal point.",
+        batch=batch_id,
+        approved=done.approved,
+        returned=done.returned,
+    )
+    st.rerun()
+
+
 with waiting_tab:
     waiting = approval.review_queue(engine)
     if waiting.empty:
@@ -100,7 +168,11 @@ with waiting_tab:
             format_func=lambda b: f"#{b}",
             key="review-batch",
         )
-        ui.batch_changes_table(ui.load_batch_changes(int(chosen), CHANGES_SHOWN))
+        if ui.load_batch_value_count(int(chosen)) <= value_review.REVIEWABLE:
+            value_by_value(int(chosen))
+            st.markdown("**" + tr("Or decide the whole batch") + "**")
+        else:
+            ui.batch_changes_table(ui.load_batch_changes(int(chosen), CHANGES_SHOWN))
         comment = st.text_area(
             tr("Comment (required to return)"),
             max_chars=approval.COMMENT_LIMIT,

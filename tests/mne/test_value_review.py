@@ -58,7 +58,7 @@ def test_flagged_values_come_first_with_the_uploads_warning(
     engine: Engine, batch: tuple[int, Actor, Actor]
 ) -> None:
     batch_id, _, _ = batch
-    shown = value_review.batch_values(engine, batch_id, TR)
+    shown = value_review.batch_values(engine, batch_id, "en")
     assert len(shown) == store.batch_value_count(engine, batch_id)
     flagged = shown[shown["warning"] != ""]
     assert list(flagged[["indicator", "period"]].itertuples(index=False, name=None)) == [
