@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
@@ -121,6 +122,8 @@ class Indicator(Named, Base):
     comparable: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # A value the indicator cannot pass (100 for a share): Open SDG's natural-limit rule.
     natural_limit: Mapped[float | None] = mapped_column(Float)
+    # Edited by an administrator: `python -m mne init` no longer overwrites it from the seed.
+    changed_in_app: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IndicatorAlias(Base):
@@ -135,6 +138,7 @@ class IndicatorAlias(Base):
     )
     alias: Mapped[str] = mapped_column(String(300))
     alias_key: Mapped[str] = mapped_column(String(300), unique=True)
+    added_in_app: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Country(Base):
@@ -164,6 +168,8 @@ class City(Base):
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Edited by an administrator: `python -m mne init` no longer overwrites it from the seed.
+    changed_in_app: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CityEvent(Base):
@@ -204,6 +210,7 @@ class CityAlias(Base):
     city_id: Mapped[int] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(200))
     alias_key: Mapped[str] = mapped_column(String(200), unique=True)
+    added_in_app: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Target(Base):

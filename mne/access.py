@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_target": frozenset({"analyst", "admin"}),
     "edit_task": frozenset({"analyst", "admin"}),
     "manage_users": frozenset({"admin"}),
+    "edit_catalog": frozenset({"admin"}),
     "view_audit": frozenset({"admin"}),
 }
 EVERY_CITY_ROLES = frozenset({"analyst", "admin"})
@@ -141,6 +142,7 @@ ACTION_LABELS = {
     "edit_target": N_("edit targets"),
     "edit_task": N_("edit tasks"),
     "manage_users": N_("manage accounts"),
+    "edit_catalog": N_("edit the catalog"),
     "view_audit": N_("read the audit log"),
 }
 

@@ -52,10 +52,15 @@ def _blank_to_none(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _upsert(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
-    """Insert rows whose key is new and update the others, in two set-based statements."""
+    """Insert rows whose key is new and update the others, in two set-based statements;
+    a row an administrator changed in the app (`changed_in_app`) is left as they made it."""
     existing = set(conn.execute(select(table.c[key])).scalars())
+    if "changed_in_app" in table.c:
+        kept = set(conn.execute(select(table.c[key]).where(table.c.changed_in_app)).scalars())
+    else:
+        kept = set()
     new_rows = [r for r in rows if r[key] not in existing]
-    old_rows = [r for r in rows if r[key] in existing]
+    old_rows = [r for r in rows if r[key] in existing and r[key] not in kept]
     if new_rows:
         conn.execute(insert(table), new_rows)
     if old_rows:
@@ -177,7 +182,8 @@ def _load_indicators(conn: Connection) -> None:
 def _replace_aliases(
     conn: Connection, alias_table: Table, owner_column: str, owner_table: Table, names: pd.DataFrame
 ) -> None:
-    """Rewrite the seed's aliases; a folded name shared by two owners matches neither."""
+    """Rewrite the seed's aliases; a folded name shared by two owners matches neither.
+    Aliases added in the app stay, and win over a seed alias of the same folded name."""
     names = names.assign(alias=names["alias"].fillna("").str.strip())
     names = names[names["alias"] != ""]
     names = names.assign(alias_key=names["alias"].map(fold))
@@ -187,7 +193,10 @@ def _replace_aliases(
     names = names[~names.duplicated("alias_key", keep=False)]
     ids = _id_map(conn, owner_table)
     names = names.assign(**{owner_column: names["code"].map(ids)})
-    conn.execute(alias_table.delete().where(alias_table.c[owner_column].in_(list(ids.values()))))
+    seeded = alias_table.c[owner_column].in_(list(ids.values())) & ~alias_table.c.added_in_app
+    conn.execute(alias_table.delete().where(seeded))
+    in_app = set(conn.execute(select(alias_table.c.alias_key)).scalars())
+    names = names[~names["alias_key"].isin(in_app)]
     conn.execute(insert(alias_table), _records(names[[owner_column, "alias", "alias_key"]]))
 
 

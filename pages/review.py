@@ -91,7 +91,9 @@ def shown(batches: pd.DataFrame) -> pd.DataFrame:
 def value_label(row: pd.Series) -> str:
     """ "VNHAN · QE_PM25 · 2023: 36,6 → 72,4", with the warning the upload's checks raise."""
     old = tr.number(row["old_value"], 2) if pd.notna(row["old_value"]) else tr("new")
-    text = f"**{ui.plain(row['city'])} · {ui.plain(row['indicator'])} · {ui.plain(row['period'])}**"
+    indicators = ui.load_indicators().set_index("code")["name"]
+    name = indicators.get(row["indicator"], row["indicator"])
+    text = f"**{ui.plain(name)}** · {ui.plain(row['city'])} · {ui.plain(row['period'])}"
     text += f": {old} → {tr.number(row['new_value'], 2)}"
     if row["warning"]:
         text += f"  \n:material/warning: {ui.plain(row['warning'])}"

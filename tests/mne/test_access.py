@@ -23,6 +23,7 @@ from mne import (
     analysis,
     approval,
     audit,
+    catalog_admin,
     demo,
     entry,
     intake,
@@ -114,6 +115,11 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "change a role": lambda e, a: access.set_role(e, a, "viewer.1", "analyst"),
     "disable an account": lambda e, a: access.set_active(e, a, "viewer.1", False),
     "set a password": lambda e, a: access.set_password(e, a, "viewer.1", "another long one"),
+    "edit an indicator": lambda e, a: catalog_admin.edit_indicator(
+        e, a, "QE_PM25", {"name_en": "Fine particles (PM2.5)"}
+    ),
+    "retire an indicator": lambda e, a: catalog_admin.set_indicator_active(e, a, "QE_PM25", False),
+    "add a city alias": lambda e, a: catalog_admin.add_city_alias(e, a, "VNHAN", "Thăng Long"),
 }
 ANALYST_UP = {
     "approve",
@@ -124,7 +130,15 @@ ANALYST_UP = {
     "set a target",
     "post a task update",
 }
-ADMIN_ONLY = {"create an account", "change a role", "disable an account", "set a password"}
+ADMIN_ONLY = {
+    "create an account",
+    "change a role",
+    "disable an account",
+    "set a password",
+    "edit an indicator",
+    "retire an indicator",
+    "add a city alias",
+}
 DATA = {"import own city", "enter values", "import another city", "revert a submitted batch"}
 ALLOWED = {
     "viewer": set(),
@@ -142,6 +156,8 @@ WATCHED = [
     m.AppUser,
     m.UserCity,
     m.ValueReturn,
+    m.Indicator,
+    m.CityAlias,
 ]
 
 

@@ -44,7 +44,7 @@ def _world(engine: Engine) -> int:
 
 
 def key_text(row) -> str:  # type: ignore[no-untyped-def]
-    return f"{row['indicator']}".replace("_", "\\_")
+    return f"{row['city']} · {row['period']}"
 
 
 def _radios(app: AppTest, batch: int) -> list:  # type: ignore[type-arg]

@@ -1,0 +1,248 @@
+"""Catalog administration in the app (issue 15, Build 3): an administrator adds and edits
+indicators, retires them (never deletes one: its values stay), renames cities and adds the
+names files call them by. Each change is one audited write (before -> after) that advances the
+store version, and marks what it changed so `python -m mne init` (mne.catalog.load_catalog)
+never overwrites it from db/seed/."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from db import models as m
+from db.engine import writing
+from mne import access, audit
+from mne.access import Actor, Invalid
+from mne.i18n import LANGUAGES, N_
+from mne.text import fold
+
+NAME_LIMIT = 300
+CITY_NAME_LIMIT = 200
+UNIT_LIMIT = 80
+SOURCE_LIMIT = 200
+DEFINITION_LIMIT = 4000
+TEXT_FIELDS = {
+    **{f"name_{lang}": NAME_LIMIT for lang in LANGUAGES},
+    **{f"definition_{lang}": DEFINITION_LIMIT for lang in LANGUAGES},
+    "unit": UNIT_LIMIT,
+    "source_standard": SOURCE_LIMIT,
+}
+INDICATOR_FIELDS = (
+    *TEXT_FIELDS,
+    "direction",
+    "decimals",
+    "plausible_min",
+    "plausible_max",
+    "comparable",
+)
+REQUIRED = (*(f"name_{lang}" for lang in LANGUAGES), "unit")
+
+
+def edit_indicator(
+    engine: Engine, actor: Actor, code: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change an indicator's names, unit, direction, decimals, plausible range, definitions,
+    source or comparability; returns the fields that changed, old -> new. New names become
+    names a file may use for it too."""
+    access.require(engine, actor, "edit_catalog", "indicator", code)
+    i = m.table(m.Indicator)
+    with writing(engine) as conn:
+        row = conn.execute(select(i).where(i.c.code == code)).mappings().first()
+        if row is None:
+            raise Invalid(N_("There is no indicator {code}."), code=code)
+        wanted = _checked_indicator({**dict(row), **changes})
+        changed = {k: v for k, v in wanted.items() if k in INDICATOR_FIELDS and v != row[k]}
+        if not changed:
+            return {}
+        conn.execute(update(i).where(i.c.id == row["id"]).values(**changed, changed_in_app=True))
+        names = [changed[f"name_{lang}"] for lang in LANGUAGES if f"name_{lang}" in changed]
+        _add_aliases(conn, m.table(m.IndicatorAlias), "indicator_id", int(row["id"]), names)
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "indicator",
+            code,
+            {k: row[k] for k in changed},
+            changed,
+        )
+    return {k: (row[k], v) for k, v in changed.items()}
+
+
+def add_indicator(
+    engine: Engine, actor: Actor, code: str, focus_area: str, fields: dict[str, Any]
+) -> int:
+    """A new indicator of a focus area; returns its id. Its code and names are names a file
+    may use for it."""
+    code = code.strip().upper()
+    access.require(engine, actor, "edit_catalog", "indicator", code)
+    if not code or len(code) > 32 or not code.replace("_", "").isalnum():
+        raise Invalid(N_("An indicator code is letters, digits and _ (at most 32), e.g. QE_PM25."))
+    i, fa = m.table(m.Indicator), m.table(m.FocusArea)
+    row = _checked_indicator({"decimals": 1, "comparable": True, "direction": "higher", **fields})
+    with writing(engine) as conn:
+        if conn.execute(select(i.c.id).where(i.c.code == code)).first() is not None:
+            raise Invalid(N_("There is already an indicator {code}."), code=code)
+        area = conn.execute(select(fa.c.id).where(fa.c.code == focus_area)).scalar()
+        if area is None:
+            raise Invalid(N_("There is no focus area {code}."), code=focus_area)
+        values = {k: row.get(k, "") for k in INDICATOR_FIELDS}
+        new_id = conn.execute(
+            insert(i)
+            .values(code=code, focus_area_id=area, is_active=True, changed_in_app=True, **values)
+            .returning(i.c.id)
+        ).scalar_one()
+        names = [code, *(values[f"name_{lang}"] for lang in LANGUAGES)]
+        _add_aliases(conn, m.table(m.IndicatorAlias), "indicator_id", int(new_id), names)
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "indicator",
+            code,
+            None,
+            {"focus_area": focus_area, **values},
+        )
+    return int(new_id)
+
+
+def set_indicator_active(engine: Engine, actor: Actor, code: str, active: bool) -> None:
+    """Retire an indicator (it leaves the template, the pickers and the scores; its stored
+    values stay) or bring it back."""
+    access.require(engine, actor, "edit_catalog", "indicator", code)
+    i = m.table(m.Indicator)
+    with writing(engine) as conn:
+        was = conn.execute(select(i.c.is_active).where(i.c.code == code)).scalar()
+        if was is None:
+            raise Invalid(N_("There is no indicator {code}."), code=code)
+        if bool(was) == active:
+            return
+        conn.execute(
+            update(i).where(i.c.code == code).values(is_active=active, changed_in_app=True)
+        )
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "indicator",
+            code,
+            {"is_active": bool(was)},
+            {"is_active": active},
+        )
+
+
+def edit_city(engine: Engine, actor: Actor, code: str, name_vi: str, name_en: str) -> None:
+    """Rename a city in both languages; the new names become names a file may use for it."""
+    access.require(engine, actor, "edit_catalog", "city", code)
+    names = {
+        "name_vi": _text("name_vi", name_vi, CITY_NAME_LIMIT),
+        "name_en": _text("name_en", name_en, CITY_NAME_LIMIT),
+    }
+    c = m.table(m.City)
+    with writing(engine) as conn:
+        row = conn.execute(select(c.c.id, c.c.name_vi, c.c.name_en).where(c.c.code == code)).first()
+        if row is None:
+            raise Invalid(N_("There is no city {code}."), code=code)
+        before = {"name_vi": row.name_vi, "name_en": row.name_en}
+        if before == names:
+            return
+        conn.execute(update(c).where(c.c.id == row.id).values(**names, changed_in_app=True))
+        _add_aliases(conn, m.table(m.CityAlias), "city_id", int(row.id), list(names.values()))
+        audit.record(
+            conn, actor.user_id, actor.username, "edit_catalog", "city", code, before, names
+        )
+
+
+def add_city_alias(engine: Engine, actor: Actor, code: str, alias: str) -> None:
+    """Another name files use for a city ("TP.HCM", "Sài Gòn"). Refused when it folds to a
+    name another city already has: a name must point at one city."""
+    access.require(engine, actor, "edit_catalog", "city", code)
+    alias = _text("alias", alias, CITY_NAME_LIMIT)
+    c, a = m.table(m.City), m.table(m.CityAlias)
+    with writing(engine) as conn:
+        city_id = conn.execute(select(c.c.id).where(c.c.code == code)).scalar()
+        if city_id is None:
+            raise Invalid(N_("There is no city {code}."), code=code)
+        owner = conn.execute(
+            select(c.c.code).join(a, a.c.city_id == c.c.id).where(a.c.alias_key == fold(alias))
+        ).scalar()
+        if owner == code:
+            return
+        if owner is not None:
+            raise Invalid(
+                N_("“{alias}” already names {city}: a name points at one city."),
+                alias=alias,
+                city=owner,
+            )
+        _add_aliases(conn, a, "city_id", int(city_id), [alias])
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "city",
+            code,
+            None,
+            {"alias": alias},
+        )
+
+
+def _add_aliases(
+    conn: Connection, table: Any, owner_column: str, owner_id: int, names: list[str]
+) -> None:
+    """Names added in the app (kept by `init`), those not already naming something."""
+    taken = set(conn.execute(select(table.c.alias_key)).scalars())
+    rows, seen = [], set()
+    for name in names:
+        key = fold(name)
+        if key and key not in taken and key not in seen:
+            seen.add(key)
+            rows.append(
+                {owner_column: owner_id, "alias": name, "alias_key": key, "added_in_app": True}
+            )
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def _checked_indicator(row: dict[str, Any]) -> dict[str, Any]:
+    """The indicator's fields, cleaned, or Invalid with what to fix."""
+    row = dict(row)
+    for field, limit in TEXT_FIELDS.items():
+        row[field] = _text(field, row.get(field, ""), limit, required=field in REQUIRED)
+    if row.get("direction") not in m.DIRECTIONS:
+        raise Invalid(N_("The direction is “higher” or “lower” is better."))
+    try:
+        row["decimals"] = int(row["decimals"])
+        low, high = float(row["plausible_min"]), float(row["plausible_max"])
+    except (TypeError, ValueError, KeyError):
+        raise Invalid(N_("Decimals and the plausible range are numbers.")) from None
+    if not 0 <= row["decimals"] <= 6:
+        raise Invalid(N_("Decimals are between 0 and 6."))
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        raise Invalid(N_("The plausible minimum must be below the plausible maximum."))
+    row["plausible_min"], row["plausible_max"] = low, high
+    row["comparable"] = bool(row.get("comparable", True))
+    return row
+
+
+def _text(field: str, value: object, limit: int, required: bool = True) -> str:
+    """One line of people's text: trimmed, within the limit both stores hold, no NUL or
+    control characters (PostgreSQL refuses NUL; neither belongs in a name)."""
+    text = str(value if value is not None else "").strip()
+    if required and not text:
+        raise Invalid(N_("The {field} is empty: fill it in."), field=field)
+    if len(text) > limit:
+        raise Invalid(
+            N_("The {field} is {length} characters long; keep it under {limit}."),
+            field=field,
+            length=len(text),
+            limit=limit,
+        )
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise Invalid(N_("The {field} holds control characters: type it again."), field=field)
+    return text

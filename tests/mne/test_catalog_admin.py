@@ -1,0 +1,98 @@
+"""Catalog administration (issue 15, Build 3): what an administrator changes in the app is
+audited, read by uploads, and survives `python -m mne init`; a retired indicator keeps its
+values and leaves the upload template."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from mne import access, audit, catalog, catalog_admin, cli, intake
+from mne.access import Actor, Invalid, operator
+from mne.i18n import Translator
+from mne.intake import store
+from mne.intake.template import template_xlsx
+
+TR = Translator("en")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def admin(engine: Engine) -> Actor:
+    access.create_user(engine, operator(), "admin.c", PASSWORD, "admin")
+    actor = access.load_actor_by_name(engine, "admin.c")
+    assert actor is not None
+    return actor
+
+
+def _init(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert cli.main(["init"]) == 0
+
+
+def test_an_alias_and_a_name_changed_in_the_app_survive_init(
+    engine: Engine, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indicator = catalog.indicators(engine, "en").iloc[0]
+    city = catalog.cities(engine, "en").iloc[0]
+    catalog_admin.edit_indicator(
+        engine, admin, indicator["code"], {"name_vi": "Tên mới của chỉ tiêu", "unit": "%"}
+    )
+    catalog_admin.add_city_alias(engine, admin, city["code"], "Thủ phủ Thử Nghiệm")
+    actions = audit.audit_frame(engine, audit.AuditFilter(user="admin.c"))["action"]
+    assert list(actions).count("edit_catalog") == 2
+
+    _init(engine, monkeypatch)
+
+    names = catalog.indicators(engine, "vi").set_index("code")["name"]
+    assert names[indicator["code"]] == "Tên mới của chỉ tiêu"
+    text = (
+        "city,indicator,period,value\n"
+        f"Thu phu Thu Nghiem,Tên mới của chỉ tiêu,2024,{indicator['plausible_min']}\n"
+    )
+    preview = intake.check(engine, text.encode(), "alias.csv", TR)
+    assert preview.errors.empty, preview.errors["message"].tolist()
+    assert preview.valid["city_id"].tolist() == [city["id"]]
+
+
+def test_a_retired_indicator_keeps_its_values_and_leaves_the_template(
+    engine: Engine, admin: Actor
+) -> None:
+    indicator = catalog.indicators(engine, "en").iloc[0]
+    city = catalog.cities(engine, "en").iloc[0]
+    text = f"city,indicator,period,value\n{city['code']},{indicator['code']},2024,{indicator['plausible_max']}\n"
+    intake.commit_preview(engine, intake.check(engine, text.encode(), "v.csv", TR), operator())
+    catalog_admin.set_indicator_active(engine, admin, indicator["code"], False)
+
+    assert indicator["code"] not in set(catalog.indicators(engine, "en")["code"])
+    assert store.values_frame(engine, indicator=indicator["code"])["value"].tolist() == [
+        indicator["plausible_max"]
+    ]
+    book = load_workbook(io.BytesIO(template_xlsx(engine, TR)))
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
+    assert indicator["code"] not in cells
+    assert catalog.indicators(engine, "en").iloc[0]["code"] in cells  # the others are there
+
+
+def test_wrong_catalog_edits_are_refused_and_change_nothing(engine: Engine, admin: Actor) -> None:
+    indicator = catalog.indicators(engine, "en").iloc[0]
+    cities = catalog.cities(engine, "en")
+    before = catalog.indicators(engine, "en")
+    for changes in (
+        {"plausible_min": 10, "plausible_max": 5},
+        {"name_en": ""},
+        {"name_en": "x" * 301},
+        {"unit": "a\x00b"},
+        {"direction": "sideways"},
+    ):
+        with pytest.raises(Invalid):
+            catalog_admin.edit_indicator(engine, admin, indicator["code"], changes)
+    with pytest.raises(Invalid):  # the name of another city
+        catalog_admin.add_city_alias(
+            engine, admin, cities.iloc[0]["code"], str(cities.iloc[1]["name_en"])
+        )
+    after = catalog.indicators(engine, "en")
+    assert before.equals(after)
