@@ -37,6 +37,17 @@ INDICATOR_FIELDS = (
     "plausible_max",
     "comparable",
 )
+FIELD_LABELS = {
+    "name_vi": N_("Vietnamese name"),
+    "name_en": N_("English name"),
+    "name_id": N_("Indonesian name"),
+    "definition_vi": N_("Vietnamese definition"),
+    "definition_en": N_("English definition"),
+    "definition_id": N_("Indonesian definition"),
+    "unit": N_("unit"),
+    "source_standard": N_("source standard"),
+    "alias": N_("other name"),
+}
 REQUIRED = (*(f"name_{lang}" for lang in LANGUAGES), "unit")
 
 
@@ -235,14 +246,27 @@ def _text(field: str, value: object, limit: int, required: bool = True) -> str:
     control characters (PostgreSQL refuses NUL; neither belongs in a name)."""
     text = str(value if value is not None else "").strip()
     if required and not text:
-        raise Invalid(N_("The {field} is empty: fill it in."), field=field)
+        raise Invalid(N_("The {what} is empty: fill it in."), what=FIELD_LABELS[field])
     if len(text) > limit:
         raise Invalid(
-            N_("The {field} is {length} characters long; keep it under {limit}."),
-            field=field,
+            N_("The {what} is {length} characters long; keep it under {limit}."),
+            what=FIELD_LABELS[field],
             length=len(text),
             limit=limit,
         )
     if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise Invalid(N_("The {field} holds control characters: type it again."), field=field)
+        raise Invalid(
+            N_("The {what} holds control characters: type it again."), what=FIELD_LABELS[field]
+        )
     return text
+
+
+def indicator_fields(engine: Engine, code: str) -> dict[str, Any]:
+    """What the edit form shows of an indicator: every field an administrator may change."""
+    i = m.table(m.Indicator)
+    with engine.connect() as conn:
+        row = conn.execute(select(*(i.c[f] for f in INDICATOR_FIELDS)).where(i.c.code == code))
+        found = row.mappings().first()
+    if found is None:
+        raise Invalid(N_("There is no indicator {code}."), code=code)
+    return dict(found)

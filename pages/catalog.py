@@ -9,6 +9,7 @@ from mne import access, catalog, charts
 from mne import targets as targets_data
 from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS
 from mne.i18n import N_
+from pages import _catalog_forms as catalog_forms
 from pages import _ui as ui
 
 DIRECTION_LABELS = {"higher": N_("Higher is better"), "lower": N_("Lower is better")}
@@ -17,6 +18,9 @@ tr = ui.translator()
 lang = ui.language()
 st.title(tr("Catalog"))
 st.caption(tr("The indicators, targets, cities and task groups the dashboard follows."))
+notice = ui.take("catalog_notice")
+if notice:
+    st.success(notice, icon=":material/check_circle:")
 
 tab_framework, tab_indicators, tab_targets, tab_cities, tab_tasks = st.tabs(
     [tr("Framework"), tr("Indicators"), tr("Targets"), tr("Cities"), tr("Task groups")]
@@ -76,6 +80,8 @@ with tab_indicators:
     st.download_button(
         tr("Download the data (CSV)"), ui.csv_bytes(table), "indicators.csv", "text/csv"
     )
+    if ui.may("edit_catalog"):
+        catalog_forms.indicator_forms(tr, indicators, areas)
 
 
 def target_form() -> None:
@@ -237,6 +243,8 @@ with tab_cities:
                 "lon": tr("Longitude"),
             },
         )
+    if ui.may("edit_catalog") and not cities.empty:
+        catalog_forms.city_forms(tr, cities)
 
 with tab_tasks:
     st.subheader(tr("Thematic tracks of the Vietnam Urban Forum 2025"))

@@ -1,0 +1,40 @@
+"""The Catalog page's forms for administrators: an indicator renamed and a city's other name
+added from the page are in the store; other roles see no form."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from mne import access, catalog, city_search
+from mne.access import operator
+from mne.i18n import Translator
+from tests.pages.conftest import AppFactory
+
+PASSWORD = "a long test password"
+TR = Translator("en")
+
+
+def test_an_administrator_renames_an_indicator_and_names_a_city(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    access.create_user(engine, operator(), "admin.p", PASSWORD, "admin")
+    app = open_page(engine, "en", "catalog.py", user="admin.p")
+    code = app.selectbox(key="edit-ind").value
+    app.text_input(key=f"edit-{code}-name-en").input("A clearer name")
+    app.button(key=f"FormSubmitter:edit-indicator-{code}-{TR('Save the indicator')}").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert catalog.indicators(engine, "en").set_index("code").loc[code, "name"] == "A clearer name"
+    assert any(code in s.value for s in app.success)
+
+    city = app.selectbox(key="edit-city").value
+    app.text_input(key=f"alias-{city}").input("Phố Thử")
+    app.button(key=f"FormSubmitter:edit-city-{city}-{TR('Save the city')}").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    codes = list(catalog.cities(engine, "en")["code"])
+    assert city_search.find(city_search.city_names(engine), "pho thu", codes) == [city]
+
+
+def test_an_analyst_sees_no_catalog_form(engine: Engine, open_page: AppFactory) -> None:
+    access.create_user(engine, operator(), "analyst.p", PASSWORD, "analyst")
+    app = open_page(engine, "en", "catalog.py", user="analyst.p")
+    assert not [s for s in app.selectbox if s.key in ("edit-ind", "edit-city")]
