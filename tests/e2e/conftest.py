@@ -63,9 +63,8 @@ ACCOUNTS = {
 
 
 @pytest.fixture(scope="session")
-def accounts_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard on a store with demo data and one account per role (ACCOUNTS, all with
-    PASSWORD): every page asks for sign-in."""
+def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with demo data and one account per role (ACCOUNTS, all with PASSWORD)."""
     from mne.access import create_user, operator
 
     store = f"sqlite:///{tmp_path_factory.mktemp('e2e-accounts') / 'store.db'}"
@@ -73,7 +72,13 @@ def accounts_app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     init_store(engine, with_demo=True)
     for name, (role, cities) in ACCOUNTS.items():
         create_user(engine, operator(), name, PASSWORD, role, name.title(), cities)
-    yield from _serve(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def accounts_app_url(accounts_store: str) -> Iterator[str]:
+    """The dashboard on `accounts_store`: every page asks for sign-in."""
+    yield from _serve(accounts_store)
 
 
 def _serve(store: str) -> Iterator[str]:
