@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import StoreBusy, database_url, get_engine, writing
 from db.migrate import has_schema
-from mne import access, audit, cli_access, demo, intake
+from mne import access, audit, cli_access, cli_tokens, demo, intake
 from mne.access import AccessError
 from mne.catalog import catalog_json
 from mne.i18n import LANGUAGES, N_, Translator
@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--json", action="store_true")
     cli_access.add_commands(commands)
+    cli_tokens.add_commands(commands)
     return parser
 
 
@@ -189,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "summary": _summary,
             "backup": _backup,
             "user": cli_access.run_user,
+            "token": cli_tokens.run_token,
             "approve": cli_access.run_review,
             "return": cli_access.run_review,
             "reopen": cli_access.run_review,
