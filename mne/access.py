@@ -142,6 +142,8 @@ ACTION_LABELS = {
     "edit_task": N_("edit tasks"),
     "manage_users": N_("manage accounts"),
     "view_audit": N_("read the audit log"),
+    "api": N_("use the API"),
+    "api.read_submitted": N_("read submitted values through the API"),
 }
 
 

@@ -40,6 +40,7 @@ from mne import api_tokens, audit, failures, intake
 from mne.access import AccessError, Actor
 from mne.api_tokens import TokenCheck
 from mne.catalog import catalog_json
+from mne.exchange import ValueFilter, dhis2_json_to_csv, values_statement
 from mne.i18n import LANGUAGES, N_, Translator, normalise_language
 from mne.intake.read import max_upload_bytes
 
@@ -219,16 +220,6 @@ def _known(engine: Engine, kind: str, codes: list[str]) -> None:
         raise ApiError(400, "unknown_code", kind=kind, codes=", ".join(unknown)[:300])
 
 
-@dataclass(frozen=True)
-class ValueFilter:
-    cities: tuple[str, ...] = ()
-    indicators: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    first_year: int | None = None
-    last_year: int | None = None
-    status: str = "approved"
-
-
 def value_filter(request: Request) -> ValueFilter:
     status = request.query_params.get("status", "approved").strip().lower() or "approved"
     if status not in STATUSES:
@@ -268,37 +259,6 @@ def _status_condition(caller: Caller, wanted: str, engine: Engine) -> Any:
     return submitted if wanted == "submitted" else or_(approved, submitted)
 
 
-def values_statement(engine: Engine, chosen: ValueFilter, shown: Any) -> Select[Any]:
-    """The stored values of the filter that `shown` lets through, in the store's order (id)."""
-    o, c, i = m.table(m.Observation), m.table(m.City), m.table(m.Indicator)
-    statement = (
-        select(
-            o.c.id,
-            c.c.code.label("city"),
-            c.c.country_iso2.label("country"),
-            i.c.code.label("indicator"),
-            o.c.period,
-            o.c.value,
-            o.c.status,
-        )
-        .join(c, c.c.id == o.c.city_id)
-        .join(i, i.c.id == o.c.indicator_id)
-        .where(shown)
-        .order_by(o.c.id)
-    )
-    if chosen.cities:
-        statement = statement.where(c.c.code.in_(chosen.cities))
-    if chosen.indicators:
-        statement = statement.where(i.c.code.in_(chosen.indicators))
-    if chosen.countries:
-        statement = statement.where(c.c.country_iso2.in_(chosen.countries))
-    if chosen.first_year is not None:
-        statement = statement.where(o.c.year >= chosen.first_year)
-    if chosen.last_year is not None:
-        statement = statement.where(o.c.year <= chosen.last_year)
-    return statement
-
-
 def _prepare_values(request: Request, caller: Caller) -> tuple[Select[Any], int, int]:
     engine = get_engine()
     chosen = value_filter(request)
@@ -314,7 +274,7 @@ def _prepare_values(request: Request, caller: Caller) -> tuple[Select[Any], int,
             raise ApiError(400, "bad_parameter", name=name, value=raw[:40], expected=expected)
     limit = int(raw_limit) if raw_limit else DEFAULT_PAGE
     cursor = int(raw_cursor) if raw_cursor else 0
-    return values_statement(engine, chosen, shown), min(limit, MAX_PAGE), cursor
+    return values_statement(chosen, shown), min(limit, MAX_PAGE), cursor
 
 
 def _page(statement: Select[Any], limit: int, cursor: int) -> dict[str, Any]:
@@ -536,30 +496,6 @@ async def tasks(request: Request, caller: Caller) -> Response:
 
 def _flag(request: Request, name: str) -> bool:
     return request.query_params.get(name, "").strip().lower() in ("1", "true", "yes")
-
-
-def dhis2_json_to_csv(body: Any) -> bytes | None:
-    """A DHIS2 dataValueSets JSON body as a DHIS2 data value CSV the intake reads; None when
-    the body is not one."""
-    if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
-        return None
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["dataElement", "period", "orgUnit", "value", "comment"])
-    default_org = str(body.get("orgUnit", ""))
-    default_period = str(body.get("period", ""))
-    writer.writerows(
-        [
-            str(v.get("dataElement", "")),
-            str(v.get("period", default_period)),
-            str(v.get("orgUnit", default_org)),
-            "" if v.get("value") is None else str(v.get("value")),
-            str(v.get("comment", "") or ""),
-        ]
-        for v in body["dataValues"]
-        if isinstance(v, dict)
-    )
-    return buffer.getvalue().encode("utf-8")
 
 
 async def _read_body(request: Request) -> tuple[bytes, str]:

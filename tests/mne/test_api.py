@@ -223,10 +223,7 @@ def test_a_revoked_an_expired_or_a_made_up_token_gets_401(served: Api) -> None:
     with engine.begin() as conn:
         past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
         conn.execute(
-            m.table(m.ApiToken)
-            .update()
-            .where(m.ApiToken.name == "past")
-            .values(expires_at=past)
+            m.table(m.ApiToken).update().where(m.ApiToken.name == "past").values(expires_at=past)
         )
     assert served.get("/api/v1/values", expiring).status_code == 401
     assert served.get("/api/v1/values", "mne_made_up").status_code == 401
@@ -423,7 +420,9 @@ def test_the_api_answers_the_summary_of_the_command_line(
     assert cli.main(["import", str(path), "--dry-run", "--json"]) == 1
     expected = json.loads(capsys.readouterr().out)
     assert expected["status"] == "rejected" and [e["row"] for e in expected["errors"]] == [3]
-    answer = served.post("/api/v1/imports?filename=same.csv&dryRun=1", served.tokens["admin.api"], body)
+    answer = served.post(
+        "/api/v1/imports?filename=same.csv&dryRun=1", served.tokens["admin.api"], body
+    )
     assert answer.json() == expected
 
 
@@ -434,9 +433,7 @@ def test_a_dhis2_data_value_set_json_imports(served: Api) -> None:
             {"dataElement": "CS_SLUM_POP", "period": "2020", "orgUnit": "VNDAD", "value": "7"},
         ]
     }
-    answer = served.post(
-        "/api/v1/imports", served.tokens["analyst.api"], json.dumps(body).encode()
-    )
+    answer = served.post("/api/v1/imports", served.tokens["analyst.api"], json.dumps(body).encode())
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "committed" and answer.json()["inserted"] == 2
     stored = _stored(served.engine)
