@@ -75,7 +75,6 @@ MESSAGES = {
         "The request holds no file: send the file as the body, or a dataValueSets JSON."
     ),
     "not_found": N_("There is no such address in the API: see /api/v1/openapi.json."),
-    "failed": N_("The request could not be answered: {reason}"),
 }
 TOKEN_REASONS = {
     "unknown": N_("unknown"),
