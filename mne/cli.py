@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", required=True)
 
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
-    bench.add_argument("name", choices=["ingest", "dashboard", "report", "version", "hostile"])
+    bench.add_argument(
+        "name", choices=["ingest", "dashboard", "report", "version", "hostile", "api"]
+    )
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument(
         "--url",
@@ -454,6 +456,11 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
     if args.name == "version":
         bench_version(args.url or database_url())
         return 0
+    if args.name == "api":
+        from mne.bench_api import bench_api
+
+        figures = bench_api(args.rows)
+        return 0 if figures["within_3x"] and figures["under_500_mb"] else 1
     if args.name == "hostile":
         from mne.bench_hostile import bench_hostile
 
