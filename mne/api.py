@@ -24,14 +24,16 @@ import io
 import json
 import logging
 import os
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, or_, select
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from db import models as m
@@ -343,6 +345,42 @@ async def values(request: Request, caller: Caller) -> Response:
     return JSONResponse(await run_in_threadpool(_page, statement, limit, cursor))
 
 
+EXPORT_TYPES = {
+    "dhis2-json": ("application/json", "dataValueSets.json"),
+    "dhis2-csv": ("text/csv; charset=utf-8", "dataValueSets.csv"),
+    "sdmx-csv": ("application/vnd.sdmx.data+csv; version=2.0.0", "sdmx.csv"),
+    "open-sdg": ("application/zip", "open-sdg.zip"),
+}
+
+
+def _export_to_file(statement: Select[Any], fmt: str) -> str:
+    """The export written to a temporary file (disk, not memory); its path."""
+    from mne import exchange
+
+    descriptor, path = tempfile.mkstemp(prefix="mne-export-")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            exchange.write(get_engine(), statement, fmt, handle)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path
+
+
+async def export(request: Request, caller: Caller) -> Response:
+    """The values of the filter in a partner's format (mne.exchange)."""
+    fmt = request.query_params.get("format", "").strip().lower()
+    if fmt not in EXPORT_TYPES:
+        expected = N_("one of dhis2-json, dhis2-csv, sdmx-csv, open-sdg")
+        raise ApiError(400, "bad_parameter", name="format", value=fmt[:40], expected=expected)
+    statement, _limit, _cursor = await run_in_threadpool(_prepare_values, request, caller)
+    path = await run_in_threadpool(_export_to_file, statement, fmt)
+    media_type, name = EXPORT_TYPES[fmt]
+    return FileResponse(
+        path, media_type=media_type, filename=name, background=BackgroundTask(os.unlink, path)
+    )
+
+
 def _json(data: Any) -> Response:
     body = json.dumps(data, ensure_ascii=False, default=str)
     return Response(body, media_type="application/json")
@@ -643,6 +681,21 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        f"{PREFIX}/export": {
+            "get": {
+                "summary": "The values of the filters of /values in a partner's format",
+                "parameters": [
+                    _parameter("format", "dhis2-json, dhis2-csv, sdmx-csv or open-sdg (a zip)"),
+                    _parameter("city", "city codes, comma separated"),
+                    _parameter("indicator", "indicator codes, comma separated"),
+                    _parameter("country", "ISO 3166-1 alpha-2 codes, comma separated"),
+                    _parameter("from", "first year", "integer"),
+                    _parameter("to", "last year", "integer"),
+                    _parameter("status", "approved (default), submitted or all"),
+                ],
+                "responses": {"200": {"description": "The file"}, "400": _ERROR, "401": _ERROR},
+            }
+        },
         f"{PREFIX}/progress": {
             "get": {
                 "summary": "The figures of `python -m mne progress` per city x indicator",
@@ -713,6 +766,7 @@ def routes() -> list[Route]:
         Route(f"{PREFIX}/values", endpoint(values), methods=["GET"]),
         Route(f"{PREFIX}/progress", endpoint(progress), methods=["GET"]),
         Route(f"{PREFIX}/tasks", endpoint(tasks), methods=["GET"]),
+        Route(f"{PREFIX}/export", endpoint(export), methods=["GET"]),
         Route(f"{PREFIX}/imports", endpoint(imports), methods=["POST"]),
         Route(PREFIX + "/{rest:path}", not_found),
     ]

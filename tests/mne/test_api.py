@@ -446,3 +446,25 @@ def test_a_body_beyond_the_upload_limit_is_refused(
     monkeypatch.setattr(api, "max_upload_bytes", lambda: 100)
     answer = served.post("/api/v1/imports", served.tokens["admin.api"], b"x" * 1000)
     assert answer.status_code == 413 and answer.json()["error"]["code"] == "too_large"
+
+
+def test_exports_in_partners_formats_through_the_api_with_the_filters(served: Api) -> None:
+    from mne import exchange
+
+    token = served.tokens["viewer.api"]
+    wanted = {k for k in _stored(served.engine) if k[0].startswith("VN")}
+    sdmx = served.get("/api/v1/export?format=sdmx-csv&country=VN", token)
+    assert sdmx.status_code == 200, sdmx.text
+    rows = list(csv.DictReader(io.StringIO(sdmx.text)))
+    got = {(r["REF_AREA"], r["INDICATOR"], r["TIME_PERIOD"], float(r["OBS_VALUE"])) for r in rows}
+    assert got == wanted and wanted
+    dhis2 = served.get("/api/v1/export?format=dhis2-json&country=VN", token).json()
+    assert {
+        (v["orgUnit"], v["dataElement"], v["period"], float(v["value"]))
+        for v in dhis2["dataValues"]
+    } == wanted
+    zipped = served.get("/api/v1/export?format=open-sdg", token)
+    assert zipped.headers["content-type"] == "application/zip"
+    assert exchange.open_sdg_files(zipped.content)
+    assert served.get("/api/v1/export?format=xml", token).status_code == 400
+    assert served.get("/api/v1/export?format=sdmx-csv&status=all", token).status_code == 403
