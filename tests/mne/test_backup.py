@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from db.engine import get_engine, store_version, writing
-from mne import access, approval, demo, intake, sessions
+from mne import access, api_tokens, approval, demo, intake, sessions
 from mne.access import Actor, operator
 from mne.backup import file_sha256, head_revision
 from mne.cli import main
@@ -83,6 +83,7 @@ def fill(engine: Engine) -> None:
     assert focal is not None and focal.user_id is not None
     sessions.start(engine, focal.user_id, "Chromium")  # signed in in a browser
     sessions.issue_code(engine, focal.user_id)  # and on the way back from single sign-on
+    api_tokens.add(engine, operator(), "focal", "partner's system", "read+import")
 
 
 def _plain(value: Any) -> Any:
