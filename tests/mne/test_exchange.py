@@ -127,3 +127,28 @@ def test_an_open_sdg_zip_has_one_csv_and_metadata_per_indicator(demo_engine: Eng
         one = sorted(indicators)[0]
         header = archive.read(exchange.open_sdg_file_name(one)).decode().splitlines()[0]
     assert header.split(",")[:2] == ["Year", "GeoCode"] and header.endswith("Value")
+
+
+def test_the_command_line_imports_a_dhis2_json_file(
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    body = {
+        "dataValues": [
+            {"dataElement": "CS_SLUM_POP", "period": "2019", "orgUnit": "VNDAD", "value": "7.5"},
+            {"dataElement": "CS_SLUM_POP", "period": "2020-Q1", "orgUnit": "VNHAN", "value": "3"},
+        ]
+    }
+    path = tmp_path / "sync.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    assert cli.main(["import", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["inserted"] == 2
+    assert _keys(values_frame(engine)) == {
+        ("VNDAD", "CS_SLUM_POP", "2019", 7.5),
+        ("VNHAN", "CS_SLUM_POP", "2020-Q1", 3.0),
+    }
+    path.write_text('{"rows": []}', encoding="utf-8")
+    assert cli.main(["import", str(path)]) == 2
