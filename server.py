@@ -13,7 +13,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from mne import failures, web
+from mne import api, failures, web
 from mne.i18n import Translator, normalise_language
 
 # The pages/ folder (a name the brief fixes) would start Streamlit in its old multipage mode,
@@ -45,7 +45,7 @@ def single_sign_on_configured() -> bool:
 
 app = st.App(
     "app.py",
-    routes=web.routes(single_sign_on=single_sign_on_configured()),
+    routes=[*web.routes(single_sign_on=single_sign_on_configured()), *api.routes()],
     middleware=[Middleware(web.SecurityHeaders), Middleware(web.PageGate)],
     on_script_error=show_failure,
 )

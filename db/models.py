@@ -468,6 +468,27 @@ class AppSession(Base):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
 
+TOKEN_SCOPES = ("read", "read+import")
+
+
+class ApiToken(Base):
+    """A bearer token of an account for /api/v1/ (mne.api_tokens): the store keeps only its
+    SHA-256. Its scope is "read" or "read+import"; the account's role limits it further."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint(_in("scope", TOKEN_SCOPES), name="scope"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class SignInCode(Base):
     """A single-use code, valid for seconds, that the browser exchanges for a session cookie
     (single sign-on ends in a Streamlit page, which cannot set a cookie itself)."""

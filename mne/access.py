@@ -144,6 +144,8 @@ ACTION_LABELS = {
     "manage_users": N_("manage accounts"),
     "edit_catalog": N_("edit the catalog"),
     "view_audit": N_("read the audit log"),
+    "api": N_("use the API"),
+    "api.read_submitted": N_("read submitted values through the API"),
 }
 
 

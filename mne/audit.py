@@ -137,6 +137,10 @@ ACTION_NAMES = {
     "task_update": N_("Task progress reported"),
     "demo.load": N_("Demo data loaded"),
     "demo.remove": N_("Demo data removed"),
+    "api_token.create": N_("API token made"),
+    "api_token.revoke": N_("API token revoked"),
+    "api_token.refused": N_("API token refused"),
+    "api.import": N_("Imported through the API"),
 }
 DENIED = N_("Refused: {action}")
 ENTITY_NAMES = {
@@ -145,6 +149,8 @@ ENTITY_NAMES = {
     "target": N_("Target"),
     "task": N_("Task"),
     "demo": N_("Demo data"),
+    "api_token": N_("API token"),
+    "api": N_("API"),
 }
 FIELD_NAMES = {
     "review_state": N_("Approval"),

@@ -166,3 +166,8 @@ with change_tab:
             ui.access_error(error)
         else:
             done(tr("Account {username} changed.", username=chosen))
+
+st.divider()
+from pages._tokens import token_panel  # noqa: E402
+
+token_panel(engine, actor, tr, users["username"].tolist())

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from db.engine import get_engine, store_version, writing
-from mne import access, approval, demo, intake, sessions
+from mne import access, api_tokens, approval, demo, intake, sessions, value_review
 from mne.access import Actor, operator
 from mne.backup import file_sha256, head_revision
 from mne.cli import main
@@ -66,7 +66,7 @@ def upload(
 
 def fill(engine: Engine) -> None:
     """A store a ministry would have: values replaced (history), a batch reverted, one
-    approved, an account with its cities, tasks with progress reports, projects, audit rows."""
+    approved, a value returned, an account with its cities, tasks with progress reports, projects, audit rows."""
     cities = ("VNHAN", "VNDAD")
     access.create_user(
         engine, operator(), "focal", "a long pass phrase", "focal_point", city_codes=cities
@@ -75,7 +75,10 @@ def fill(engine: Engine) -> None:
     upload(engine, FIRST, "first.csv", focal)
     second = upload(engine, SECOND, "second.csv", focal)
     intake_store.revert(engine, second["batch_id"], focal)
-    upload(engine, SECOND, "second-again.csv", focal)
+    again = upload(engine, SECOND, "second-again.csv", focal)
+    value = intake_store.values_frame(engine).query(f"batch_id == {again['batch_id']}").iloc[0]
+    returned = {(value["city"], value["indicator"], value["period"]): "Check this value"}
+    value_review.review_values(engine, operator("analyst"), again["batch_id"], [], returned)
     approval.approve_batch(engine, operator("analyst"), 1)
     with writing(engine) as conn:
         demo.load_tasks(conn)
@@ -83,6 +86,7 @@ def fill(engine: Engine) -> None:
     assert focal is not None and focal.user_id is not None
     sessions.start(engine, focal.user_id, "Chromium")  # signed in in a browser
     sessions.issue_code(engine, focal.user_id)  # and on the way back from single sign-on
+    api_tokens.add(engine, operator(), "focal", "partner's system", "read+import")
 
 
 def _plain(value: Any) -> Any:
