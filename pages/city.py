@@ -94,7 +94,7 @@ EVENT_TEXT = {
 }
 for event in profile.events.itertuples():
     st.info(
-        tr(
+        tr.on("markdown")(
             EVENT_TEXT[str(event.kind)],
             date=tr.date(pd.Timestamp(event.event_date)),
             city=city_name,
