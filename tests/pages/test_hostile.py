@@ -12,6 +12,7 @@ from mne import access, approval, markup
 from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import check, commit_preview
+from mne.store import init_store
 from tests.data import hostile
 from tests.pages.conftest import AppFactory
 
@@ -103,3 +104,31 @@ def test_a_user_name_that_reads_as_an_address_is_added_as_text(
     notices = [str(s.value) for s in app.success]
     assert notices == ["Account " + markup.markdown(name) + " added."]
     assert "@\u2060" in notices[0]  # no mailto link: the address is broken by a word joiner
+
+
+def test_a_hostile_task_update_note_is_shown_as_text(engine: Engine, open_page: AppFactory) -> None:
+    init_store(engine, with_demo=True)
+    access.create_user(engine, operator(), "analyst.x", PASSWORD, "analyst", PAYLOAD)
+    app = open_page(engine, "en", "tasks.py", user="analyst.x")
+    app.number_input[0].set_value(100.0)
+    app.text_area[0].input(PAYLOAD)
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert app.dataframe[0].value.iloc[0]["note"] == PAYLOAD  # a plain text cell, as typed
+    _shown_as_text(app, PAYLOAD, times=0)  # and never raw in a markdown element
+
+
+def test_a_hostile_target_note_is_shown_as_text(engine: Engine, open_page: AppFactory) -> None:
+    init_store(engine, with_demo=True)
+    access.create_user(engine, operator(), "analyst.x", PASSWORD, "analyst")
+    app = open_page(engine, "en", "catalog.py", user="analyst.x")
+    _fill(app, "Note", PAYLOAD)
+    next(b for b in app.button if b.label == "Save the target").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert [x.value for x in app.success] == ["Target saved."]
+    app.run()  # the table of targets is drawn above the form: the next run shows the new one
+    notes = [
+        frame.value["note"].tolist() for frame in app.dataframe if "note" in frame.value.columns
+    ]
+    assert any(PAYLOAD in column for column in notes)  # a plain text cell, as typed
+    _shown_as_text(app, PAYLOAD, times=0)

@@ -147,7 +147,9 @@ def test_a_future_date_is_refused_and_nothing_stored(
     app.date_input[0].set_value(future)
     app.number_input[0].set_value(100.0)
     app.button[0].click().run()
-    expected = tasks.UpdateRefused("future_date", date=future, today=today).message(tr)
+    expected = tasks.UpdateRefused("future_date", date=future, today=today).message(
+        tr.on("markdown")
+    )
     assert [e.value for e in app.error] == [expected]
     assert _task_state(demo_store, code) == before
     assert not app.success
