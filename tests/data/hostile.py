@@ -17,6 +17,7 @@ COLOUR = ":red[x]"
 ICON = ":material/home:"
 LATEX = "$x^2$"
 HTML_ENTITY = "&lt;b&gt;"
+BACKSLASH = "\\:red[x] \\*x*"  # a backslash meant to undo an escape
 LONG = "A" * 5000
 ZERO_WIDTH = "a\u200bb"
 RIGHT_TO_LEFT = "\u202eabc"
@@ -25,13 +26,36 @@ AT_FORMULA = "@SUM(1)"
 PLUS = "+1"
 MINUS = "-1"
 
-MARKUP = [SCRIPT, IMG_ONERROR, MD_IMAGE, MD_LINK, JS_LINK, JS_URL, COLOUR, ICON, LATEX, HTML_ENTITY]
+MARKUP = [
+    SCRIPT,
+    IMG_ONERROR,
+    MD_IMAGE,
+    MD_LINK,
+    JS_LINK,
+    JS_URL,
+    COLOUR,
+    ICON,
+    LATEX,
+    HTML_ENTITY,
+    BACKSLASH,
+]
 INVISIBLE = [ZERO_WIDTH, RIGHT_TO_LEFT]
 FORMULAS = [HYPERLINK, AT_FORMULA, PLUS, MINUS]
 ALL = [*MARKUP, LONG, *INVISIBLE, *FORMULAS]
 # Shown whole on a page (a long string is cut short in messages; invisible characters do
 # not survive reading the page's text back): the text a test looks for as typed.
-VISIBLE = [SCRIPT, IMG_ONERROR, MD_IMAGE, MD_LINK, JS_LINK, COLOUR, ICON, LATEX, HTML_ENTITY]
+VISIBLE = [
+    SCRIPT,
+    IMG_ONERROR,
+    MD_IMAGE,
+    MD_LINK,
+    JS_LINK,
+    COLOUR,
+    ICON,
+    LATEX,
+    HTML_ENTITY,
+    BACKSLASH,
+]
 # What the payloads must never become in a page (CSS selectors).
 ELEMENTS = [
     f"img[src*='{TRAP_HOST}']",
