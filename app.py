@@ -72,9 +72,9 @@ def account_box(actor: Actor | None, tr: Translator) -> None:
             st.caption(tr("Demo mode: no accounts yet, nobody may change data."))
             return
         st.caption(
-            tr(
+            tr.on("markdown")(
                 "Signed in as {name} ({role})",
-                name=ui.plain(actor.label),
+                name=actor.label,
                 role=tr(ROLE_LABELS[actor.role]),
             )
         )

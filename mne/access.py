@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -106,13 +105,11 @@ class AccessError(Exception):
     # Values that are themselves messages (a role, an action), translated with the template.
     TRANSLATED = frozenset({"role", "what", "state", "step"})
 
-    def message(self, tr: Translator, escape: Callable[[object], str] | None = None) -> str:
-        """The message in the user's language; `escape` is applied to the values that came
-        from people (names, comments), e.g. to show them in markdown as typed."""
-        values = {
-            k: tr(v) if k in self.TRANSLATED else (escape(v) if escape else v)
-            for k, v in self.values.items()
-        }
+    def message(self, tr: Translator) -> str:
+        """The message in the user's language; values from people (names, comments) are
+        escaped for the translator's surface (`tr.on("markdown")` on pages)."""
+        plain = tr.on("text")  # a translated value is escaped once, as a value of the template
+        values = {k: plain(v) if k in self.TRANSLATED else v for k, v in self.values.items()}
         return tr(self.template, **values)
 
 

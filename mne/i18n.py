@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+
+from mne import markup
 
 LANGUAGES = ("vi", "en", "id")
 DEFAULT_LANGUAGE = "vi"
@@ -108,13 +110,27 @@ def messages(lang: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Translator:
-    """Translates messages and formats numbers and dates for one language."""
+    """Translates messages and formats numbers and dates for one language.
+
+    `surface` is where the messages are drawn (mne.markup): every value filled into a
+    message is escaped for it, so a city "![x](http://…)" quoted in a message drawn as
+    markdown shows as typed. `on("markdown")` is the translator of markdown elements."""
 
     lang: str = DEFAULT_LANGUAGE
+    surface: str = "text"
 
     def __call__(self, message: str, **values: object) -> str:
         text = messages(self.lang).get(message, message)
-        return text.format(**values) if values else text
+        return markup.fill(text, self.surface, values) if values else text
+
+    def on(self, surface: str) -> Translator:
+        """This translator for messages drawn on `surface` ("text", "markdown", "cell")."""
+        return replace(self, surface=surface)
+
+    def escape(self, value: object) -> str:
+        """A value drawn on this translator's surface outside a message (a stored message,
+        a person's name): escaped the way the messages' values are."""
+        return markup.escape(value, self.surface)
 
     @property
     def locale(self) -> Locale:

@@ -11,7 +11,6 @@ import functools
 import html
 import inspect
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -34,6 +33,7 @@ from mne import (
     demo,
     entry,
     explorer,
+    markup,
     overview,
     projects,
     sessions,
@@ -403,15 +403,11 @@ def explain_first_admin() -> None:
     )
 
 
-# Everything markdown (and Streamlit's :colour[...] and :icon: codes) gives a meaning to.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def plain(text: object) -> str:
-    """People's own text (names, file names, comments) for a markdown element: every character
-    markdown would read as markup is escaped, so it shows exactly as typed, never as HTML,
-    a link or an image."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """People's own text (names, file names, comments, stored messages) for a markdown
+    element, shown exactly as typed: mne.markup escapes it, as it escapes the values of
+    messages drawn with `translator().on("markdown")`."""
+    return markup.markdown(text)
 
 
 def find_city(key: str, codes: list[str]) -> list[str]:
@@ -478,7 +474,7 @@ def returned_values_table(returned: pd.DataFrame) -> None:
 
 
 def access_error(error: access.AccessError) -> None:
-    st.error(error.message(translator(), escape=plain), icon=":material/block:")
+    st.error(error.message(translator().on("markdown")), icon=":material/block:")
 
 
 PROBLEMS_SHOWN = 300
@@ -491,7 +487,8 @@ def problem_table(problems: pd.DataFrame) -> None:
     shown = problems.head(PROBLEMS_SHOWN)[["row", "column", "message"]].rename(
         columns={"row": tr("Row"), "column": tr("Column"), "message": tr("What to fix")}
     )
-    st.table(shown, hide_index=True)
+    # st.table draws every cell as markdown; the cells quote the file's own text.
+    st.table(shown.map(plain), hide_index=True)
     if len(problems) > PROBLEMS_SHOWN:
         st.caption(
             tr(

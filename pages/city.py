@@ -95,7 +95,7 @@ EVENT_TEXT = {
 }
 for event in profile.events.itertuples():
     st.info(
-        tr(
+        tr.on("markdown")(
             EVENT_TEXT[str(event.kind)],
             date=tr.date(pd.Timestamp(event.event_date)),
             city=city_name,
@@ -109,7 +109,7 @@ for event in profile.events.itertuples():
 table = profile.table
 if table.empty:
     ui.empty_state(
-        tr(
+        tr.on("markdown")(
             "No indicator values for {city} yet. Upload the city's indicator file on the "
             "Upload page, or choose another city.",
             city=city_name,
@@ -326,7 +326,7 @@ else:
 st.subheader(tr("Smart City Action Plan projects"))
 projects = profile.projects
 if projects.empty:
-    ui.empty_state(tr("No SCAP projects recorded for {city}.", city=city_name))
+    ui.empty_state(tr.on("markdown")("No SCAP projects recorded for {city}.", city=city_name))
 else:
     st.dataframe(
         pd.DataFrame(

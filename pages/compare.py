@@ -103,7 +103,7 @@ if indices["index"].notna().any():
         )
 else:
     ui.empty_state(
-        tr(
+        tr.on("markdown")(
             "None of {cities} has enough data for a focus-area index ({coverage} of its "
             "indicators).",
             coverage=tr.percent(MIN_INDEX_COVERAGE),
@@ -116,7 +116,9 @@ st.subheader(tr("Indicators"))
 if not chosen_indicators:
     ui.empty_state(tr("Choose one or more indicators to compare."))
 elif data.latest.empty:
-    ui.empty_state(tr("No values of the chosen indicators for {cities} yet.", cities=names))
+    ui.empty_state(
+        tr.on("markdown")("No values of the chosen indicators for {cities} yet.", cities=names)
+    )
 else:
     latest = data.latest
     shown = ui.progress_cells(latest).assign(

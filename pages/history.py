@@ -44,12 +44,12 @@ returned = table[
 ]
 for batch in returned.itertuples():
     st.warning(
-        tr(
+        tr.on("markdown")(
             "Batch #{batch} ({file}) was returned by {by}: {comment}",
             batch=batch.id,
-            file=ui.plain(batch.file_name),
-            by=ui.plain(batch.reviewed_by),
-            comment=ui.plain(batch.review_comment),
+            file=batch.file_name,
+            by=batch.reviewed_by,
+            comment=batch.review_comment,
         ),
         icon=":material/assignment_return:",
     )
@@ -161,12 +161,12 @@ elif state == "committed" and ui.may("revert"):
                 status.update(label=tr("Batch #{batch} reverted.", batch=chosen), state="complete")
                 refusal = None
         if isinstance(refusal, batches.RevertRefused):
-            st.error(revert_refusal(refusal, tr), icon=":material/block:")
+            st.error(revert_refusal(refusal, tr.on("markdown")), icon=":material/block:")
         elif isinstance(refusal, access.AccessError):
             ui.access_error(refusal)
         else:
             ui.after_write()
-            st.session_state["history_notice"] = tr(
+            st.session_state["history_notice"] = tr.on("markdown")(
                 "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
                 batch=chosen,
                 **counts,

@@ -93,7 +93,7 @@ report_tr = Translator(lang)
 try:
     content = reports.gather(ui.engine(), scope, lang, include_submitted, first_year, last_year)
 except reports.ReportError as error:
-    st.error(error.message(tr), icon=":material/error:")
+    st.error(error.message(tr.on("markdown")), icon=":material/error:")
     st.stop()
 
 st.subheader(tr("Preview"))
@@ -175,7 +175,7 @@ if st.button(tr("Make the report"), type="primary", icon=":material/summarize:")
         st.session_state["report_file"] = (request, data, reports.file_name(content, fmt))
     except reports.ExportFailed as error:
         st.session_state.pop("report_file", None)
-        st.error(error.message(tr), icon=":material/error:")
+        st.error(error.message(tr.on("markdown")), icon=":material/error:")
 
 made = st.session_state.get("report_file")
 if made is not None and made[0] == request:

@@ -197,12 +197,12 @@ def update_form(actor: access.Actor) -> None:
                 engine, code, report_date, float(percent), note, actor, today=today
             )
         except task_data.UpdateRefused as refused:
-            st.error(refused.message(tr), icon=":material/block:")
+            st.error(refused.message(tr.on("markdown")), icon=":material/block:")
         except access.AccessError as error:
             ui.access_error(error)
         else:
             ui.after_write()
-            st.session_state["task_notice"] = tr(
+            st.session_state["task_notice"] = tr.on("markdown")(
                 "Update on {task} stored: {before} % → {after} % complete, status {status}.",
                 task=code,
                 before=tr.number(posted.percent_before),

@@ -47,7 +47,7 @@ else:
     cities = ui.load_cities()
     own = cities[cities["id"].isin(actor.city_ids)]["name"]
     st.info(
-        tr(
+        tr.on("markdown")(
             "You may upload data of {cities}. Your values are submitted for a ministry analyst "
             "to approve; dashboards count them once approved.",
             cities=", ".join(own) or MISSING,
@@ -142,8 +142,8 @@ with st.expander(tr("Other systems' files: sheet and mapping"), expanded=False):
 try:
     mapping = Mapping.parse(mapping_text.splitlines())
 except MappingProblem as problem:
-    refusal = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
-    st.error(ui.plain(refusal), icon=":material/error:")
+    refusal = tr.on("markdown")(MAPPING_PROBLEMS[problem.code], **problem.values)
+    st.error(refusal, icon=":material/error:")
     st.stop()
 # The preview belongs to these bytes (whatever the file is called), read with this sheet and
 # mapping, checked against the store as it is now, in this language, for this user: any other
@@ -197,12 +197,10 @@ if preview.sheet_note:
     st.caption(ui.plain(preview.sheet_note))
 if preview.remembered:
     st.info(
-        ui.plain(
-            tr(
-                "Read with the mapping remembered for this source: {mapping}. Type a mapping "
-                "above to use another.",
-                mapping="; ".join(preview.mapping),
-            )
+        tr.on("markdown")(
+            "Read with the mapping remembered for this source: {mapping}. Type a mapping "
+            "above to use another.",
+            mapping="; ".join(preview.mapping),
         ),
         icon=":material/history:",
     )

@@ -101,7 +101,7 @@ with add_tab, st.form("add-user", clear_on_submit=True):
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr("Account {username} added.", username=username.strip()))
+            done(tr.on("markdown")("Account {username} added.", username=username.strip()))
 
 with change_tab:
     if users.empty:
@@ -120,7 +120,7 @@ with change_tab:
             except access.AccessError as error:
                 ui.access_error(error)
             else:
-                done(tr("Account {username} changed.", username=chosen))
+                done(tr.on("markdown")("Account {username} changed.", username=chosen))
     with st.form("set-password", clear_on_submit=True):
         new_password = st.text_input(
             tr("New password (at least {n} characters)", n=access.MIN_PASSWORD_LENGTH),
@@ -133,7 +133,7 @@ with change_tab:
             except access.AccessError as error:
                 ui.access_error(error)
             else:
-                done(tr("Account {username} changed.", username=chosen))
+                done(tr.on("markdown")("Account {username} changed.", username=chosen))
     left, middle, right = st.columns(3)
     active = bool(row["is_active"])
     if left.button(
@@ -145,7 +145,7 @@ with change_tab:
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr("Account {username} changed.", username=chosen))
+            done(tr.on("markdown")("Account {username} changed.", username=chosen))
     if middle.button(
         tr("End sessions"),
         icon=":material/logout:",
@@ -156,7 +156,11 @@ with change_tab:
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr("{username} was signed out of {n} sessions.", username=chosen, n=ended))
+            done(
+                tr.on("markdown")(
+                    "{username} was signed out of {n} sessions.", username=chosen, n=ended
+                )
+            )
     if right.button(
         tr("Unlock"), icon=":material/lock_open:", disabled=pd.isna(row["locked_until"])
     ):
@@ -165,7 +169,7 @@ with change_tab:
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr("Account {username} changed.", username=chosen))
+            done(tr.on("markdown")("Account {username} changed.", username=chosen))
 
 st.divider()
 from pages._tokens import token_panel  # noqa: E402

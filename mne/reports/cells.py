@@ -13,15 +13,13 @@ from pathlib import PurePath
 
 import pandas as pd
 
-FORMULA_START = r"^[=+\-@\t\r]"
-_FORMULA_START = re.compile(FORMULA_START)
+from mne.markup import FORMULA_START
+from mne.markup import cell as _cell
 
 
 def neutralise_text(value: object) -> object:
     """One text the way `neutralise_formulas` writes a cell; anything else unchanged."""
-    if isinstance(value, str) and _FORMULA_START.match(value):
-        return "'" + value
-    return value
+    return _cell(value) if isinstance(value, str) else value
 
 
 def download_name(prefix: str, file_name: str, extension: str = "csv") -> str:

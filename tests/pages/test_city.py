@@ -49,7 +49,7 @@ def test_city_profile_with_demo_data(demo_engine: Engine, open_page: AppFactory,
         assert not app.info
     else:
         assert [i.value for i in app.info] == [
-            tr("No SCAP projects recorded for {city}.", city=name)
+            tr.on("markdown")("No SCAP projects recorded for {city}.", city=name)
         ]
 
 
@@ -85,14 +85,14 @@ def test_city_profile_on_an_empty_store(engine: Engine, open_page: AppFactory, l
     name = catalog.cities(engine, lang).set_index("code").loc[code, "name"]
     messages = [i.value for i in app.info]
     assert (
-        tr(
+        tr.on("markdown")(
             "No indicator values for {city} yet. Upload the city's indicator file on the "
             "Upload page, or choose another city.",
             city=name,
         )
         in messages
     )
-    assert tr("No SCAP projects recorded for {city}.", city=name) in messages
+    assert tr.on("markdown")("No SCAP projects recorded for {city}.", city=name) in messages
 
 
 def test_the_profile_shows_events_lights_u4ssc_and_target_scope(

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from db import models as m
-from mne import access, tasks
+from mne import access, markup, tasks
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.store import init_store
@@ -126,7 +126,8 @@ def test_posting_an_update_through_the_form(demo_store: Engine, open_page: AppFa
     app.button[0].click().run()
     assert not app.exception and not app.error
     assert _task_state(demo_store, code) == (new_percent, reports + 1)
-    assert any(s.value.startswith(f"Update on {code} stored") for s in app.success)
+    stored = f"Update on {markup.markdown(code)} stored"  # drawn as markdown: the code escaped
+    assert any(s.value.startswith(stored) for s in app.success)
     newest = app.dataframe[0].value.iloc[0]  # newest report first
     assert newest["report_date"] == dt.date.today()
     assert newest["percent_complete"] == new_percent
@@ -147,7 +148,9 @@ def test_a_future_date_is_refused_and_nothing_stored(
     app.date_input[0].set_value(future)
     app.number_input[0].set_value(100.0)
     app.button[0].click().run()
-    expected = tasks.UpdateRefused("future_date", date=future, today=today).message(tr)
+    expected = tasks.UpdateRefused("future_date", date=future, today=today).message(
+        tr.on("markdown")
+    )
     assert [e.value for e in app.error] == [expected]
     assert _task_state(demo_store, code) == before
     assert not app.success
