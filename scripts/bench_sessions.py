@@ -62,7 +62,13 @@ class Run:
     async def session(self, number: int, name: str) -> None:
         await asyncio.sleep(number * self.args.spawn_seconds / max(1, self.args.sessions))
         rounds = 0
-        async with httpx.AsyncClient(base_url=self.base, timeout=PAGE_TIMEOUT) as http:
+        # A new connection per request: a browser silently retries a request on a kept-alive
+        # connection the server closed meanwhile (uvicorn closes idle ones after 5 s); httpx
+        # would report it as an error of the server instead.
+        no_reuse = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(
+            base_url=self.base, timeout=PAGE_TIMEOUT, limits=no_reuse
+        ) as http:
             while not self.over():
                 token = await self.sign_in(http, number, name)
                 if token is None:
@@ -137,6 +143,7 @@ class Run:
         began = time.perf_counter()
         error = ""
         signed_in = False
+        texts: list[str] = []
         try:
             await socket.send(message.SerializeToString())
             while True:
@@ -147,6 +154,8 @@ class Run:
                 if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                     element = forward.delta.new_element
                     shown = element.WhichOneof("type")
+                    if shown in ("markdown", "alert", "heading") and len(texts) < 6:
+                        texts.append(getattr(element, shown).body[:120])
                     if shown == "exception":
                         error = error or f"exception: {element.exception.message[:200]}"
                     elif shown == "alert" and FAILURE_SIGN in element.alert.body:
@@ -165,7 +174,7 @@ class Run:
         except Exception as failure:
             error = error or f"{type(failure).__name__}: {failure}"
         if not error and not signed_in:
-            error = "the page did not show the signed-in account (the sign-in page instead?)"
+            error = f"the page did not show the signed-in account; it showed {texts}"
         record["seconds"] = time.perf_counter() - began
         record["error"] = error
         self.pages.append(record)
