@@ -7,13 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from mne import sessions, web
+from mne import runs, sessions, web
 from mne.access import ROLE_LABELS, Actor
 from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalise_language
 from mne.navigation import DASHBOARD_PATHS, PAGES, PageSpec
 from pages import _ui as ui
 
 # The language comes from the URL (?lang=en) so a view can be shared by link.
+ui.forget_unusable("lang", lambda value: value in LANGUAGES)
 if "lang" not in st.session_state:
     st.session_state["lang"] = normalise_language(st.query_params.get("lang"))
 st.sidebar.selectbox(
@@ -85,6 +86,7 @@ def account_box(actor: Actor | None, tr: Translator) -> None:
 
 def values_switch(tr: Translator) -> str:
     """The sidebar switch; returns the sentence saying which values the figures count."""
+    ui.forget_unusable("include_submitted", lambda value: isinstance(value, bool))
     st.sidebar.toggle(
         tr("Include submitted values"),
         key="include_submitted",
@@ -146,4 +148,5 @@ def _not_allowed() -> None:
 current = st.navigation(sections(), expanded=True)
 if current.url_path in DASHBOARD_PATHS:
     st.caption(values_note)
-current.run()
+with runs.page_slot():  # a page's own work, a few at a time (mne.runs)
+    current.run()

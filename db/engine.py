@@ -183,6 +183,32 @@ def short_write(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
+BEST_EFFORT_WAIT_MS = 250
+
+
+@contextmanager
+def best_effort_write(engine: Engine, wait_ms: int = BEST_EFFORT_WAIT_MS) -> Iterator[Connection]:
+    """A write nobody should wait for (a session's last activity, brought up to date at most
+    once a minute): as short_write, but on SQLite it waits for the write lock at most `wait_ms`
+    and then raises StoreBusy, so a page run or a page load during a long import is not held
+    up, nor failed after the busy timeout, for a timestamp. The caller skips the write then."""
+    with engine.connect() as connection:
+        connection.execution_options(write_lock=True)
+        raw = connection.connection.dbapi_connection if is_sqlite(connection) else None
+        if raw is not None:
+            raw.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            with connection.begin():
+                yield connection
+        except OperationalError as error:
+            if raw is not None and "locked" in str(error).lower():
+                raise StoreBusy(wait_ms / 1000) from error
+            raise
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def _changes(connection: Connection) -> int:
     """SQLite: the rows this connection has changed so far (0 on PostgreSQL)."""
     if not is_sqlite(connection):

@@ -41,12 +41,13 @@ def _shape_for(rows: int) -> tuple[int, int, int]:
     return cities, indicators, years
 
 
-def _prepare_store(url: str, cities: int, indicators: int) -> None:
-    """A fresh store with the catalog plus synthetic bench cities and indicators."""
+def _prepare_store(url: str, cities: int, indicators: int, with_demo: bool = False) -> None:
+    """A fresh store with the catalog (and the demo data, if asked) plus synthetic bench cities
+    and indicators."""
     from mne.store import init_store
 
     engine = get_engine(url)
-    init_store(engine)
+    init_store(engine, with_demo=with_demo)
     with writing(engine) as conn:
         area = conn.execute(m.table(m.FocusArea).select().limit(1)).first()
         assert area is not None

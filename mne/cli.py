@@ -110,12 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
     bench.add_argument(
-        "name", choices=["ingest", "dashboard", "report", "version", "hostile", "api"]
+        "name", choices=["ingest", "dashboard", "report", "version", "hostile", "api", "load"]
     )
     bench.add_argument("--rows", type=int, default=1_000_000)
+    bench.add_argument("--sessions", type=int, default=50, help="load: concurrent sessions")
+    bench.add_argument("--seconds", type=float, default=60, help="load: seconds per phase")
     bench.add_argument(
         "--url",
-        help="ingest: an empty throw-away database to use (default: a temporary SQLite); "
+        help="ingest, load: an empty throw-away database to use (default: a temporary SQLite); "
         "version: the store to read (default: DATABASE_URL)",
     )
 
@@ -465,6 +467,15 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
         from mne.bench_hostile import bench_hostile
 
         return 0 if bench_hostile()["all_pass"] else 1
+    if args.name == "load":
+        from mne.bench_load import bench_load
+
+        try:
+            figures = bench_load(args.url, args.sessions, args.seconds, args.rows)
+        except StoreNotEmpty as refused:
+            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            return 2
+        return 0 if figures["all_pass"] else 1
     if args.name == "ingest":
         try:
             bench_ingest(args.rows, args.url)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from db import models as m
-from db.engine import writing
+from db.engine import StoreBusy, best_effort_write, writing
 from mne import audit
 
 COOKIE_NAME = "mne_session"
@@ -123,8 +123,11 @@ def check(engine: Engine, token: str | None, now: dt.datetime | None = None) -> 
         _end(engine, row, ended, now)
         return Check(None, ended)
     if now - _utc(row.last_seen_at) >= TOUCH_EVERY:
-        with writing(engine, advances_version=False) as conn:
-            conn.execute(update(s).where(s.c.id == row.id).values(last_seen_at=now))
+        try:
+            with best_effort_write(engine) as conn:
+                conn.execute(update(s).where(s.c.id == row.id).values(last_seen_at=now))
+        except StoreBusy:  # a long import holds SQLite's write lock: touched on a later run
+            pass
     return Check(int(row.user_id))
 
 

@@ -22,7 +22,7 @@ def token_panel(engine: Engine, actor: Actor, tr: Translator, usernames: list[st
             "as the account it belongs to, with that account's role and cities."
         )
     )
-    made = st.session_state.pop(NEW_TOKEN, None)
+    made = ui.take(NEW_TOKEN)
     if made:
         st.success(tr("Copy the token now: it is shown this once."), icon=":material/key:")
         st.code(made, language=None)
@@ -49,7 +49,7 @@ def token_panel(engine: Engine, actor: Actor, tr: Translator, usernames: list[st
             except AccessError as error:
                 ui.access_error(error)
             else:
-                st.session_state[NEW_TOKEN] = token
+                ui.keep(NEW_TOKEN, token)
                 st.rerun()
     tokens = api_tokens.tokens_frame(engine)
     if tokens.empty:
@@ -90,5 +90,5 @@ def token_panel(engine: Engine, actor: Actor, tr: Translator, usernames: list[st
         except AccessError as error:
             ui.access_error(error)
         else:
-            st.session_state["users_notice"] = tr("Token #{id} revoked.", id=int(chosen))
+            ui.keep("users_notice", tr("Token #{id} revoked.", id=int(chosen)))
             st.rerun()

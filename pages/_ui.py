@@ -336,6 +336,14 @@ def take(name: str, default: Any = None) -> Any:
     return private().kept.pop(name, default)
 
 
+def forget_unusable(key: str, usable: Callable[[Any], bool]) -> None:
+    """Before a widget is drawn: forget the value its key holds when the widget could not show
+    it (a browser can send any value under any key), so the widget starts from its default
+    instead of failing every later run of the tab."""
+    if key in st.session_state and not usable(st.session_state[key]):
+        del st.session_state[key]
+
+
 def session_token() -> str | None:
     """The browser's session token: its cookie (set by the sign-in route, mne.web)."""
     cookie = st.context.cookies.get(sessions.COOKIE_NAME)

@@ -25,7 +25,7 @@ st.caption(
     )
 )
 
-notice = st.session_state.pop("history_notice", None)
+notice = ui.take("history_notice")
 if notice:
     st.success(notice, icon=":material/undo:")
 
@@ -166,9 +166,12 @@ elif state == "committed" and ui.may("revert"):
             ui.access_error(refusal)
         else:
             ui.after_write()
-            st.session_state["history_notice"] = tr.on("markdown")(
-                "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
-                batch=chosen,
-                **counts,
+            ui.keep(
+                "history_notice",
+                tr.on("markdown")(
+                    "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
+                    batch=chosen,
+                    **counts,
+                ),
             )
             st.rerun()

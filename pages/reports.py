@@ -172,12 +172,12 @@ if st.button(tr("Make the report"), type="primary", icon=":material/summarize:")
     try:
         with st.spinner(tr("Making the report…")):
             data = reports.render(content, fmt, bom)
-        st.session_state["report_file"] = (request, data, reports.file_name(content, fmt))
+        ui.keep("report_file", (request, data, reports.file_name(content, fmt)))
     except reports.ExportFailed as error:
-        st.session_state.pop("report_file", None)
+        ui.take("report_file")
         st.error(error.message(tr.on("markdown")), icon=":material/error:")
 
-made = st.session_state.get("report_file")
+made = ui.kept("report_file")
 if made is not None and made[0] == request:
     _request, data, name = made
     st.download_button(

@@ -26,7 +26,7 @@ if actor is None:
     ui.explain_first_admin()
     st.stop()
 
-notice = st.session_state.pop("review_notice", None)
+notice = ui.take("review_notice")
 if notice:
     st.success(notice, icon=":material/check_circle:")
 
@@ -78,7 +78,7 @@ def act(step: str, batch_id: int, comment: str) -> None:
             count=count,
         ),
     }
-    st.session_state["review_notice"] = messages[step]
+    ui.keep("review_notice", messages[step])
     st.rerun()
 
 
@@ -149,11 +149,14 @@ def decide(batch_id: int, undecided: pd.DataFrame) -> None:
         ui.access_error(error)
         return
     ui.after_write()
-    st.session_state["review_notice"] = tr(
-        "Batch #{batch}: {approved} values approved, {returned} returned to the focal point.",
-        batch=batch_id,
-        approved=done.approved,
-        returned=done.returned,
+    ui.keep(
+        "review_notice",
+        tr(
+            "Batch #{batch}: {approved} values approved, {returned} returned to the focal point.",
+            batch=batch_id,
+            approved=done.approved,
+            returned=done.returned,
+        ),
     )
     st.rerun()
 

@@ -27,7 +27,7 @@ st.caption(
         "have come, what is late, and whether the indicators they should move are moving."
     )
 )
-notice = st.session_state.pop("task_notice", None)
+notice = ui.take("task_notice")
 if notice:
     st.success(notice, icon=":material/check_circle:")
 
@@ -202,12 +202,15 @@ def update_form(actor: access.Actor) -> None:
             ui.access_error(error)
         else:
             ui.after_write()
-            st.session_state["task_notice"] = tr.on("markdown")(
-                "Update on {task} stored: {before} % → {after} % complete, status {status}.",
-                task=code,
-                before=tr.number(posted.percent_before),
-                after=tr.number(posted.percent_after),
-                status=tr(TASK_STATUS_LABELS[posted.status_after]),
+            ui.keep(
+                "task_notice",
+                tr.on("markdown")(
+                    "Update on {task} stored: {before} % → {after} % complete, status {status}.",
+                    task=code,
+                    before=tr.number(posted.percent_before),
+                    after=tr.number(posted.percent_after),
+                    status=tr(TASK_STATUS_LABELS[posted.status_after]),
+                ),
             )
             st.rerun()
 

@@ -78,7 +78,7 @@ with st.expander(tr("1. Download the template"), expanded=False):
     )
 
 st.subheader(tr("2. Choose a file"))
-uploader_key = f"upload-{st.session_state.get('upload_round', 0)}"
+uploader_key = f"upload-{ui.kept('upload_round', 0)}"
 uploaded = st.file_uploader(
     tr("Indicator file"),
     type=["csv", "txt", "tsv", "xlsx"],
@@ -87,7 +87,7 @@ uploaded = st.file_uploader(
 )
 
 if uploaded is None:
-    result = st.session_state.pop("upload_result", None)
+    result = ui.take("upload_result")
     if result:
         st.success(
             tr(
@@ -157,7 +157,7 @@ cache_key = (
     mapping.written,
     sheet,
 )
-if st.session_state.get("preview_key") != cache_key:
+if ui.kept("preview_key") != cache_key:
     bar = st.progress(0.0, text=tr("Reading the file…"))
     preview = intake.check(
         engine,
@@ -170,9 +170,9 @@ if st.session_state.get("preview_key") != cache_key:
         sheet=sheet,
     )
     bar.empty()
-    st.session_state["preview"] = preview
-    st.session_state["preview_key"] = cache_key
-preview: intake.Preview = st.session_state["preview"]
+    ui.keep("preview", preview)
+    ui.keep("preview_key", cache_key)
+preview: intake.Preview = ui.kept("preview")
 
 if preview.file_problem:
     st.error(ui.plain(preview.file_problem), icon=":material/error:")
@@ -305,13 +305,13 @@ if st.button(tr("Store the values"), type="primary", disabled=disabled, icon=":m
             result = intake.commit_preview(engine, preview, actor, partial=partial)
     except access.AccessError as error:
         ui.access_error(error)
-        st.session_state.pop("preview_key", None)
+        ui.take("preview_key")
         st.stop()
     ui.after_write()
     if result["status"] == "committed":
-        st.session_state["upload_result"] = result
-        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
-        st.session_state.pop("preview_key", None)
+        ui.keep("upload_result", result)
+        ui.keep("upload_round", ui.kept("upload_round", 0) + 1)
+        ui.take("preview_key")
         st.rerun()
     elif result["status"] == "unchanged":
         st.info(tr("All values in this file are already stored: nothing to do."))

@@ -25,7 +25,7 @@ if actor is None:
     ui.explain_first_admin()
     st.stop()
 
-notice = st.session_state.pop("users_notice", None)
+notice = ui.take("users_notice")
 if notice:
     st.success(notice, icon=":material/check_circle:")
 
@@ -58,7 +58,7 @@ st.dataframe(
 
 
 def done(message: str) -> None:
-    st.session_state["users_notice"] = message
+    ui.keep("users_notice", message)
     st.rerun()
 
 

@@ -145,3 +145,29 @@ def test_a_refused_change_of_sessions_changes_nothing(engine: Engine) -> None:
     with pytest.raises(access.AccessError):
         access.end_sessions(engine, focal, "focal.s")
     assert sessions.check(engine, token).user_id == user_id
+
+
+def test_a_page_run_does_not_wait_for_a_long_writer_to_bring_its_session_up_to_date(
+    engine: Engine,
+) -> None:
+    """Issue 21: during a long import SQLite's one write lock is held; a page run's check of its
+    session (whose last activity is due to be written) answers at once with the account,
+    instead of waiting out the busy timeout and failing with "the store is busy". The
+    timestamp is written by a later check, once the lock is free."""
+    import time
+
+    from db.engine import writing
+
+    user_id = _account(engine)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    token = sessions.start(engine, user_id, now=started)
+    s = m.table(m.AppSession)
+    with writing(engine) as holder:  # another writer (the import) holds the lock meanwhile
+        holder.execute(m.table(m.City).update().values(note="held"))
+        began = time.perf_counter()
+        assert sessions.check(engine, token) == sessions.Check(user_id)
+        assert time.perf_counter() - began < 5
+    assert sessions.check(engine, token) == sessions.Check(user_id)
+    with engine.connect() as conn:
+        seen = conn.execute(select(s.c.last_seen_at)).scalar_one()
+    assert sessions._utc(seen) > started + dt.timedelta(minutes=4)

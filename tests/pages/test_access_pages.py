@@ -15,6 +15,7 @@ from mne import access, audit, intake
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
+from pages import _ui as ui
 from tests.conftest import ROOT
 from tests.pages.conftest import AppFactory, signed_in
 
@@ -200,7 +201,9 @@ def test_the_stored_message_says_what_was_left_out_and_what_waits_for_approval(
     _accounts(engine)
     app = open_page(engine, "vi", "upload.py", user=user)
     result = {"batch_id": 7, "inserted": 1200, "updated": 0, "unchanged": 3, "rejected": 2}
-    app.session_state["upload_result"] = {**result, "status": "committed", "errors": []}
+    held = app.session_state[ui.PRIVATE]
+    held.kept["upload_result"] = {**result, "status": "committed", "errors": []}
+    app.session_state[ui.PRIVATE] = held
     app.run()
     assert "1.200" in app.success[0].value
     shown = [i.value for i in app.info]
