@@ -25,6 +25,7 @@ from typing import IO, Any
 from sqlalchemy import ColumnElement, Engine, Select, select
 
 from db import models as m
+from mne.i18n import N_
 
 FORMATS = ("dhis2-json", "dhis2-csv", "sdmx-csv", "open-sdg")
 CHUNK = 20_000
@@ -292,3 +293,26 @@ def open_sdg_files(data: bytes) -> list[tuple[str, bytes]]:
             for name in sorted(archive.namelist())
             if name.startswith("data/") and name.endswith(".csv")
         ]
+
+
+# The Reports page's names for the formats, and what each download is.
+FORMAT_NAMES = {
+    "dhis2-json": N_("DHIS2 data value set (JSON)"),
+    "dhis2-csv": N_("DHIS2 data values (CSV)"),
+    "sdmx-csv": N_("SDMX-CSV 2.0"),
+    "open-sdg": N_("Open SDG data (zip of CSV files)"),
+}
+SUFFIXES = {"dhis2-json": "json", "dhis2-csv": "csv", "sdmx-csv": "csv", "open-sdg": "zip"}
+MIME_TYPES = {
+    "dhis2-json": "application/json",
+    "dhis2-csv": "text/csv",
+    "sdmx-csv": "text/csv",
+    "open-sdg": "application/zip",
+}
+
+
+def export_file(engine: Engine, chosen: ValueFilter, fmt: str) -> tuple[bytes, int]:
+    """The values of `chosen` in `fmt`, whole, for a download button; and how many."""
+    buffer = io.BytesIO()
+    count = write(engine, values_statement(chosen, shown_condition(chosen.status)), fmt, buffer)
+    return buffer.getvalue(), count

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from mne import reports
+from mne import exchange, reports
 from mne.i18n import LANGUAGE_NAMES, LANGUAGES, MISSING, N_, Translator
 from mne.reports.content import DEMO_NOTICE
 from mne.reports.tables import period_text, summary_items
@@ -189,3 +189,46 @@ if made is not None and made[0] == request:
         key="download-report",
     )
     st.caption(tr("{size} KB", size=tr.number(len(data) / 1024, 0)))
+
+
+st.divider()
+st.subheader(tr("Data for partners' systems"))
+st.caption(
+    tr(
+        "The values of this scope and period in the formats DHIS2, SDMX tools and Open SDG "
+        "sites read; each imports back here unchanged."
+    )
+)
+exchange_format = st.selectbox(
+    tr("Exchange format"),
+    exchange.FORMATS,
+    format_func=lambda f: tr(exchange.FORMAT_NAMES[f]),
+    key="exchange_format",
+)
+chosen_values = exchange.ValueFilter(
+    cities=(code,) if kind == "city" and code else (),
+    countries=(code,) if kind == "country" and code else (),
+    first_year=first_year,
+    last_year=last_year,
+    status="all" if include_submitted else "approved",
+)
+exchange_request = (exchange_format, chosen_values)
+if st.button(tr("Prepare the file"), icon=":material/swap_horiz:", key="prepare-exchange"):
+    with st.spinner(tr("Making the report…")):
+        ui.keep(
+            "exchange_file",
+            (exchange_request, *exchange.export_file(ui.engine(), chosen_values, exchange_format)),
+        )
+exchanged = ui.kept("exchange_file")
+if exchanged is not None and exchanged[0] == exchange_request:
+    _request, exchange_data, exchanged_count = exchanged
+    exchange_name = f"mne-{scope.slug}-{exchange_format}.{exchange.SUFFIXES[exchange_format]}"
+    st.download_button(
+        tr("Download {name}", name=exchange_name),
+        data=exchange_data,
+        file_name=exchange_name,
+        mime=exchange.MIME_TYPES[exchange_format],
+        icon=":material/download:",
+        key="download-exchange",
+    )
+    st.caption(tr("{n} values", n=tr.number(exchanged_count)))

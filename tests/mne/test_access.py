@@ -120,6 +120,22 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     ),
     "retire an indicator": lambda e, a: catalog_admin.set_indicator_active(e, a, "QE_PM25", False),
     "add a city alias": lambda e, a: catalog_admin.add_city_alias(e, a, "VNHAN", "Thăng Long"),
+    "rename a city": lambda e, a: catalog_admin.edit_city(e, a, "VNHAN", "Thủ đô Hà Nội", "Ha Noi"),
+    "add an indicator": lambda e, a: catalog_admin.add_indicator(
+        e,
+        a,
+        "QE_NOISE",
+        "QE",
+        {
+            "name_vi": "Tiếng ồn",
+            "name_en": "Noise",
+            "name_id": "Kebisingan",
+            "unit": "dB",
+            "plausible_min": 20,
+            "plausible_max": 120,
+            "direction": "lower",
+        },
+    ),
 }
 ANALYST_UP = {
     "approve",
@@ -138,6 +154,8 @@ ADMIN_ONLY = {
     "edit an indicator",
     "retire an indicator",
     "add a city alias",
+    "rename a city",
+    "add an indicator",
 }
 DATA = {"import own city", "enter values", "import another city", "revert a submitted batch"}
 ALLOWED = {
@@ -157,6 +175,8 @@ WATCHED = [
     m.UserCity,
     m.ValueReturn,
     m.Indicator,
+    m.IndicatorAlias,
+    m.City,
     m.CityAlias,
 ]
 
