@@ -75,6 +75,22 @@ def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return store
 
 
+def newest_batch(store: str, file_name: str) -> int:
+    """The newest batch stored from `file_name` (tests sharing a store each pick their own)."""
+    from mne.intake.store import batches_frame
+
+    batches = batches_frame(get_engine(store))
+    return int(batches.loc[batches["file_name"] == file_name, "id"].max())
+
+
+def choose(page: object, label: str, text: str) -> None:
+    """Pick the option of the select box labelled `label` that `text` finds."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)  # type: ignore[attr-defined]
+    box.click()
+    page.keyboard.type(text)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def accounts_app_url(accounts_store: str) -> Iterator[str]:
     """The dashboard on `accounts_store`: every page asks for sign-in."""

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.data import hostile
-from tests.e2e.conftest import PASSWORD, Browser
+from tests.e2e.conftest import PASSWORD, Browser, choose, newest_batch
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ def _go(browser: Browser, name: str) -> None:
 
 
 def test_hostile_text_shows_as_text_on_every_page(
-    accounts_app_url: str, browser: Browser, tmp_path: Path
+    accounts_app_url: str, accounts_store: str, browser: Browser, tmp_path: Path
 ) -> None:
     page = browser.page
     origin = _origin(accounts_app_url)
@@ -102,6 +102,9 @@ def test_hostile_text_shows_as_text_on_every_page(
 
     browser.sign_in("admin.e2e", PASSWORD)
     _go(browser, "Approvals")
+    # Other browser tests share this store: return this test's own batch.
+    choose(page, "Batch to review", f"#{newest_batch(accounts_store, FILE_NAME)}")
+    browser.ready()
     page.get_by_label("Comment (required to return)").fill(COMMENT)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Return with comment").click()  # type: ignore[attr-defined]
     page.get_by_text("returned to its focal point").wait_for(timeout=30_000)  # type: ignore[attr-defined]
