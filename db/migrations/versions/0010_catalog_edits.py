@@ -34,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # ALTER TABLE ... DROP COLUMN in place (SQLite 3.35+): recreating `indicator` or `city`,
+    # as batch mode would, means dropping a table other tables' foreign keys point at.
     for table, column in FLAGS.items():
-        with op.batch_alter_table(table) as batch:
+        with op.batch_alter_table(table, recreate="never") as batch:
             batch.drop_column(column)
