@@ -83,11 +83,9 @@ def batch_values(engine: Engine, batch_id: int, lang: str, limit: int = REVIEWAB
     shown = changes.merge(ours, on=["city", "indicator", "period"], how="left")
     shown["warning"] = _warnings(engine, shown, tr)
     returned = returned_values(engine, batch_id=batch_id)
-    comments = returned.set_index(["city", "indicator", "period"])["comment"]
-    shown["returned"] = [
-        comments.get(k, "")
-        for k in zip(shown["city"], shown["indicator"], shown["period"], strict=True)
-    ]
+    key = ["city", "indicator", "period"]
+    comments = returned[[*key, "comment"]].rename(columns={"comment": "returned"})
+    shown = shown.merge(comments, on=key, how="left").fillna({"returned": ""})
     flagged = shown["warning"] != ""
     shown = pd.concat([shown[flagged], shown[~flagged]], ignore_index=True)
     return shown[

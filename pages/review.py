@@ -88,11 +88,11 @@ def shown(batches: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def value_label(row: pd.Series) -> str:
-    """ "VNHAN · QE_PM25 · 2023: 36,6 → 72,4", with the warning the upload's checks raise."""
+def value_label(row: pd.Series, names: pd.Series) -> str:
+    """ "PM2.5 · VNHAN · 2023: 36,6 → 72,4", with the warning the upload's checks raise;
+    `names`: indicator names by code."""
     old = tr.number(row["old_value"], 2) if pd.notna(row["old_value"]) else tr("new")
-    indicators = ui.load_indicators().set_index("code")["name"]
-    name = indicators.get(row["indicator"], row["indicator"])
+    name = names.get(row["indicator"], row["indicator"])
     text = f"**{ui.plain(name)}** · {ui.plain(row['city'])} · {ui.plain(row['period'])}"
     text += f": {old} → {tr.number(row['new_value'], 2)}"
     if row["warning"]:
@@ -105,13 +105,14 @@ def value_label(row: pd.Series) -> str:
 def value_by_value(batch_id: int) -> None:
     """Each value of the batch (flagged first): approve it, or return it with why."""
     values = ui.load_batch_review(batch_id)
+    names = ui.load_indicators().set_index("code")["name"]
     undecided = values[values["status"] == "submitted"]
     st.markdown("**" + tr("Decide value by value") + "**")
     choices = {"approve": tr("Approve"), "return": tr("Return")}
     with st.form(f"values-{batch_id}", enter_to_submit=False):
         for n, row in undecided.iterrows():
             text, decision, why = st.columns([4, 2, 3], vertical_alignment="center")
-            text.markdown(value_label(row))
+            text.markdown(value_label(row, names))
             decision.radio(
                 f"{row['city']} {row['indicator']} {row['period']}",
                 list(choices),
