@@ -120,7 +120,10 @@ def demo_observations(conn: Connection) -> pd.DataFrame:
     """The synthetic observation grid, with gaps; one row per stored value."""
     rng = np.random.default_rng(SEED)
     cities = pd.read_sql(
-        select(m.City.id, m.City.code, m.City.ascn_joined).order_by(m.City.code), conn
+        select(
+            m.City.id, m.City.code, m.City.ascn_joined, m.City.valid_from, m.City.valid_to
+        ).order_by(m.City.code),
+        conn,
     )
     indicators = pd.read_sql(
         select(
@@ -157,6 +160,7 @@ def demo_observations(conn: Connection) -> pd.DataFrame:
     start_year = FIRST_YEAR + rng.choice([0, 0, 0, 2, 4], n_city)  # late starters
     keep &= years[None, None, :] >= start_year[:, None, None]
     keep[:, :, -1] &= rng.random((n_city, n_ind)) > 0.35  # latest year not all in yet
+    keep &= _within_validity(cities, years)[:, None, :]
 
     city_idx, ind_idx, year_idx = np.nonzero(keep)
     decimals = profile["decimals"].to_numpy()[ind_idx]
@@ -175,6 +179,20 @@ def demo_observations(conn: Connection) -> pd.DataFrame:
             "source": "demo",
         }
     )
+
+
+def _within_validity(cities: pd.DataFrame, years: np.ndarray) -> np.ndarray:
+    """cities × years: whether the whole year lies inside the city's valid_from..valid_to,
+    so the demo holds only values an upload could store (mne.city_time.outside_validity)."""
+    first_day = pd.to_datetime(pd.Series(years.astype(str))).to_numpy()
+    last_day = pd.to_datetime(pd.Series((years + 1).astype(str))).to_numpy() - np.timedelta64(
+        1, "D"
+    )
+    valid_from = pd.to_datetime(cities["valid_from"]).to_numpy()[:, None]
+    valid_to = pd.to_datetime(cities["valid_to"]).to_numpy()[:, None]
+    starts_in = np.isnat(valid_from) | (first_day[None, :] >= valid_from)
+    ends_in = np.isnat(valid_to) | (last_day[None, :] <= valid_to)
+    return np.asarray(starts_in & ends_in)
 
 
 def load_tasks(conn: Connection) -> tuple[int, int]:

@@ -76,7 +76,7 @@ def status_counts(statuses: pd.Series) -> pd.DataFrame:
 @dataclass(frozen=True)
 class KeyFigures:
     reporting: ReportingYear
-    cities: int  # cities in scope
+    cities: int  # cities in scope: a reporting unit for the whole reporting year
     indicators: int  # indicators in scope
     indicators_reported: int  # indicators with at least one value
     coverage: float  # share of city x indicator cells with a value in the reporting year
@@ -126,25 +126,40 @@ class KeyFigures:
         }
 
 
+def cities_in_year(cities: pd.DataFrame, year: int | None) -> int:
+    """How many of `cities` (with valid_from, valid_to) were a reporting unit for the whole
+    of `year`: a unit that began or ended during the year can hold no value for it
+    (mne.city_time), so it is not counted as missing one. Every city when there is no year."""
+    if year is None or cities.empty:
+        return len(cities)
+    valid_from = pd.to_datetime(cities["valid_from"])
+    valid_to = pd.to_datetime(cities["valid_to"])
+    began = valid_from.isna() | (valid_from <= pd.Timestamp(year, 1, 1))
+    lasted = valid_to.isna() | (valid_to >= pd.Timestamp(year, 12, 31))
+    return int((began & lasted).sum())
+
+
 def key_figures(
     yearly: pd.DataFrame,
-    cities: int,
+    cities: pd.DataFrame,
     indicators: int,
     statuses: pd.Series,
     task_list: pd.DataFrame,
 ) -> KeyFigures:
-    """The key figures of a scope: its yearly values, how many cities and indicators it has,
-    the progress status of each of its city x indicator pairs, and its tasks (with their
-    status on the day, as mne.tasks.tasks_frame or timeline gives them)."""
+    """The key figures of a scope: its yearly values, its cities (with their reporting dates),
+    how many indicators it has, the progress status of each of its city x indicator pairs,
+    and its tasks (with their status on the day, as mne.tasks.tasks_frame or timeline gives
+    them). The cities in scope are those that were a unit for the whole reporting year."""
     reporting = reporting_year(yearly)
+    in_scope = cities_in_year(cities, reporting.year)
     coverage = (
-        scoring.coverage_share(yearly, reporting.year, cities, indicators)
+        scoring.coverage_share(yearly, reporting.year, in_scope, indicators)
         if reporting.year is not None
         else 0.0
     )
     return KeyFigures(
         reporting=reporting,
-        cities=cities,
+        cities=in_scope,
         indicators=indicators,
         indicators_reported=int(yearly["indicator_id"].nunique()) if not yearly.empty else 0,
         coverage=coverage,

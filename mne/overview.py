@@ -90,7 +90,7 @@ def overview(engine: Engine, lang: str) -> Overview:
     task_list = tasks.tasks_frame(engine, lang)
     statuses = scoring.progress_status(yearly, indicators, target_frame)["status"]
     return Overview(
-        figures=headline.key_figures(yearly, len(cities), len(indicators), statuses, task_list),
+        figures=headline.key_figures(yearly, cities, len(indicators), statuses, task_list),
         index=index.sort_values(["sort", "city_name"], key=_alphabetical).reset_index(drop=True),
         groups=tasks.progress_by_group(tasks.task_groups(engine, lang), task_list),
         movers=_named_movers(movers(yearly, scores), cities, indicators),

@@ -440,9 +440,9 @@ def gather(
     if scope.kind == "task-group":
         project_list = project_list.iloc[0:0]
 
-    key = headline.key_figures(yearly, len(cities), len(indicators), progress["status"], task_list)
+    key = headline.key_figures(yearly, cities, len(indicators), progress["status"], task_list)
     figures: dict[str, object] = {
-        "cities": len(cities),
+        "cities": key.cities,  # a reporting unit for the whole reporting year
         "cities_reporting": key.cities_reporting,
         "reporting_year": key.year,
         "indicators": len(indicators),

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, select
 
 from db import models as m
 from db.engine import writing
-from mne import demo
+from mne import city_time, demo
+from mne.i18n import Translator
 from tests.conftest import ROOT
 
 
@@ -41,6 +42,19 @@ def test_demo_values_are_plausible_with_gaps(demo_engine: Engine) -> None:
     assert 0.6 < len(values) / cells < 0.9  # realistic gaps
     latest = values[values["period"] == "2025"]
     assert len(latest) < len(values[values["period"] == "2024"])  # latest year not all in
+
+
+def test_demo_holds_only_values_an_upload_could_store(demo_engine: Engine) -> None:
+    """No value for a period outside its city's reporting dates (Buôn Ma Thuột ended on 30
+    June 2025): the upload's own validity check finds nothing in the demo."""
+    with demo_engine.connect() as conn:
+        stored = pd.read_sql(
+            select(m.Observation.city_id, m.Observation.period.label("period_code")), conn
+        )
+    cities = city_time.validity(demo_engine)
+    assert cities["valid_to"].notna().any()  # the check has a city that ended to look at
+    found = city_time.outside_validity(stored, cities, Translator("en"))
+    assert found.empty, found.head()
 
 
 def test_demo_is_deterministic(engine: Engine) -> None:

@@ -18,7 +18,13 @@ from sqlalchemy import Engine, func, select
 from db import models as m
 from mne import cli, intake, overview, reports
 from mne.access import operator
-from mne.headline import REPORTING_SHARE, ReportingYear, reporting_year
+from mne.headline import (
+    REPORTING_SHARE,
+    ReportingYear,
+    cities_in_year,
+    key_figures,
+    reporting_year,
+)
 from mne.i18n import Translator
 from mne.reports.content import DEMO_MARK, DEMO_NOTICE
 from mne.store import init_store
@@ -52,6 +58,23 @@ def test_without_a_year_of_half_the_cities_the_best_reported_latest_year() -> No
 
 def test_no_values_no_year() -> None:
     assert reporting_year(_yearly([])).year is None
+
+
+def test_a_city_that_ended_during_the_reporting_year_is_not_counted_as_missing_it() -> None:
+    """Buôn Ma Thuột ended on 30 June 2025: no yearly 2025 value can exist for it, so 2025's
+    figures count the cities that were a unit all year; 2024's count it."""
+    cities = pd.DataFrame(
+        {
+            "valid_from": [None, None, dt.date(2025, 7, 1), dt.date(2025, 1, 1)],
+            "valid_to": [None, dt.date(2025, 6, 30), None, None],
+        }
+    )
+    assert cities_in_year(cities, 2025) == 2  # the open-ended city and the one begun 1 Jan
+    assert cities_in_year(cities, 2024) == 2  # the two that existed then
+    assert cities_in_year(cities, None) == 4
+    yearly = _yearly([(1, 2025), (4, 2025)])
+    figures = key_figures(yearly, cities, 1, pd.Series(dtype=object), pd.DataFrame({"status": []}))
+    assert (figures.cities_reporting, figures.cities, figures.coverage) == (2, 2, 1.0)
 
 
 # --- On a store with the demo data ---------------------------------------------------------

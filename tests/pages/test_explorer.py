@@ -109,7 +109,7 @@ def test_explorer_applies_the_filters_in_the_url(
     bars = ranked_bars(app)
     expected = store_latest(demo_engine, "en", "QE_PM25", ["VN"])
     assert {city: value for city, (value, _) in bars.items()} == pytest.approx(expected)
-    assert len(bars) == 5  # the Vietnamese cities with PM2.5 values in the demo data
+    assert len(bars) >= 2  # enough cities for an order to mean something
     # Lower is better: the lowest value is the top bar (the last of plotly's category array).
     order = figure(app, 0)["layout"]["yaxis"]["categoryarray"]
     assert bars[order[-1]][0] == min(expected.values())
@@ -128,16 +128,14 @@ def test_explorer_applies_the_filters_in_the_url(
     # The target line and its kind are in the legend.
     names = [t.get("name") for t in figure(app, 0)["data"]]
     assert "Target 2030: 5.0 µg/m³ (international guideline)" in names
-    # The trend chart shows the top and bottom three (here the five cities there are).
-    assert app.multiselect(key="explorer_cities").value == [
-        "VNSGN",
-        "VNDAD",
-        "VNHUI",
-        "VNBMV",
-        "VNVCA",
-    ]
+    # The trend chart shows the top and bottom three, best (lowest) first: all of them when
+    # there are six or fewer.
+    names = catalog.cities(demo_engine, "en").set_index("name")["code"]
+    best_first = [names[c] for c in sorted(expected, key=lambda c: (expected[c], c))]
+    trend = best_first if len(best_first) <= 6 else best_first[:3] + best_first[-3:]
+    assert app.multiselect(key="explorer_cities").value == trend
     lines = [t["name"] for t in figure(app, 2)["data"] if t["mode"] == "lines+markers"]
-    assert len(lines) == 5
+    assert len(lines) == len(trend)
 
 
 def test_a_filter_change_goes_into_the_url(
