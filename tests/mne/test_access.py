@@ -394,11 +394,15 @@ def test_no_default_password_and_short_ones_refused(engine: Engine) -> None:
     assert stored == []
 
 
+@pytest.mark.real_passwords
 def test_password_hashes_are_argon2_never_the_password(engine: Engine) -> None:
+    """The app's own parameters: Argon2id at argon2-cffi's defaults (OWASP's first choice,
+    64 MiB, 3 passes), which the other tests replace with cheap ones (tests/conftest.py)."""
     _user(engine, "admin.c", "admin")
     with engine.connect() as conn:
         stored = conn.execute(select(m.AppUser.password_hash)).scalar_one()
-    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored
+    assert access.PASSWORDS.verify(stored, PASSWORD)
 
 
 def test_the_last_admin_cannot_be_demoted_or_disabled(engine: Engine) -> None:
