@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +33,7 @@ from mne.access import Actor, Invalid, Refused, operator
 from mne.i18n import Translator
 from mne.intake import store
 from mne.signin import SignInRefused
-from tests.conftest import ROOT
+from tests.command_line import Ran, run_cli
 
 TR = Translator("en")
 PASSWORD = "correct horse battery"
@@ -578,17 +575,8 @@ def test_script_and_sql_like_text_is_stored_verbatim(engine: Engine) -> None:
 # --- The command line -----------------------------------------------------------------------
 
 
-def _cli(engine: Engine, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run(
-        [sys.executable, "-m", "mne", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _cli(engine: Engine, *args: str, stdin: str = "") -> Ran:
+    return run_cli(engine, *args, stdin=stdin)
 
 
 def test_the_first_admin_and_accounts_from_the_command_line(engine: Engine, tmp_path: Path) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import unicodedata
 
 import pandas as pd
@@ -15,21 +12,15 @@ from db import models as m
 from db.engine import writing
 from mne.catalog import catalog_json, load_catalog, read_seed
 from mne.text import fold
+from tests.command_line import run_cli
 from tests.conftest import ROOT
 
 FOCUS_AREAS = {"CS", "HW", "SS", "QE", "BI", "II"}
 
 
 def test_catalog_json_from_the_command_line(engine: Engine) -> None:
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    result = subprocess.run(
-        [sys.executable, "-m", "mne", "catalog", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_cli(engine, "catalog", "--json")
+    assert result.returncode == 0, result.stderr
     catalog = json.loads(result.stdout)
     assert len(catalog["cities"]) >= 35
     assert len(catalog["indicators"]) >= 36

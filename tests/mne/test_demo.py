@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
@@ -13,7 +9,7 @@ from db import models as m
 from db.engine import writing
 from mne import city_time, demo
 from mne.i18n import Translator
-from tests.conftest import ROOT
+from tests.command_line import Ran, run_cli
 
 
 def _observations(engine: Engine) -> pd.DataFrame:
@@ -89,15 +85,11 @@ def test_demo_tasks_and_projects(demo_engine: Engine) -> None:
 
 
 def test_demo_remove_from_the_command_line_keeps_the_catalog(engine: Engine) -> None:
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "mne", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    def run(*args: str) -> Ran:
+        done = run_cli(engine, *args)
+        assert done.returncode == 0, done.stderr
+        return done
+
     run("demo", "load")
     assert demo.has_demo(engine)
     run("demo", "remove")

@@ -4,9 +4,6 @@ small CSV (expected figures computed by hand), and over the whole demo store."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -18,7 +15,8 @@ from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import check, commit_preview
 from mne.progress import progress_json
-from tests.conftest import ROOT
+from tests import command_line
+from tests.command_line import Ran
 
 TESTER = operator("tester")
 
@@ -37,15 +35,8 @@ VNHAN,CS_HOUSING_FLOOR,2022,30
 KEYS = {"city", "indicator", "baseline", "latest", "target", "status", "score", "gap"}
 
 
-def run_cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    return subprocess.run(
-        [sys.executable, "-m", "mne", "progress", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+def run_cli(engine: Engine, *args: str) -> Ran:
+    return command_line.run_cli(engine, "progress", *args)
 
 
 @pytest.fixture

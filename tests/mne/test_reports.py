@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from mne.i18n import Translator
 from mne.reports.cells import neutralise_formulas
 from mne.reports.content import DEMO_NOTICE
 from mne.reports.tables import HEADERS
-from tests.conftest import ROOT
+from tests.command_line import run_cli
 
 VIETNAMESE_CITIES = ["Hà Nội", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Huế", "Thành phố Hồ Chí Minh"]
 A4_POINTS = (595, 842)
@@ -253,26 +250,13 @@ def test_unknown_scopes_are_refused_with_a_message(
 
 
 def test_report_command_line(demo_engine: Engine, tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": demo_engine.url.render_as_string(hide_password=False)}
     out = tmp_path / "hanoi.xlsx"
-    command = [sys.executable, "-m", "mne", "report", "--scope", "city:VNHAN"]
-    done = subprocess.run(
-        [*command, "--format", "xlsx", "--lang", "id", "--out", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = ["report", "--scope", "city:VNHAN"]
+    done = run_cli(demo_engine, *command, "--format", "xlsx", "--lang", "id", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert Translator("id")("Summary") in openpyxl.load_workbook(out).sheetnames
-    refused = subprocess.run(
-        [*command[:-1], "town:X", "--format", "csv", "--lang", "vi", "--out", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    refused = run_cli(
+        demo_engine, *command[:-1], "town:X", "--format", "csv", "--lang", "vi", "--out", str(out)
     )
     assert refused.returncode == 2
     assert "Không hiểu phạm vi town:X" in refused.stderr
