@@ -15,6 +15,7 @@ from mne.text import fold
 from tests.command_line import run_cli
 from tests.conftest import ROOT
 
+REFERENCE = ROOT / "tests" / "data" / "reference"  # copies of ../shared/reference
 FOCUS_AREAS = {"CS", "HW", "SS", "QE", "BI", "II"}
 
 
@@ -37,7 +38,7 @@ def test_catalog_json_from_the_command_line(engine: Engine) -> None:
 
 
 def test_the_cities_of_the_reference_are_all_there(engine: Engine) -> None:
-    reference = pd.read_csv(ROOT.parent / "shared" / "reference" / "cities.csv")
+    reference = pd.read_csv(REFERENCE / "cities.csv")
     names = {c["name_en"] for c in catalog_json(engine)["cities"]}
     assert set(reference["name_en"]) <= names
     members = read_seed("cities.csv").query("ascn_joined != ''")
@@ -55,7 +56,7 @@ def test_the_forum_task_groups_match_the_sources(engine: Engine) -> None:
 def test_the_forum_instruments_quote_the_sources(engine: Engine) -> None:
     """The Indonesian names are the Indonesian article's words; I4 in English is "openness"
     ("công khai"), not "publicity"."""
-    source = (ROOT.parent / "shared" / "reference" / "forum-source-text.md").read_text("utf-8")
+    source = (REFERENCE / "forum-source-text.md").read_text("utf-8")
     instruments = read_seed("instruments.csv").set_index("code")
     for code, name in instruments["name_id"].items():
         assert name[0].lower() + name[1:] in source, code
@@ -73,7 +74,7 @@ CORRECTED_TO_OFFICIAL = {
 
 
 def test_only_the_reference_official_targets_are_official(engine: Engine) -> None:
-    reference = pd.read_csv(ROOT.parent / "shared" / "reference" / "indicator_candidates.csv")
+    reference = pd.read_csv(REFERENCE / "indicator_candidates.csv")
     official_names = set(
         reference.loc[reference["target_kind"].str.startswith("official"), "name_en"]
     )
