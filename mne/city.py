@@ -213,14 +213,6 @@ def indicator_table(
     return table.sort_values("order", ignore_index=True)[TABLE_COLUMNS]
 
 
-def city_yearly(engine: Engine, city_id: int) -> pd.DataFrame:
-    """The city's yearly values (indicator_id, year, value), in year order."""
-    yearly = analysis.yearly_values(engine, [city_id])
-    return yearly.dropna(subset=["value"]).sort_values(["indicator_id", "year"], ignore_index=True)[
-        ["indicator_id", "year", "value"]
-    ]
-
-
 def target_met(row: pd.Series) -> bool:
     """Whether the latest value is at or beyond the target (scoring's target_achieved)."""
     return str(row.get("status")) == "target_achieved"

@@ -5,7 +5,7 @@ the Methodology page, so that any figure on screen can be checked by hand.
 
 Conventions:
 - `yearly` frames have city_id, indicator_id, year, value: one row per city x indicator x year
-  (`roll_up_to_years` makes one from quarterly and monthly periods).
+  (`mne.analysis.yearly_values` makes one in SQL from annual, quarterly and monthly periods).
 - `indicators` frames have id, direction ("higher" or "lower" is better) and, where a group is
   needed, focus_area. An indicator missing from it is taken as higher-is-better.
 - `targets` frames have indicator_id, city_id (empty for a target of every city), year, value.
@@ -247,56 +247,6 @@ def _indicator_flag(
 
 
 # --- Yearly values, latest values, targets ------------------------------------------------------
-
-
-PERIOD_PATTERN = r"^(?P<year>\d{4})(?:-(?P<sub>Q[1-4]|0[1-9]|1[0-2]))?$"
-
-
-def roll_up_to_years(observations: pd.DataFrame) -> pd.DataFrame:
-    """Values of any period rolled up to years.
-
-    `observations` has city_id, indicator_id, period and value; a period is a year ("2024"), a
-    quarter ("2024-Q1") or a month ("2024-03"), as the intake writes them. Per city x indicator
-    x year:
-    - when the year has an annual value, that value is the year's value and its quarters and
-      months are ignored: the annual figure is the one the reporting unit published for the
-      year, while sub-periods may be incomplete or provisional;
-    - otherwise value = the mean of the year's sub-period values (quarters and months alike,
-      each counting once), right for rates and levels, the indicators this framework holds.
-    Empty values are dropped first. Returns city_id, indicator_id, year, value, sub_periods
-    (how many sub-period values were averaged; 0 for an annual value). A period written in any
-    other form raises ValueError (the intake only stores these three forms)."""
-    columns = [*PAIR, "year", "value", "sub_periods"]
-    obs = observations.dropna(subset=["value"])
-    if obs.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
-    # Periods repeat: parse each distinct one once, then spread by position.
-    codes, distinct = pd.factorize(obs["period"].astype(str).str.strip())
-    parts = pd.Series(distinct).str.extract(PERIOD_PATTERN)
-    unreadable = parts["year"].isna()
-    if unreadable.any():
-        examples = ", ".join(pd.Series(distinct)[unreadable].head(5))
-        raise ValueError(f"periods not written as 2024, 2024-Q1 or 2024-03: {examples}")
-    years = parts["year"].astype(int).to_numpy()[codes]
-    annual_flags = parts["sub"].isna().to_numpy()[codes]
-    frame = pd.DataFrame(
-        {
-            "city_id": obs["city_id"],
-            "indicator_id": obs["indicator_id"],
-            "year": years,
-            "value": obs["value"].astype(float),
-            "annual": annual_flags,
-        }
-    )
-    key = [*PAIR, "year"]
-    annual = frame[frame["annual"]].groupby(key, as_index=False)["value"].mean()
-    annual["sub_periods"] = 0
-    sub = frame[~frame["annual"]].groupby(key, as_index=False)["value"].agg(["mean", "count"])
-    sub = sub.rename(columns={"mean": "value", "count": "sub_periods"})
-    sub = sub.merge(annual[key], on=key, how="left", indicator=True)
-    sub = sub[sub["_merge"] == "left_only"].drop(columns="_merge")
-    yearly = pd.concat([annual, sub], ignore_index=True)
-    return yearly.sort_values(key, ignore_index=True)[columns]
 
 
 def latest_per_pair(yearly: pd.DataFrame) -> pd.DataFrame:
@@ -879,27 +829,6 @@ def comparable_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     if "comparable" not in indicators.columns:
         return indicators
     return indicators[indicators["comparable"].fillna(True).astype(bool)]
-
-
-def aggregate_index(index: pd.DataFrame, cities: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Country or network focus-area index: the mean of the index over the cities that have
-    one (equal weight per city, as the SDSN averages units), with the count of those cities.
-
-    `index` is a focus_area_index frame. With `cities` (id, country) the result is per country
-    x focus area; without, per focus area for the whole network. Returns [country,]
-    focus_area, index, cities_with_index, cities_in_scope (cities with a row, index or not)."""
-    frame = index[["city_id", "focus_area", "index"]]
-    keys = ["focus_area"]
-    if cities is not None:
-        frame = frame.merge(
-            cities[["id", "country"]].rename(columns={"id": "city_id"}), on="city_id"
-        )
-        keys = ["country", "focus_area"]
-    return frame.groupby(keys, as_index=False).agg(
-        index=("index", "mean"),
-        cities_with_index=("index", "count"),
-        cities_in_scope=("city_id", "nunique"),
-    )
 
 
 def traffic_light(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from db import models as m
 from db.engine import writing
@@ -112,29 +112,3 @@ def set_target(
             None if before is None else {"value": before.value},
             {"value": float(value), "note": note},
         )
-
-
-def remove_target(
-    engine: Engine, actor: Actor, indicator: str, year: int, city: str | None = None
-) -> bool:
-    """Remove a user-set target; returns False when there was none."""
-    key = f"{indicator}/{city or '*'}/{year}"
-    access.require(engine, actor, "edit_target", "target", key)
-    indicator_id, city_id = _ids(engine, indicator, city)
-    t = m.table(m.Target)
-    where = (
-        t.c.indicator_id == indicator_id,
-        t.c.year == int(year),
-        t.c.kind == "user_set",
-        t.c.scope == ("network" if city_id is None else "city"),
-        t.c.city_id.is_(None) if city_id is None else t.c.city_id == city_id,
-    )
-    with writing(engine) as conn:
-        before = conn.execute(select(t.c.value).where(*where)).scalar()
-        if before is None:
-            return False
-        conn.execute(delete(t).where(*where))
-        audit.record(
-            conn, actor.user_id, actor.username, "target.remove", "target", key, {"value": before}
-        )
-    return True

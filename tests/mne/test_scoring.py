@@ -98,39 +98,6 @@ def network_target(value: float, year: int, indicator_id: int = 1) -> pd.DataFra
     )
 
 
-# --- roll-up of quarters and months ---------------------------------------------------------------
-
-
-def test_quarters_and_months_roll_up_to_years() -> None:
-    rows = [
-        (1, 5, "2023-Q1", 10.0),
-        (1, 5, "2023-Q2", 20.0),
-        (1, 5, "2023-Q3", 30.0),
-        (1, 5, "2023-Q4", 40.0),  # 2023: (10 + 20 + 30 + 40) / 4 = 25 from 4 quarters
-        (1, 5, "2024", 50.0),
-        (1, 5, "2024-01", 99.0),  # 2024: the annual 50 wins over the month's 99
-        (1, 5, "2022-03", 7.0),
-        (1, 5, "2022-04", 9.0),  # 2022: (7 + 9) / 2 = 8 from 2 months
-        (2, 5, "2024-Q1", None),
-        (2, 5, "2024-Q2", 12.0),  # the empty Q1 is dropped: 12 from one quarter
-    ]
-    observations = pd.DataFrame(rows, columns=["city_id", "indicator_id", "period", "value"])
-    yearly = scoring.roll_up_to_years(observations).set_index(["city_id", "year"])
-    assert yearly.loc[(1, 2022), "value"] == 8.0 and yearly.loc[(1, 2022), "sub_periods"] == 2
-    assert yearly.loc[(1, 2023), "value"] == 25.0 and yearly.loc[(1, 2023), "sub_periods"] == 4
-    assert yearly.loc[(1, 2024), "value"] == 50.0 and yearly.loc[(1, 2024), "sub_periods"] == 0
-    assert yearly.loc[(2, 2024), "value"] == 12.0 and yearly.loc[(2, 2024), "sub_periods"] == 1
-    assert len(yearly) == 4
-
-
-def test_roll_up_rejects_an_unknown_period_form() -> None:
-    observations = pd.DataFrame(
-        {"city_id": [1], "indicator_id": [5], "period": ["2024-13"], "value": [1.0]}
-    )
-    with pytest.raises(ValueError, match="2024-13"):
-        scoring.roll_up_to_years(observations)
-
-
 def test_latest_per_pair_skips_an_empty_latest_year() -> None:
     yearly = series_frame([(1, 5, 2023, 4.0), (1, 5, 2024, np.nan)])
     latest = scoring.latest_per_pair(yearly)
@@ -466,21 +433,6 @@ def test_focus_area_index_always_gives_coverage() -> None:
     assert index.loc["BE", "scored"] == 0
 
 
-def test_country_and_network_index() -> None:
-    # QE index: city 10 (VN) 70, city 11 (VN) none, city 12 (TH) 50.
-    # Network: (70 + 50) / 2 = 60 from 2 of 3 cities. VN: 70 from 1 of 2; TH: 50 from 1 of 1.
-    index = pd.DataFrame(
-        {"city_id": [10, 11, 12], "focus_area": ["QE"] * 3, "index": [70.0, np.nan, 50.0]}
-    )
-    cities = pd.DataFrame({"id": [10, 11, 12], "country": ["VN", "VN", "TH"]})
-    network = scoring.aggregate_index(index).set_index("focus_area")
-    assert network.loc["QE", "index"] == 60.0
-    assert network.loc["QE", "cities_with_index"] == 2 and network.loc["QE", "cities_in_scope"] == 3
-    country = scoring.aggregate_index(index, cities).set_index("country")
-    assert country.loc["VN", "index"] == 70.0 and country.loc["VN", "cities_with_index"] == 1
-    assert country.loc["VN", "cities_in_scope"] == 2 and country.loc["TH", "index"] == 50.0
-
-
 def test_traffic_light_from_the_two_worst_scores() -> None:
     indicators = pd.DataFrame({"id": [1, 2, 3, 4], "focus_area": ["QE"] * 4})
     by_city = {
@@ -592,8 +544,6 @@ def test_empty_inputs_give_empty_frames() -> None:
     assert scoring.progress_status(empty, HIGHER).empty
     assert scoring.data_coverage(empty).empty
     assert scoring.outlier_flags(empty).empty
-    periods = pd.DataFrame(columns=["city_id", "indicator_id", "period", "value"])
-    assert scoring.roll_up_to_years(periods).empty
 
 
 def test_scoring_is_pure() -> None:
