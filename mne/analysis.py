@@ -57,8 +57,10 @@ def yearly_values(
     city_ids: Sequence[int] | None = None,
     indicator_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """city_id, indicator_id, year, value: a year's own value where there is one, else the mean
-    of its quarters and months (as scoring.roll_up_to_years).
+    """city_id, indicator_id, year, value: a year's own value where there is one (the figure
+    the reporting unit published for the year; its quarters and months may be provisional),
+    else the mean of its quarters and months, each counting once (right for the rates and
+    levels this framework holds).
 
     Annual rows are unique per city x indicator x year (the store's key), so they are read as
     they are, with no GROUP BY; only sub-annual rows of years without an annual value are
