@@ -118,6 +118,9 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "retire an indicator": lambda e, a: catalog_admin.set_indicator_active(e, a, "QE_PM25", False),
     "add a city alias": lambda e, a: catalog_admin.add_city_alias(e, a, "VNHAN", "Thăng Long"),
     "rename a city": lambda e, a: catalog_admin.edit_city(e, a, "VNHAN", "Thủ đô Hà Nội", "Ha Noi"),
+    "add a city": lambda e, a: catalog_admin.add_city(
+        e, a, "VNQNH", "Quảng Ninh", "Quang Ninh", "VN", aliases=("Hạ Long mới",)
+    ),
     "add an indicator": lambda e, a: catalog_admin.add_indicator(
         e,
         a,
@@ -152,6 +155,7 @@ ADMIN_ONLY = {
     "retire an indicator",
     "add a city alias",
     "rename a city",
+    "add a city",
     "add an indicator",
 }
 DATA = {"import own city", "enter values", "import another city", "revert a submitted batch"}
