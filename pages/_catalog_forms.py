@@ -144,3 +144,43 @@ def city_forms(tr: Any, cities: Any) -> None:
                     ui.access_error(error)
                 else:
                     _saved(tr("{code} saved.", code=code))
+    with st.expander(tr("Add a city"), icon=":material/add_location:"):
+        countries = dict(zip(cities["country"], cities["country_name"], strict=False))
+        with st.form("add-city"):
+            left, middle, right = st.columns(3)
+            new_code = left.text_input(tr("Code"), max_chars=5, key="add-city-code")
+            country = middle.selectbox(
+                tr("Country"),
+                list(countries),
+                format_func=countries.__getitem__,
+                key="add-city-country",
+            )
+            since = right.date_input(tr("Reporting unit since"), value=None, key="add-city-since")
+            left, right = st.columns(2)
+            new_vi = left.text_input(
+                tr("Name ({language})", language="Tiếng Việt"), key="add-city-vi"
+            )
+            new_en = right.text_input(
+                tr("Name ({language})", language="English"), key="add-city-en"
+            )
+            other = st.text_input(
+                tr("Another name files use for it"),
+                placeholder=tr("e.g. TP.HCM, Sài Gòn"),
+                key="add-city-alias",
+            )
+            if st.form_submit_button(tr("Add the city"), icon=":material/add:"):
+                try:
+                    catalog_admin.add_city(
+                        engine,
+                        actor,
+                        new_code,
+                        new_vi,
+                        new_en,
+                        str(country),
+                        valid_from=since,
+                        aliases=(other,),
+                    )
+                except access.AccessError as error:
+                    ui.access_error(error)
+                else:
+                    _saved(tr("{code} added.", code=new_code.strip().upper()))

@@ -38,3 +38,23 @@ def test_an_analyst_sees_no_catalog_form(engine: Engine, open_page: AppFactory) 
     access.create_user(engine, operator(), "analyst.p", PASSWORD, "analyst")
     app = open_page(engine, "en", "catalog.py", user="analyst.p")
     assert not [s for s in app.selectbox if s.key in ("edit-ind", "edit-city")]
+
+
+def test_an_administrator_adds_a_city_from_the_page(engine: Engine, open_page: AppFactory) -> None:
+    access.create_user(engine, operator(), "admin.q", PASSWORD, "admin")
+    app = open_page(engine, "en", "catalog.py", user="admin.q")
+    country = app.selectbox(key="add-city-country").value
+    app.text_input(key="add-city-code").input(f"{country}zzq")
+    app.text_input(key="add-city-vi").input("Phố Mới")
+    app.text_input(key="add-city-en").input("New Town")
+    app.button(key=f"FormSubmitter:add-city-{TR('Add the city')}").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    cities = catalog.cities(engine, "en").set_index("code")
+    assert cities.loc[f"{country}ZZQ", "name"] == "New Town"
+    assert any(f"{country}ZZQ" in s.value for s in app.success)
+
+    app.text_input(key="add-city-code").input(f"{country}zzr")  # the same names again
+    app.button(key=f"FormSubmitter:add-city-{TR('Add the city')}").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert f"{country}ZZR" not in set(catalog.cities(engine, "en")["code"])
+    assert any("New Town" in e.value or f"{country}ZZQ" in e.value for e in app.error)
