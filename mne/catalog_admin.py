@@ -355,3 +355,12 @@ def add_city(
             },
         )
     return int(new_id)
+
+
+def retired_indicators(engine: Engine, lang: str) -> dict[str, str]:
+    """Retired indicators, code -> name in `lang`: what the page offers to bring back."""
+    i = m.table(m.Indicator)
+    name = i.c.get(f"name_{lang}", i.c.name_en)
+    with engine.connect() as conn:
+        rows = conn.execute(select(i.c.code, name).where(~i.c.is_active).order_by(i.c.code))
+        return {str(code): str(text) for code, text in rows}

@@ -90,6 +90,22 @@ def indicator_forms(tr: Any, indicators: Any, areas: Any) -> None:
                 ui.access_error(error)
             else:
                 _saved(tr("{code} is retired: its values stay; it leaves the template.", code=code))
+    retired = catalog_admin.retired_indicators(engine, tr.lang)
+    if retired:
+        with st.expander(tr("Bring back a retired indicator"), icon=":material/unarchive:"):
+            back = st.selectbox(
+                tr("Indicator"),
+                list(retired),
+                format_func=lambda c: f"{c} · {retired[c]}",
+                key="restore-ind",
+            )
+            if st.button(tr("Bring back {code}", code=back), key="restore-ind-go"):
+                try:
+                    catalog_admin.set_indicator_active(engine, actor, back, True)
+                except access.AccessError as error:
+                    ui.access_error(error)
+                else:
+                    _saved(tr("{code} is back in the template and the pickers.", code=back))
     with st.expander(tr("Add an indicator"), icon=":material/add:"):
         area_names = dict(zip(areas["code"], areas["name"], strict=True))
         with st.form("add-indicator", clear_on_submit=False):

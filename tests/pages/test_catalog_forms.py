@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from mne import access, catalog, city_search
+from mne import access, audit, catalog, city_search
 from mne.access import operator
 from mne.i18n import Translator
 from tests.pages.conftest import AppFactory
@@ -58,3 +58,21 @@ def test_an_administrator_adds_a_city_from_the_page(engine: Engine, open_page: A
     assert not app.exception, [e.value for e in app.exception]
     assert f"{country}ZZR" not in set(catalog.cities(engine, "en")["code"])
     assert any("New Town" in e.value or f"{country}ZZQ" in e.value for e in app.error)
+
+
+def test_an_administrator_brings_back_a_retired_indicator(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    access.create_user(engine, operator(), "admin.r", PASSWORD, "admin")
+    app = open_page(engine, "en", "catalog.py", user="admin.r")
+    code = app.selectbox(key="edit-ind").value
+    app.button(key="retire-ind").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert code not in set(catalog.indicators(engine, "en")["code"])
+
+    app.selectbox(key="restore-ind").select(code).run()
+    app.button(key="restore-ind-go").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert code in set(catalog.indicators(engine, "en")["code"])
+    log = audit.audit_frame(engine, audit.AuditFilter(user="admin.r"))
+    assert log["after"].astype(str).str.contains("is_active").sum() == 2
