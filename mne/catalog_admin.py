@@ -6,6 +6,7 @@ never overwrites it from db/seed/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from typing import Any
@@ -364,3 +365,79 @@ def retired_indicators(engine: Engine, lang: str) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(select(i.c.code, name).where(~i.c.is_active).order_by(i.c.code))
         return {str(code): str(text) for code, text in rows}
+
+
+def record_city_event(
+    engine: Engine,
+    actor: Actor,
+    code: str,
+    event_date: dt.date,
+    kind: str,
+    predecessors: list[str],
+    successors: list[str],
+    source: str = "",
+) -> int:
+    """A dated merger, split or rename, stored as the seed's city events are: predecessors
+    that do not go on end the day before, successors that are new start on the day. The
+    cities it touches are marked changed in the app, so `init` keeps their new dates."""
+    code = str(code or "").strip().upper()
+    access.require(engine, actor, "edit_catalog", "city", code)
+    if kind not in ("merge", "split", "rename"):
+        raise Invalid(N_("An event is a merger, a split or a rename."))
+    if not code or len(code) > 32 or not re.fullmatch(r"[A-Z0-9_]+", code):
+        raise Invalid(N_("An event code is up to 32 letters, digits or _, e.g. VN2025_DAD."))
+    before_codes, after_codes = list(dict.fromkeys(predecessors)), list(dict.fromkeys(successors))
+    if not before_codes or not after_codes:
+        raise Invalid(N_("An event has at least one city before it and one after it."))
+    c, e, link = m.table(m.City), m.table(m.CityEvent), m.table(m.CityEventCity)
+    with writing(engine) as conn:
+        if conn.execute(select(e.c.id).where(e.c.code == code)).scalar() is not None:
+            raise Invalid(N_("There is already an event {code}."), code=code)
+        ids = dict(
+            conn.execute(
+                select(c.c.code, c.c.id).where(c.c.code.in_(before_codes + after_codes))
+            ).all()
+        )
+        missing = [city for city in before_codes + after_codes if city not in ids]
+        if missing:
+            raise Invalid(N_("There is no city {code}."), code=missing[0])
+        event_id = conn.execute(
+            insert(e)
+            .values(
+                code=code,
+                event_date=event_date,
+                kind=kind,
+                source=_text("alias", source, 300, required=False),
+            )
+            .returning(e.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(link),
+            [{"event_id": event_id, "city_id": ids[x], "role": "predecessor"} for x in before_codes]
+            + [{"event_id": event_id, "city_id": ids[x], "role": "successor"} for x in after_codes],
+        )
+        ended = [x for x in before_codes if x not in after_codes]
+        started = [x for x in after_codes if x not in before_codes]
+        if ended:
+            conn.execute(
+                update(c)
+                .where(c.c.code.in_(ended))
+                .values(valid_to=event_date - dt.timedelta(days=1), changed_in_app=True)
+            )
+        if started:
+            conn.execute(
+                update(c)
+                .where(c.c.code.in_(started))
+                .values(valid_from=event_date, changed_in_app=True)
+            )
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "city_event",
+            code,
+            None,
+            {"date": str(event_date), "kind": kind, "before": before_codes, "after": after_codes},
+        )
+    return int(event_id)

@@ -121,6 +121,9 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "add a city": lambda e, a: catalog_admin.add_city(
         e, a, "VNQNH", "Quảng Ninh", "Quang Ninh", "VN", aliases=("Hạ Long mới",)
     ),
+    "record a city event": lambda e, a: catalog_admin.record_city_event(
+        e, a, "VN2026_HAN", dt.date(2026, 1, 1), "rename", ["VNHAN"], ["VNHAN"]
+    ),
     "add an indicator": lambda e, a: catalog_admin.add_indicator(
         e,
         a,
@@ -156,6 +159,7 @@ ADMIN_ONLY = {
     "add a city alias",
     "rename a city",
     "add a city",
+    "record a city event",
     "add an indicator",
 }
 DATA = {"import own city", "enter values", "import another city", "revert a submitted batch"}
@@ -179,6 +183,8 @@ WATCHED = [
     m.IndicatorAlias,
     m.City,
     m.CityAlias,
+    m.CityEvent,
+    m.CityEventCity,
 ]
 
 

@@ -4,12 +4,15 @@ values and leaves the upload template."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from db import models as m
 from db.engine import store_version
 from mne import access, audit, catalog, catalog_admin, cli, intake
 from mne.access import Actor, Invalid, operator
@@ -136,3 +139,31 @@ def test_a_wrong_new_city_is_refused_and_adds_nothing(engine: Engine, admin: Act
         with pytest.raises(Invalid):
             catalog_admin.add_city(engine, admin, *args)
     assert catalog.cities(engine, "en").equals(cities)
+
+
+def test_a_merger_recorded_in_the_app_dates_the_cities_and_survives_init(
+    engine: Engine, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog_admin.add_city(engine, admin, "VNAAQ", "Phố Một", "Town One", "VN")
+    catalog_admin.add_city(engine, admin, "VNAAR", "Phố Hai", "Town Two", "VN")
+    day = dt.date(2025, 7, 1)
+    catalog_admin.record_city_event(
+        engine, admin, "VN2025_AAQ", day, "merge", ["VNAAQ", "VNAAR"], ["VNAAQ"]
+    )
+    with pytest.raises(Invalid):  # a city that is not in the catalog
+        catalog_admin.record_city_event(
+            engine, admin, "VN2025_BAD", day, "merge", ["VNAAQ", "VNNOPE"], ["VNAAQ"]
+        )
+
+    _init(engine, monkeypatch)
+
+    cities = catalog.cities(engine, "en").set_index("code")
+    assert pd.isna(cities.loc["VNAAQ", "valid_to"])
+    assert str(cities.loc["VNAAR", "valid_to"])[:10] == "2025-06-30"
+    with engine.connect() as conn:
+        e, link = m.table(m.CityEvent), m.table(m.CityEventCity)
+        roles = conn.execute(
+            select(link.c.role).join(e, e.c.id == link.c.event_id).where(e.c.code == "VN2025_AAQ")
+        ).scalars()
+        assert sorted(roles) == ["predecessor", "predecessor", "successor"]
+        assert conn.execute(select(e.c.id).where(e.c.code == "VN2025_BAD")).first() is None
