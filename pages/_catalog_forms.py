@@ -200,3 +200,28 @@ def city_forms(tr: Any, cities: Any) -> None:
                     ui.access_error(error)
                 else:
                     _saved(tr("{code} added.", code=new_code.strip().upper()))
+    with st.expander(tr("Record a merger, split or rename"), icon=":material/merge:"):
+        kinds = {"merge": tr("Merger"), "split": tr("Split"), "rename": tr("Rename")}
+        with st.form("city-event"):
+            left, middle, right = st.columns(3)
+            event_code = left.text_input(tr("Code"), max_chars=32, key="event-code")
+            kind = middle.selectbox(
+                tr("Kind"), list(kinds), format_func=kinds.__getitem__, key="event-kind"
+            )
+            day = right.date_input(tr("In force on"), key="event-date")
+            before = st.multiselect(
+                tr("Cities before"), codes, format_func=labels.__getitem__, key="event-before"
+            )
+            after = st.multiselect(
+                tr("Cities after"), codes, format_func=labels.__getitem__, key="event-after"
+            )
+            source = st.text_input(tr("Source"), key="event-source")
+            if st.form_submit_button(tr("Record the event"), icon=":material/save:"):
+                try:
+                    catalog_admin.record_city_event(
+                        engine, actor, event_code, day, kind, before, after, source
+                    )
+                except access.AccessError as error:
+                    ui.access_error(error)
+                else:
+                    _saved(tr("{code} recorded.", code=event_code.strip().upper()))

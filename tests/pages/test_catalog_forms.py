@@ -76,3 +76,20 @@ def test_an_administrator_brings_back_a_retired_indicator(
     assert code in set(catalog.indicators(engine, "en")["code"])
     log = audit.audit_frame(engine, audit.AuditFilter(user="admin.r"))
     assert log["after"].astype(str).str.contains("is_active").sum() == 2
+
+
+def test_an_administrator_records_a_rename_from_the_page(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    access.create_user(engine, operator(), "admin.s", PASSWORD, "admin")
+    app = open_page(engine, "en", "catalog.py", user="admin.s")
+    city = app.selectbox(key="edit-city").value
+    app.text_input(key="event-code").input("TEST_RENAME")
+    app.selectbox(key="event-kind").select("rename")
+    app.multiselect(key="event-before").select(city)
+    app.multiselect(key="event-after").select(city)
+    app.button(key=f"FormSubmitter:city-event-{TR('Record the event')}").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("TEST_RENAME" in s.value for s in app.success)
+    log = audit.audit_frame(engine, audit.AuditFilter(user="admin.s"))
+    assert log[["entity", "entity_id"]].values.tolist()[0] == ["city_event", "TEST_RENAME"]
