@@ -152,7 +152,8 @@ def _load_city_events(conn: Connection) -> None:
             "role": rows["role"],
         }
     ).drop_duplicates()
-    conn.execute(link_table.delete().where(link_table.c.event_id.in_(list(ids.values()))))
+    seeded = [ids[code] for code in links["code"]]  # events recorded in the app keep theirs
+    conn.execute(link_table.delete().where(link_table.c.event_id.in_(seeded)))
     if not rows.empty:
         conn.execute(insert(link_table), _records(rows))
 

@@ -6,7 +6,9 @@ never overwrites it from db/seed/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -270,3 +272,172 @@ def indicator_fields(engine: Engine, code: str) -> dict[str, Any]:
     if found is None:
         raise Invalid(N_("There is no indicator {code}."), code=code)
     return dict(found)
+
+
+def add_city(
+    engine: Engine,
+    actor: Actor,
+    code: str,
+    name_vi: str,
+    name_en: str,
+    country: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    population: int | None = None,
+    valid_from: Any = None,
+    aliases: tuple[str, ...] = (),
+) -> int:
+    """A new reporting unit. Its code is the seed's form (country ISO2 then three letters,
+    "VNHAN"); refused when a name folds to a name another city has. Marked changed in the
+    app, so `init` never overwrites it; its names become names files may use for it."""
+    code = str(code or "").strip().upper()
+    access.require(engine, actor, "edit_catalog", "city", code)
+    country = str(country or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{5}", code) or not code.startswith(country):
+        raise Invalid(
+            N_("A city code is five letters that start with its country's code, e.g. VNHAN.")
+        )
+    names = {
+        "name_vi": _text("name_vi", name_vi, CITY_NAME_LIMIT),
+        "name_en": _text("name_en", name_en, CITY_NAME_LIMIT),
+    }
+    extra = [_text("alias", alias, CITY_NAME_LIMIT) for alias in aliases if str(alias).strip()]
+    if lat is not None and not -90 <= float(lat) <= 90:
+        raise Invalid(N_("The latitude is between -90 and 90."))
+    if lon is not None and not -180 <= float(lon) <= 180:
+        raise Invalid(N_("The longitude is between -180 and 180."))
+    if population is not None and int(population) < 0:
+        raise Invalid(N_("The population is zero or more."))
+    c, a, k = m.table(m.City), m.table(m.CityAlias), m.table(m.Country)
+    with writing(engine) as conn:
+        if conn.execute(select(k.c.iso2).where(k.c.iso2 == country)).scalar() is None:
+            raise Invalid(N_("There is no country {country}."), country=country)
+        if conn.execute(select(c.c.id).where(c.c.code == code)).scalar() is not None:
+            raise Invalid(N_("There is already a city {code}."), code=code)
+        keys = {fold(name) for name in [*names.values(), *extra]}
+        owner = conn.execute(
+            select(c.c.code).join(a, a.c.city_id == c.c.id).where(a.c.alias_key.in_(keys))
+        ).scalar()
+        if owner is None:
+            for row in conn.execute(select(c.c.code, c.c.name_vi, c.c.name_en)):
+                if fold(row.name_vi) in keys or fold(row.name_en) in keys:
+                    owner = row.code
+                    break
+        if owner is not None:
+            raise Invalid(
+                N_("A name of the new city already names {city}: a name points at one city."),
+                city=owner,
+            )
+        after = {
+            "code": code,
+            **names,
+            "country_iso2": country,
+            "lat": None if lat is None else float(lat),
+            "lon": None if lon is None else float(lon),
+            "population": None if population is None else int(population),
+            "valid_from": valid_from,
+        }
+        new_id = conn.execute(
+            insert(c).values(**after, note="", changed_in_app=True).returning(c.c.id)
+        ).scalar_one()
+        _add_aliases(conn, a, "city_id", int(new_id), [*names.values(), *extra])
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "city",
+            code,
+            None,
+            {
+                **after,
+                "valid_from": None if valid_from is None else str(valid_from),
+                "aliases": extra,
+            },
+        )
+    return int(new_id)
+
+
+def retired_indicators(engine: Engine, lang: str) -> dict[str, str]:
+    """Retired indicators, code -> name in `lang`: what the page offers to bring back."""
+    i = m.table(m.Indicator)
+    name = i.c.get(f"name_{lang}", i.c.name_en)
+    with engine.connect() as conn:
+        rows = conn.execute(select(i.c.code, name).where(~i.c.is_active).order_by(i.c.code))
+        return {str(code): str(text) for code, text in rows}
+
+
+def record_city_event(
+    engine: Engine,
+    actor: Actor,
+    code: str,
+    event_date: dt.date,
+    kind: str,
+    predecessors: list[str],
+    successors: list[str],
+    source: str = "",
+) -> int:
+    """A dated merger, split or rename, stored as the seed's city events are: predecessors
+    that do not go on end the day before, successors that are new start on the day. The
+    cities it touches are marked changed in the app, so `init` keeps their new dates."""
+    code = str(code or "").strip().upper()
+    access.require(engine, actor, "edit_catalog", "city", code)
+    if kind not in ("merge", "split", "rename"):
+        raise Invalid(N_("An event is a merger, a split or a rename."))
+    if not code or len(code) > 32 or not re.fullmatch(r"[A-Z0-9_]+", code):
+        raise Invalid(N_("An event code is up to 32 letters, digits or _, e.g. VN2025_DAD."))
+    before_codes, after_codes = list(dict.fromkeys(predecessors)), list(dict.fromkeys(successors))
+    if not before_codes or not after_codes:
+        raise Invalid(N_("An event has at least one city before it and one after it."))
+    c, e, link = m.table(m.City), m.table(m.CityEvent), m.table(m.CityEventCity)
+    with writing(engine) as conn:
+        if conn.execute(select(e.c.id).where(e.c.code == code)).scalar() is not None:
+            raise Invalid(N_("There is already an event {code}."), code=code)
+        ids = dict(
+            conn.execute(
+                select(c.c.code, c.c.id).where(c.c.code.in_(before_codes + after_codes))
+            ).all()
+        )
+        missing = [city for city in before_codes + after_codes if city not in ids]
+        if missing:
+            raise Invalid(N_("There is no city {code}."), code=missing[0])
+        event_id = conn.execute(
+            insert(e)
+            .values(
+                code=code,
+                event_date=event_date,
+                kind=kind,
+                source=_text("alias", source, 300, required=False),
+            )
+            .returning(e.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(link),
+            [{"event_id": event_id, "city_id": ids[x], "role": "predecessor"} for x in before_codes]
+            + [{"event_id": event_id, "city_id": ids[x], "role": "successor"} for x in after_codes],
+        )
+        ended = [x for x in before_codes if x not in after_codes]
+        started = [x for x in after_codes if x not in before_codes]
+        if ended:
+            conn.execute(
+                update(c)
+                .where(c.c.code.in_(ended))
+                .values(valid_to=event_date - dt.timedelta(days=1), changed_in_app=True)
+            )
+        if started:
+            conn.execute(
+                update(c)
+                .where(c.c.code.in_(started))
+                .values(valid_from=event_date, changed_in_app=True)
+            )
+        audit.record(
+            conn,
+            actor.user_id,
+            actor.username,
+            "edit_catalog",
+            "city_event",
+            code,
+            None,
+            {"date": str(event_date), "kind": kind, "before": before_codes, "after": after_codes},
+        )
+    return int(event_id)

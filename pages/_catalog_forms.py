@@ -90,6 +90,22 @@ def indicator_forms(tr: Any, indicators: Any, areas: Any) -> None:
                 ui.access_error(error)
             else:
                 _saved(tr("{code} is retired: its values stay; it leaves the template.", code=code))
+    retired = catalog_admin.retired_indicators(engine, tr.lang)
+    if retired:
+        with st.expander(tr("Bring back a retired indicator"), icon=":material/unarchive:"):
+            back = st.selectbox(
+                tr("Indicator"),
+                list(retired),
+                format_func=lambda c: f"{c} · {retired[c]}",
+                key="restore-ind",
+            )
+            if st.button(tr("Bring back {code}", code=back), key="restore-ind-go"):
+                try:
+                    catalog_admin.set_indicator_active(engine, actor, back, True)
+                except access.AccessError as error:
+                    ui.access_error(error)
+                else:
+                    _saved(tr("{code} is back in the template and the pickers.", code=back))
     with st.expander(tr("Add an indicator"), icon=":material/add:"):
         area_names = dict(zip(areas["code"], areas["name"], strict=True))
         with st.form("add-indicator", clear_on_submit=False):
@@ -144,3 +160,68 @@ def city_forms(tr: Any, cities: Any) -> None:
                     ui.access_error(error)
                 else:
                     _saved(tr("{code} saved.", code=code))
+    with st.expander(tr("Add a city"), icon=":material/add_location:"):
+        countries = dict(zip(cities["country"], cities["country_name"], strict=False))
+        with st.form("add-city"):
+            left, middle, right = st.columns(3)
+            new_code = left.text_input(tr("Code"), max_chars=5, key="add-city-code")
+            country = middle.selectbox(
+                tr("Country"),
+                list(countries),
+                format_func=countries.__getitem__,
+                key="add-city-country",
+            )
+            since = right.date_input(tr("Reporting unit since"), value=None, key="add-city-since")
+            left, right = st.columns(2)
+            new_vi = left.text_input(
+                tr("Name ({language})", language="Tiếng Việt"), key="add-city-vi"
+            )
+            new_en = right.text_input(
+                tr("Name ({language})", language="English"), key="add-city-en"
+            )
+            other = st.text_input(
+                tr("Another name files use for it"),
+                placeholder=tr("e.g. TP.HCM, Sài Gòn"),
+                key="add-city-alias",
+            )
+            if st.form_submit_button(tr("Add the city"), icon=":material/add:"):
+                try:
+                    catalog_admin.add_city(
+                        engine,
+                        actor,
+                        new_code,
+                        new_vi,
+                        new_en,
+                        str(country),
+                        valid_from=since,
+                        aliases=(other,),
+                    )
+                except access.AccessError as error:
+                    ui.access_error(error)
+                else:
+                    _saved(tr("{code} added.", code=new_code.strip().upper()))
+    with st.expander(tr("Record a merger, split or rename"), icon=":material/merge:"):
+        kinds = {"merge": tr("Merger"), "split": tr("Split"), "rename": tr("Rename")}
+        with st.form("city-event"):
+            left, middle, right = st.columns(3)
+            event_code = left.text_input(tr("Code"), max_chars=32, key="event-code")
+            kind = middle.selectbox(
+                tr("Kind"), list(kinds), format_func=kinds.__getitem__, key="event-kind"
+            )
+            day = right.date_input(tr("In force on"), key="event-date")
+            before = st.multiselect(
+                tr("Cities before"), codes, format_func=labels.__getitem__, key="event-before"
+            )
+            after = st.multiselect(
+                tr("Cities after"), codes, format_func=labels.__getitem__, key="event-after"
+            )
+            source = st.text_input(tr("Source"), key="event-source")
+            if st.form_submit_button(tr("Record the event"), icon=":material/save:"):
+                try:
+                    catalog_admin.record_city_event(
+                        engine, actor, event_code, day, kind, before, after, source
+                    )
+                except access.AccessError as error:
+                    ui.access_error(error)
+                else:
+                    _saved(tr("{code} recorded.", code=event_code.strip().upper()))

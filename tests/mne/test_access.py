@@ -118,6 +118,12 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "retire an indicator": lambda e, a: catalog_admin.set_indicator_active(e, a, "QE_PM25", False),
     "add a city alias": lambda e, a: catalog_admin.add_city_alias(e, a, "VNHAN", "Thăng Long"),
     "rename a city": lambda e, a: catalog_admin.edit_city(e, a, "VNHAN", "Thủ đô Hà Nội", "Ha Noi"),
+    "add a city": lambda e, a: catalog_admin.add_city(
+        e, a, "VNQNH", "Quảng Ninh", "Quang Ninh", "VN", aliases=("Hạ Long mới",)
+    ),
+    "record a city event": lambda e, a: catalog_admin.record_city_event(
+        e, a, "VN2026_HAN", dt.date(2026, 1, 1), "rename", ["VNHAN"], ["VNHAN"]
+    ),
     "add an indicator": lambda e, a: catalog_admin.add_indicator(
         e,
         a,
@@ -152,6 +158,8 @@ ADMIN_ONLY = {
     "retire an indicator",
     "add a city alias",
     "rename a city",
+    "add a city",
+    "record a city event",
     "add an indicator",
 }
 DATA = {"import own city", "enter values", "import another city", "revert a submitted batch"}
@@ -175,6 +183,8 @@ WATCHED = [
     m.IndicatorAlias,
     m.City,
     m.CityAlias,
+    m.CityEvent,
+    m.CityEventCity,
 ]
 
 

@@ -4,12 +4,16 @@ values and leaves the upload template."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from db import models as m
+from db.engine import store_version
 from mne import access, audit, catalog, catalog_admin, cli, intake
 from mne.access import Actor, Invalid, operator
 from mne.i18n import Translator
@@ -96,3 +100,70 @@ def test_wrong_catalog_edits_are_refused_and_change_nothing(engine: Engine, admi
         )
     after = catalog.indicators(engine, "en")
     assert before.equals(after)
+
+
+def test_a_city_added_in_the_app_is_audited_read_by_uploads_and_survives_init(
+    engine: Engine, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indicator = catalog.indicators(engine, "en").iloc[0]
+    version = store_version(engine)
+    catalog_admin.add_city(
+        engine, admin, "vnxyz", "Thành phố Thử", "Test City", "vn", aliases=("TP Thử",)
+    )
+    log = audit.audit_frame(engine, audit.AuditFilter(user="admin.c"))
+    assert log[["action", "entity", "entity_id"]].values.tolist() == [
+        ["edit_catalog", "city", "VNXYZ"]
+    ]
+    assert store_version(engine) > version
+
+    _init(engine, monkeypatch)
+
+    cities = catalog.cities(engine, "vi").set_index("code")
+    assert cities.loc["VNXYZ", "name"] == "Thành phố Thử"
+    text = f"city,indicator,period,value\nTP Thu,{indicator['code']},2024,{indicator['plausible_min']}\n"
+    preview = intake.check(engine, text.encode(), "new-city.csv", TR)
+    assert preview.errors.empty, preview.errors["message"].tolist()
+    assert preview.valid["city_id"].tolist() == [cities.loc["VNXYZ", "id"]]
+
+
+def test_a_wrong_new_city_is_refused_and_adds_nothing(engine: Engine, admin: Actor) -> None:
+    cities = catalog.cities(engine, "en")
+    other = str(cities.iloc[0]["name_en"])
+    for args in (
+        ("VN12", "Tên", "Name", "VN"),  # not the seed's code form
+        ("XXABC", "Tên", "Name", "XX"),  # no such country
+        ("VNQQQ", "Tên", other.upper(), "VN"),  # folds to another city's name
+        ("VNQQQ", "", "Name", "VN"),  # empty name
+        (str(cities.iloc[0]["code"]), "Tên", "Name", str(cities.iloc[0]["code"])[:2]),
+    ):
+        with pytest.raises(Invalid):
+            catalog_admin.add_city(engine, admin, *args)
+    assert catalog.cities(engine, "en").equals(cities)
+
+
+def test_a_merger_recorded_in_the_app_dates_the_cities_and_survives_init(
+    engine: Engine, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog_admin.add_city(engine, admin, "VNAAQ", "Phố Một", "Town One", "VN")
+    catalog_admin.add_city(engine, admin, "VNAAR", "Phố Hai", "Town Two", "VN")
+    day = dt.date(2025, 7, 1)
+    catalog_admin.record_city_event(
+        engine, admin, "VN2025_AAQ", day, "merge", ["VNAAQ", "VNAAR"], ["VNAAQ"]
+    )
+    with pytest.raises(Invalid):  # a city that is not in the catalog
+        catalog_admin.record_city_event(
+            engine, admin, "VN2025_BAD", day, "merge", ["VNAAQ", "VNNOPE"], ["VNAAQ"]
+        )
+
+    _init(engine, monkeypatch)
+
+    cities = catalog.cities(engine, "en").set_index("code")
+    assert pd.isna(cities.loc["VNAAQ", "valid_to"])
+    assert str(cities.loc["VNAAR", "valid_to"])[:10] == "2025-06-30"
+    with engine.connect() as conn:
+        e, link = m.table(m.CityEvent), m.table(m.CityEventCity)
+        roles = conn.execute(
+            select(link.c.role).join(e, e.c.id == link.c.event_id).where(e.c.code == "VN2025_AAQ")
+        ).scalars()
+        assert sorted(roles) == ["predecessor", "predecessor", "successor"]
+        assert conn.execute(select(e.c.id).where(e.c.code == "VN2025_BAD")).first() is None
