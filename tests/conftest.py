@@ -46,9 +46,15 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'store.db'}"
         dispose_engines()
         return
+    yield from _postgres_database()
+
+
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    """A URL to a new PostgreSQL database (a copy of `template`, or empty), dropped after."""
     name = f"mne_t_{uuid.uuid4().hex[:12]}"
+    copied = f' TEMPLATE "{template}"' if template else ""
     with _admin() as admin:
-        admin.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     try:
         yield _postgres_url(name)
     finally:
@@ -81,15 +87,7 @@ class TemplateStores:
             yield f"sqlite:///{target}"
             dispose_engines()
             return
-        name = f"mne_t_{uuid.uuid4().hex[:12]}"
-        with _admin() as admin:
-            admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
-        try:
-            yield _postgres_url(name)
-        finally:
-            dispose_engines()
-            with _admin() as admin:
-                admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        yield from _postgres_database(template=source)
 
     def _template(self, backend: str, with_demo: bool) -> str:
         key = (backend, with_demo)
