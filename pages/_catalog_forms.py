@@ -202,6 +202,13 @@ def city_forms(tr: Any, cities: Any) -> None:
                     _saved(tr("{code} added.", code=new_code.strip().upper()))
     with st.expander(tr("Record a merger, split or rename"), icon=":material/merge:"):
         kinds = {"merge": tr("Merger"), "split": tr("Split"), "rename": tr("Rename")}
+        # The find boxes stand outside the form: its widgets do not rerun the page as people
+        # type.
+        find_before, find_after = st.columns(2)
+        with find_before:
+            before_options = ui.find_city("event-before", codes, tr("Find a city before"))
+        with find_after:
+            after_options = ui.find_city("event-after", codes, tr("Find a city after"))
         with st.form("city-event"):
             left, middle, right = st.columns(3)
             event_code = left.text_input(tr("Code"), max_chars=32, key="event-code")
@@ -210,10 +217,13 @@ def city_forms(tr: Any, cities: Any) -> None:
             )
             day = right.date_input(tr("In force on"), key="event-date")
             before = st.multiselect(
-                tr("Cities before"), codes, format_func=labels.__getitem__, key="event-before"
+                tr("Cities before"),
+                before_options,
+                format_func=labels.__getitem__,
+                key="event-before",
             )
             after = st.multiselect(
-                tr("Cities after"), codes, format_func=labels.__getitem__, key="event-after"
+                tr("Cities after"), after_options, format_func=labels.__getitem__, key="event-after"
             )
             source = st.text_input(tr("Source"), key="event-source")
             if st.form_submit_button(tr("Record the event"), icon=":material/save:"):

@@ -418,7 +418,7 @@ def plain(text: object) -> str:
     return markup.markdown(text)
 
 
-def find_city(key: str, codes: list[str]) -> list[str]:
+def find_city(key: str, codes: list[str], label: str | None = None) -> list[str]:
     """A "Find a city" box above the city picker keyed `key`: the picker's options (`codes`)
     narrowed to the cities the typed text names (codes, names in each language, aliases, with
     or without accents), best first; all of them while the box is empty. Typing selects the
@@ -435,7 +435,7 @@ def find_city(key: str, codes: list[str]) -> list[str]:
             st.session_state[key] = found[0]
 
     query = st.text_input(
-        tr("Find a city"),
+        label or tr("Find a city"),
         key=find_key,
         placeholder=tr("Code, name or other name, with or without accents"),
         on_change=select_best,

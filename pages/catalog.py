@@ -89,6 +89,8 @@ def target_form() -> None:
     indicators, cities = ui.load_indicators(), ui.load_cities()
     names = dict(zip(indicators["code"], indicators["name"], strict=True))
     city_names = dict(zip(cities["code"], cities["name"], strict=True))
+    # Outside the form: a form's widgets do not rerun the page as people type.
+    city_options = ui.find_city("target-city", list(city_names))
     with st.form("set-target", clear_on_submit=True):
         st.markdown("**" + tr("Set a target") + "**")
         left, middle, right = st.columns([3, 2, 1])
@@ -97,8 +99,9 @@ def target_form() -> None:
         )
         city = middle.selectbox(
             tr("City"),
-            ["", *city_names],
+            ["", *city_options],
             format_func=lambda c: f"{c} · {city_names[c]}" if c else tr("All cities"),
+            key="target-city",
         )
         year = right.number_input(tr("Year"), 2000, 2100, 2030, step=1)
         value = left.number_input(tr("Target"), value=0.0, format="%.2f")

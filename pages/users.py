@@ -62,12 +62,14 @@ def done(message: str) -> None:
     st.rerun()
 
 
-def city_picker(label: str, key: str, default: list[str] | None = None) -> list[str]:
+def city_picker(label: str, key: str, options: list[str], default: list[str]) -> list[str]:
+    """A city multiselect inside a form; `options` come from its "Find a city" box, drawn
+    above the form because a form's widgets do not rerun the page as people type."""
     return st.multiselect(
         label,
-        city_codes,
+        options,
         placeholder=tr("Choose options"),
-        default=default or [],
+        default=default,
         format_func=lambda c: f"{c} · {city_names[c]}",
         key=key,
         help=tr("Needed for a city focal point: the cities whose data they may change."),
@@ -75,6 +77,8 @@ def city_picker(label: str, key: str, default: list[str] | None = None) -> list[
 
 
 add_tab, change_tab = st.tabs([tr("Add an account"), tr("Change an account")])
+with add_tab:
+    add_options = ui.find_city("add-cities", city_codes)
 with add_tab, st.form("add-user", clear_on_submit=True):
     left, right = st.columns(2)
     username = left.text_input(tr("User name"), help=tr("Letters, digits or . _ - @ +"))
@@ -85,7 +89,7 @@ with add_tab, st.form("add-user", clear_on_submit=True):
         type="password",
         autocomplete="new-password",
     )
-    chosen_cities = city_picker(tr("Cities"), "add-cities")
+    chosen_cities = city_picker(tr("Cities"), "add-cities", add_options, [])
     if st.form_submit_button(tr("Add the account"), type="primary", icon=":material/person_add:"):
         try:
             access.create_user(
@@ -108,12 +112,13 @@ with change_tab:
         st.stop()
     chosen = st.selectbox(tr("Account"), users["username"].tolist(), key="change-user")
     row = users[users["username"] == chosen].iloc[0]
+    role_options = ui.find_city(f"cities-{chosen}", city_codes)
     with st.form("set-role"):
         new_role = st.selectbox(
             tr("Role"), ROLES, index=ROLES.index(row["role"]), format_func=role_label
         )
         current = [c for c in str(row["cities"]).split(", ") if c]
-        new_cities = city_picker(tr("Cities"), f"cities-{chosen}", current)
+        new_cities = city_picker(tr("Cities"), f"cities-{chosen}", role_options, current)
         if st.form_submit_button(tr("Save role and cities"), icon=":material/save:"):
             try:
                 access.set_role(engine, actor, chosen, new_role, tuple(new_cities))
