@@ -7,6 +7,7 @@
 - `/healthz`: 200 with the store reachable and migrated to this code's head, else 503.
 - `/_mne/base.js`: tells Streamlit's frontend where its server is, so a page opened at a deep
   path (`/city?code=…`) does not first probe `/city/_stcore/health` (a console 404).
+- `/_mne/unsaved.js`: warns before values typed in a guarded form are lost (mne/unsaved.js).
 - `PageGate`: a browser asking for a page while accounts exist and its session is not live is
   sent to `/signin?next=<the page with its query>`; a page is served as Streamlit's own
   index.html with the language's title and the base script.
@@ -46,6 +47,8 @@ SIGNIN_PATH = "/signin"
 SESSION_PATH = "/session"
 HEALTH_PATH = "/healthz"
 BASE_SCRIPT_PATH = "/_mne/base.js"
+UNSAVED_SCRIPT_PATH = "/_mne/unsaved.js"
+UNSAVED_SCRIPT = Path(__file__).with_name("unsaved.js")
 # Streamlit's own page, found without importing Streamlit (mne stays free of the UI).
 STREAMLIT_INDEX = (
     Path(str(importlib.util.find_spec("streamlit").origin)).parent / "static" / "index.html"  # type: ignore[union-attr]
@@ -314,9 +317,18 @@ async def base_script(request: Request) -> Response:
     return Response(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
+async def unsaved_script(request: Request) -> Response:
+    return Response(
+        UNSAVED_SCRIPT.read_text(encoding="utf-8"),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
 @cache
 def _index_template() -> str:
-    """Streamlit's index.html with the base script before its module and a title slot."""
+    """Streamlit's index.html with the base and unsaved-values scripts before its module and
+    a title slot."""
     page = STREAMLIT_INDEX.read_text(encoding="utf-8")
     page = page.replace("<title>Streamlit</title>", "<title>{title}</title>", 1)
     page = page.replace('<html lang="en">', '<html lang="{lang}">', 1)
@@ -324,7 +336,8 @@ def _index_template() -> str:
     assert "<script>" not in page, "Streamlit's index.html has a new inline script"
     return page.replace(
         '<script type="module"',
-        f'<script src="{BASE_SCRIPT_PATH}"></script>\n    <script type="module"',
+        f'<script src="{BASE_SCRIPT_PATH}"></script>\n'
+        f'    <script src="{UNSAVED_SCRIPT_PATH}"></script>\n    <script type="module"',
         1,
     )
 
@@ -468,6 +481,7 @@ def routes(single_sign_on: bool = False) -> list[Route]:
         Route(SESSION_PATH, session_exchange, methods=["GET"]),
         Route(HEALTH_PATH, healthz, methods=["GET", "HEAD"]),
         Route(BASE_SCRIPT_PATH, base_script, methods=["GET"]),
+        Route(UNSAVED_SCRIPT_PATH, unsaved_script, methods=["GET"]),
         Route(CSP_REPORT_PATH, csp_report, methods=["POST"]),
     ]
 

@@ -286,6 +286,18 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def guard_unsaved(pending: bool) -> None:
+    """Ask before this page's typed values are lost (a menu link, closing or reloading the
+    tab): mne/unsaved.js reads this marker. `pending` says the server holds values sent with
+    the form but not saved; what is typed and not yet sent the script notices itself."""
+    tr = translator()
+    question = tr("The values you typed are not saved. Leave this page?")
+    st.html(
+        f'<span data-mne-unsaved-guard data-pending="{int(pending)}" '
+        f'data-message="{html.escape(question)}"></span>'
+    )
+
+
 # --- Who is signed in ----------------------------------------------------------------------
 
 

@@ -101,6 +101,7 @@ if current is not None:
         for row, message in zip(problems["row"], problems["message"], strict=True):
             cell_problems.setdefault(rows.get(int(row), ""), []).append(message)
 
+ui.guard_unsaved(pending=bool(changes))
 with st.form(form_key, enter_to_submit=False):
     for area, indicators in grid.groupby("focus_area_name", sort=False):
         st.subheader(ui.plain(area))
