@@ -49,6 +49,8 @@ FIELD_LABELS = {
     "unit": N_("unit"),
     "source_standard": N_("source standard"),
     "alias": N_("other name"),
+    "event_source": N_("source"),
+    "others": N_("units outside the catalog"),
 }
 REQUIRED = (*(f"name_{lang}" for lang in LANGUAGES), "unit")
 
@@ -376,19 +378,31 @@ def record_city_event(
     predecessors: list[str],
     successors: list[str],
     source: str = "",
+    others: str = "",
 ) -> int:
-    """A dated merger, split or rename, stored as the seed's city events are: predecessors
-    that do not go on end the day before, successors that are new start on the day. The
-    cities it touches are marked changed in the app, so `init` keeps their new dates."""
+    """A dated merger, split, rename or dissolution, stored as the seed's city events are:
+    predecessors that do not go on end the day before, successors that are new start on the
+    day. A dissolved city has no successor in the catalog; `others` names the units outside
+    it that take over (wards, a province). The cities it touches are marked changed in the
+    app, so `init` keeps their new dates."""
     code = str(code or "").strip().upper()
     access.require(engine, actor, "edit_catalog", "city", code)
-    if kind not in ("merge", "split", "rename"):
-        raise Invalid(N_("An event is a merger, a split or a rename."))
+    if kind not in m.CITY_EVENT_KINDS:
+        raise Invalid(N_("An event is a merger, a split, a rename or a dissolution."))
     if not code or len(code) > 32 or not re.fullmatch(r"[A-Z0-9_]+", code):
         raise Invalid(N_("An event code is up to 32 letters, digits or _, e.g. VN2025_DAD."))
     before_codes, after_codes = list(dict.fromkeys(predecessors)), list(dict.fromkeys(successors))
-    if not before_codes or not after_codes:
+    if kind == "dissolve":
+        if not before_codes or after_codes:
+            raise Invalid(
+                N_(
+                    "A dissolution ends one or more cities and has no city after it: name who "
+                    "takes over under “Units outside the catalog”."
+                )
+            )
+    elif not before_codes or not after_codes:
         raise Invalid(N_("An event has at least one city before it and one after it."))
+    others = _text("others", others, 2000, required=False)
     c, e, link = m.table(m.City), m.table(m.CityEvent), m.table(m.CityEventCity)
     with writing(engine) as conn:
         if conn.execute(select(e.c.id).where(e.c.code == code)).scalar() is not None:
@@ -407,7 +421,11 @@ def record_city_event(
                 code=code,
                 event_date=event_date,
                 kind=kind,
-                source=_text("alias", source, 300, required=False),
+                source=_text("event_source", source, 300, required=False),
+                # One text, typed in the user's language: every language shows it as typed.
+                others_vi=others,
+                others_en=others,
+                others_id=others,
             )
             .returning(e.c.id)
         ).scalar_one()
@@ -438,6 +456,12 @@ def record_city_event(
             "city_event",
             code,
             None,
-            {"date": str(event_date), "kind": kind, "before": before_codes, "after": after_codes},
+            {
+                "date": str(event_date),
+                "kind": kind,
+                "before": before_codes,
+                "after": after_codes,
+                "others": others,
+            },
         )
     return int(event_id)

@@ -200,8 +200,13 @@ def city_forms(tr: Any, cities: Any) -> None:
                     ui.access_error(error)
                 else:
                     _saved(tr("{code} added.", code=new_code.strip().upper()))
-    with st.expander(tr("Record a merger, split or rename"), icon=":material/merge:"):
-        kinds = {"merge": tr("Merger"), "split": tr("Split"), "rename": tr("Rename")}
+    with st.expander(tr("Record a merger, split, rename or dissolution"), icon=":material/merge:"):
+        kinds = {
+            "merge": tr("Merger"),
+            "split": tr("Split"),
+            "rename": tr("Rename"),
+            "dissolve": tr("Dissolution"),
+        }
         # The find boxes stand outside the form: its widgets do not rerun the page as people
         # type.
         find_before, find_after = st.columns(2)
@@ -226,10 +231,16 @@ def city_forms(tr: Any, cities: Any) -> None:
                 tr("Cities after"), after_options, format_func=labels.__getitem__, key="event-after"
             )
             source = st.text_input(tr("Source"), key="event-source")
+            others = st.text_input(
+                tr("Units outside the catalog"),
+                placeholder=tr("e.g. the wards of Đắk Lắk province"),
+                help=tr("Who takes over a dissolved city, or what else merged in."),
+                key="event-others",
+            )
             if st.form_submit_button(tr("Record the event"), icon=":material/save:"):
                 try:
                     catalog_admin.record_city_event(
-                        engine, actor, event_code, day, kind, before, after, source
+                        engine, actor, event_code, day, kind, before, after, source, others
                     )
                 except access.AccessError as error:
                     ui.access_error(error)

@@ -167,3 +167,24 @@ def test_a_merger_recorded_in_the_app_dates_the_cities_and_survives_init(
         ).scalars()
         assert sorted(roles) == ["predecessor", "predecessor", "successor"]
         assert conn.execute(select(e.c.id).where(e.c.code == "VN2025_BAD")).first() is None
+
+
+def test_a_dissolution_ends_the_city_and_names_who_takes_over(engine: Engine, admin: Actor) -> None:
+    catalog_admin.add_city(engine, admin, "VNAAS", "Phố Ba", "Town Three", "VN")
+    day = dt.date(2025, 7, 1)
+    with pytest.raises(Invalid):  # a dissolution has no city of the catalog after it
+        catalog_admin.record_city_event(
+            engine, admin, "VN2025_AAX", day, "dissolve", ["VNAAS"], ["VNAAS"]
+        )
+    version = store_version(engine)
+    catalog_admin.record_city_event(
+        engine, admin, "VN2025_AAS", day, "dissolve", ["VNAAS"], [], others="phường Ba, phường Tư"
+    )
+    assert store_version(engine) > version
+    cities = catalog.cities(engine, "en").set_index("code")
+    assert str(cities.loc["VNAAS", "valid_to"])[:10] == "2025-06-30"
+    with engine.connect() as conn:
+        e = m.table(m.CityEvent)
+        event = conn.execute(select(e.c.kind, e.c.others_en).where(e.c.code == "VN2025_AAS")).one()
+        assert tuple(event) == ("dissolve", "phường Ba, phường Tư")
+        assert conn.execute(select(e.c.id).where(e.c.code == "VN2025_AAX")).first() is None
