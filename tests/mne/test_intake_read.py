@@ -576,7 +576,20 @@ def assert_rejected_whole(engine: Engine, data: bytes, message: str) -> None:
     before = dump_store(engine)
     preview = check(engine, data, "upload.csv", EN)
     assert preview.file_problem == message
-    assert commit_preview(engine, preview, TESTER)["status"] == "rejected"
+    # Even "store the valid rows" (partial) stores nothing of a file with a whole-file problem.
+    assert commit_preview(engine, preview, TESTER, partial=True)["status"] == "rejected"
+    assert dump_store(engine) == before
+
+
+def test_a_whole_file_problem_stores_nothing_even_beside_valid_rows(engine: Engine) -> None:
+    """The guard itself: a checked file whose rows are all valid, once it carries a
+    whole-file problem, is refused whole (the cases above have no valid row to store)."""
+    data = csv_bytes([LONG_HEADER, ["VNHAN", "QE_PM25", "2024", "41.5"]])
+    preview = check(engine, data, "upload.csv", EN)
+    assert preview.file_problem is None and len(preview.valid) == 1
+    preview.file_problem = "A whole-file problem found after the rows were read."
+    before = dump_store(engine)
+    assert commit_preview(engine, preview, TESTER, partial=True)["status"] == "rejected"
     assert dump_store(engine) == before
 
 
