@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, tuple_, update
 
 from db import models as m
 from mne.i18n import N_, Translator
@@ -71,6 +71,26 @@ def _upsert(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]
             .values({c: bindparam(c) for c in columns})
         )
         conn.execute(statement, [{**r, "_key": r[key]} for r in old_rows])
+
+
+def _replace_rows(conn: Connection, table: Table, scope: Any, rows: list[dict[str, Any]]) -> None:
+    """Make the rows of `table` that `scope` selects exactly `rows` (dicts of the same
+    columns), deleting and inserting only those that differ: a row already there keeps its
+    id, so loading the seed again changes nothing."""
+    if not rows:
+        conn.execute(table.delete().where(scope))
+        return
+    columns, keys = list(rows[0]), list(table.primary_key.columns)
+    existing: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for row in conn.execute(select(*keys, *(table.c[c] for c in columns)).where(scope)):
+        existing.setdefault(tuple(row[len(keys) :]), []).append(tuple(row[: len(keys)]))
+    wanted = {tuple(r[c] for c in columns): r for r in rows}
+    gone = [k for value, ks in existing.items() for k in (ks if value not in wanted else ks[1:])]
+    if gone:
+        conn.execute(table.delete().where(tuple_(*keys).in_(gone)))
+    new_rows = [r for value, r in wanted.items() if value not in existing]
+    if new_rows:
+        conn.execute(insert(table), new_rows)
 
 
 def _id_map(conn: Connection, table: Table, key: str = "code") -> dict[str, int]:
@@ -153,9 +173,7 @@ def _load_city_events(conn: Connection) -> None:
         }
     ).drop_duplicates()
     seeded = [ids[code] for code in links["code"]]  # events recorded in the app keep theirs
-    conn.execute(link_table.delete().where(link_table.c.event_id.in_(seeded)))
-    if not rows.empty:
-        conn.execute(insert(link_table), _records(rows))
+    _replace_rows(conn, link_table, link_table.c.event_id.in_(seeded), _records(rows))
 
 
 def _load_indicators(conn: Connection) -> None:
@@ -195,10 +213,11 @@ def _replace_aliases(
     ids = _id_map(conn, owner_table)
     names = names.assign(**{owner_column: names["code"].map(ids)})
     seeded = alias_table.c[owner_column].in_(list(ids.values())) & ~alias_table.c.added_in_app
-    conn.execute(alias_table.delete().where(seeded))
-    in_app = set(conn.execute(select(alias_table.c.alias_key)).scalars())
+    in_app = set(
+        conn.execute(select(alias_table.c.alias_key).where(alias_table.c.added_in_app)).scalars()
+    )
     names = names[~names["alias_key"].isin(in_app)]
-    conn.execute(insert(alias_table), _records(names[[owner_column, "alias", "alias_key"]]))
+    _replace_rows(conn, alias_table, seeded, _records(names[[owner_column, "alias", "alias_key"]]))
 
 
 def _load_targets(conn: Connection) -> None:
@@ -211,9 +230,8 @@ def _load_targets(conn: Connection) -> None:
     targets["value_high"] = pd.to_numeric(targets["value_high"]).astype(float)
     targets = targets.astype({"year": int, "value": float})
     table = m.table(m.Target)
-    # Seeded targets are replaced whole; user-set ones are the users' and stay.
-    conn.execute(table.delete().where(table.c.kind != "user_set"))
-    conn.execute(insert(table), _records(targets))
+    # Seeded targets follow the seed; user-set ones are the users' and stay.
+    _replace_rows(conn, table, table.c.kind != "user_set", _records(targets))
 
 
 # --- Reads ----------------------------------------------------------------------------------
