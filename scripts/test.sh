@@ -24,4 +24,6 @@ fi
 .venv/bin/python -m ruff check .
 .venv/bin/python -m mypy
 # Two workers (pytest-xdist), one per core of the CI machine: each test has its own store.
-.venv/bin/python -m pytest -n 2 "$@"
+# Line coverage of mne/, db/ and pages/ in the test processes (pyproject's [tool.coverage]):
+# the files below 100 %, then the total.
+.venv/bin/python -m pytest -n 2 --cov --cov-report=term:skip-covered "$@"
