@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from db import models as m
 from mne.i18n import MISSING, N_, Translator
 from mne.intake.problems import render
+from mne.periods import period_bounds
 
 ENDED = N_(
     "{city} ceased to be a reporting unit after {end}; the period {period} ends later. "
@@ -22,24 +23,6 @@ NOT_YET = N_(
     "{city} became a reporting unit on {start}; the period {period} begins earlier. Report "
     "the value for the unit that existed then."
 )
-
-
-def period_bounds(periods: pd.Series) -> pd.DataFrame:
-    """First and last day of canonical periods (2024, 2024-Q1, 2024-03): start, end."""
-    parts = periods.astype(str).str.extract(
-        r"^(?P<year>\d{4})(?:-(?:Q(?P<q>[1-4])|(?P<m>\d{2})))?$"
-    )
-    year = pd.to_numeric(parts["year"])
-    quarter, month = pd.to_numeric(parts["q"]), pd.to_numeric(parts["m"])
-    first = ((quarter - 1) * 3 + 1).fillna(month).fillna(1)
-    length = pd.Series(12, index=parts.index).where(quarter.isna(), 3).where(month.isna(), 1)
-    after = first + length - 1  # months since January of `year`, 0-based, of the next period
-    start = pd.to_datetime(pd.DataFrame({"year": year, "month": first, "day": 1}), errors="coerce")
-    following = pd.to_datetime(
-        pd.DataFrame({"year": year + after // 12, "month": after % 12 + 1, "day": 1}),
-        errors="coerce",
-    )
-    return pd.DataFrame({"start": start, "end": following - pd.Timedelta(days=1)})
 
 
 def validity(engine: Engine) -> pd.DataFrame:

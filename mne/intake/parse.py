@@ -4,7 +4,7 @@ Numbers: "1234.5", "1234,5", "1.234,5", "1,234.5", "1 234,5", "45%". A value wit
 separator followed by exactly three digits ("1,234", "1.234") could be thousands or decimals:
 the file's other values decide (a file that writes "12,5" uses decimal commas); when nothing
 in the file decides, it is an error, never a guess. Empty, "n/a", "-", ".." are missing.
-Periods: "2024", "2024-Q1", "2024Q1", "2024 Q1", "2024-03", "202403" (DHIS2), "2024-03-31".
+Periods are read by mne.periods.
 """
 
 from __future__ import annotations
@@ -119,42 +119,3 @@ def parse_numbers(raw: pd.Series, typed: pd.Series | None = None) -> pd.DataFram
     status[ambiguous] = "ambiguous"
     status[missing] = "missing"
     return pd.DataFrame({"value": value, "percent": percent, "status": status})
-
-
-PERIOD_PATTERNS = [
-    (r"^(?P<y>\d{4})$", "year"),
-    (r"^(?P<y>\d{4})\.0$", "year"),  # a year read from Excel as a float
-    (r"^(?P<y>\d{4})\s*-?\s*[Qq](?P<q>[1-4])$", "quarter"),
-    (r"^[Qq](?P<q>[1-4])\s*[-/ ]\s*(?P<y>\d{4})$", "quarter"),
-    (r"^(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])(-\d{2})?$", "month"),
-    (r"^(?P<y>\d{4})(?P<m>0[1-9]|1[0-2])$", "month"),  # DHIS2 monthly: 202403
-]
-
-
-def parse_periods(raw: pd.Series) -> pd.DataFrame:
-    """period (canonical text: 2024, 2024-Q1, 2024-03) and year; NaN/None where unreadable."""
-    text = raw.astype(str).str.strip()
-    period = pd.Series(None, index=raw.index, dtype=object)
-    year = pd.Series(np.nan, index=raw.index)
-    # Fast path for the common case, plain years, on the whole column at once.
-    plain_year = text.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
-    period[plain_year] = text[plain_year].to_numpy()
-    year[plain_year] = pd.to_numeric(text[plain_year]).to_numpy()
-    for pattern, kind in PERIOD_PATTERNS:
-        todo = period.isna()
-        if not todo.any():
-            break
-        found = text[todo].str.extract(pattern)
-        hit = found["y"].notna()
-        if not hit.any():
-            continue
-        found = found[hit]
-        if kind == "year":
-            canonical = found["y"]
-        elif kind == "quarter":
-            canonical = found["y"] + "-Q" + found["q"]
-        else:
-            canonical = found["y"] + "-" + found["m"]
-        period[found.index] = canonical
-        year[found.index] = found["y"].astype(int)
-    return pd.DataFrame({"period": period, "year": year})

@@ -31,7 +31,7 @@ import pandas as pd
 
 from mne.i18n import MISSING, N_, Translator
 from mne.intake.mapping import Mapping
-from mne.intake.parse import is_missing, parse_numbers, parse_periods
+from mne.intake.parse import is_missing, parse_numbers
 from mne.intake.problems import FileProblem
 from mne.intake.read import (
     BREAKDOWN_HEADERS,
@@ -41,6 +41,7 @@ from mne.intake.read import (
     UNIT_HEADERS,
     RawTable,
 )
+from mne.periods import parse_periods
 from mne.text import fold
 
 LONG_COLUMNS = [

@@ -15,7 +15,7 @@ from mne import city_time
 from mne.i18n import MISSING, Translator
 from mne.intake.limits import limit_problems
 from mne.intake.mapping import Mapping
-from mne.intake.parse import parse_numbers, parse_periods
+from mne.intake.parse import parse_numbers
 from mne.intake.problems import (
     ERRORS,
     WARNINGS,
@@ -25,6 +25,7 @@ from mne.intake.problems import (
     render,
     row_groups,
 )
+from mne.periods import parse_periods
 from mne.text import fold
 
 FIRST_YEAR = 1990

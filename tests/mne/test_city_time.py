@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne import analysis, city, city_time
+from mne import analysis, city, city_time, periods
 from mne.access import operator
 from mne.charts import city as city_charts
 from mne.i18n import Translator
@@ -20,9 +20,7 @@ EN = Translator("en")
 
 
 def test_period_bounds_by_hand() -> None:
-    bounds = city_time.period_bounds(
-        pd.Series(["2025", "2025-Q2", "2025-Q4", "2025-07", "2024-12"])
-    )
+    bounds = periods.period_bounds(pd.Series(["2025", "2025-Q2", "2025-Q4", "2025-07", "2024-12"]))
     assert bounds["start"].dt.strftime("%Y-%m-%d").tolist() == [
         "2025-01-01",
         "2025-04-01",

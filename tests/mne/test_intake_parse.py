@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 from mne.access import operator
 from mne.intake import check, commit_preview
-from mne.intake.parse import parse_numbers, parse_periods
+from mne.intake.parse import parse_numbers
+from mne.periods import parse_periods
 from tests.mne.intake_files import EN, LONG_HEADER, csv_bytes, problems, stored, xlsx_bytes
 
 TESTER = operator("tester")
