@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne import analysis, scoring
+from mne import analysis, outliers, scoring
 from mne.i18n import Translator
 
 # A lower-is-better example a reader can redo with a calculator: PM2.5 from 40 µg/m³ in 2015
@@ -103,9 +103,9 @@ def outlier_text(tr: Translator) -> str:
         "its last series break), {factor} × (x − median) / MAD, is beyond {threshold} (at "
         "least {points} values). A flag asks a person to confirm the value; it is never a "
         "rejection.",
-        factor=tr.number(scoring.MODIFIED_Z_FACTOR, 4),
-        threshold=tr.number(scoring.OUTLIER_THRESHOLD, 1),
-        points=scoring.OUTLIER_MIN_POINTS,
+        factor=tr.number(outliers.FACTOR, 4),
+        threshold=tr.number(outliers.THRESHOLD, 1),
+        points=outliers.MIN_POINTS,
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mne import outliers
 from mne.i18n import N_
 
 PAIR = ["city_id", "indicator_id"]
@@ -85,11 +86,6 @@ LIGHT_COLOURS = {
     "orange": "#E69F00",
     "red": "#D55E00",
 }
-
-# Modified z-score (Iglewicz & Hoaglin): 0.6745 = the 75th percentile of the standard normal.
-MODIFIED_Z_FACTOR = 0.6745
-OUTLIER_THRESHOLD = 3.5
-OUTLIER_MIN_POINTS = 4
 
 
 # --- Normalised score (SDSN) ------------------------------------------------------------------
@@ -941,32 +937,17 @@ def data_coverage(
     return frame[columns]
 
 
-def outlier_flags(
-    yearly: pd.DataFrame,
-    threshold: float = OUTLIER_THRESHOLD,
-    min_points: int = OUTLIER_MIN_POINTS,
-) -> pd.DataFrame:
-    """Robust outlier flags within each city x indicator's own history (DHIS2-style).
-
-    Modified z-score (Iglewicz & Hoaglin): z = 0.6745 x (x - median) / MAD, with median and
-    MAD = median(|x - median|) over the pair's values; outlier when |z| > 3.5. Computed only
-    for pairs with at least 4 values and MAD > 0 (else z is empty and the flag False): with
-    fewer points, or half of them equal, "unusual" has no robust meaning. A flag is a warning
-    for a person to confirm, not a rejection.
+def outlier_flags(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Robust outlier flags within each city x indicator's own history: mne.outliers' rule.
     A series break (a `break_year` column, see progress_status) splits the history: each part
     is checked on its own, so a merger's jump is no outlier.
     Returns the rows of `yearly` that have a value, with median, mad, modified_z, outlier."""
     frame = yearly.dropna(subset=["value"]).copy()
     part = frame["break_year"].fillna(-1) if "break_year" in frame else pd.Series(-1, frame.index)
-    keys = [frame["city_id"], frame["indicator_id"], part]
-    grouped = frame.groupby(keys)["value"]
-    frame["median"] = grouped.transform("median")
-    deviation = (frame["value"] - frame["median"]).abs()
-    frame["mad"] = deviation.groupby(keys).transform("median")
-    enough = (grouped.transform("count") >= min_points) & (frame["mad"] > 0)
-    z = MODIFIED_Z_FACTOR * (frame["value"] - frame["median"]) / frame["mad"].where(enough)
-    frame["modified_z"] = z
-    frame["outlier"] = (z.abs() > threshold).fillna(False).astype(bool)
+    stats = outliers.series_stats(frame["value"], [frame["city_id"], frame["indicator_id"], part])
+    frame["median"], frame["mad"] = stats["median"], stats["mad"]
+    frame["modified_z"] = outliers.modified_z(frame["value"], stats)
+    frame["outlier"] = outliers.unusual(frame["modified_z"])
     return frame.reset_index(drop=True)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne import city_time
+from mne import city_time, outliers
 from mne.i18n import MISSING, Translator
 from mne.intake.limits import limit_problems
 from mne.intake.mapping import Mapping
@@ -29,8 +29,6 @@ from mne.periods import parse_periods
 from mne.text import fold
 
 FIRST_YEAR = 1990
-ROBUST_Z_LIMIT = 3.5  # Iglewicz & Hoaglin's cut-off for the modified z-score
-MIN_HISTORY_FOR_OUTLIERS = 4
 JUMP_SHARE = 0.5
 UNKNOWN_NAMES_LIMIT = 1000  # different unknown names in a file before it is refused whole
 SUGGESTED_NAMES = 200  # distinct unknown names of a file that get the closest names
@@ -438,37 +436,30 @@ def history_warnings(valid: pd.DataFrame, history: pd.DataFrame, tr: Translator)
     if valid.empty or history.empty:
         return empty_problems()
     key = ["city_id", "indicator_id"]
-    median = history.groupby(key)["value"].transform("median")
-    deviation = (history["value"] - median).abs()
-    stats = (
-        history.assign(median=median, deviation=deviation)
-        .groupby(key)
-        .agg(median=("median", "first"), mad=("deviation", "median"), count=("value", "count"))
-        .reset_index()
-    )
+    per_value = outliers.series_stats(history["value"], [history[k] for k in key])
+    stats = pd.concat([history[key], per_value], axis=1).drop_duplicates(key)
     joined = valid.merge(stats, on=key, how="left").set_axis(valid.index)
-    enough = (joined["count"] >= MIN_HISTORY_FOR_OUTLIERS) & (joined["mad"] > 0)
-    z = 0.6745 * (joined["number"] - joined["median"]) / joined["mad"]
-    outliers = joined[enough & (z.abs() > ROBUST_Z_LIMIT)]
+    z = outliers.modified_z(joined["number"], joined[["median", "mad", "count"]])
+    unusual = joined[outliers.unusual(z)]
     previous = history.assign(year=history["year"] + 1).groupby([*key, "year"])["value"].mean()
     prev = joined.join(previous.rename("previous"), on=[*key, "year"])["previous"]
     jump = (joined["number"] - prev).abs() > JUMP_SHARE * prev.abs()
-    jumps = joined[jump & prev.notna() & ~joined.index.isin(outliers.index)]
+    jumps = joined[jump & prev.notna() & ~joined.index.isin(unusual.index)]
     found = []
-    if not outliers.empty:
+    if not unusual.empty:
         values = pd.DataFrame(
             {
-                "value": outliers["value"],
-                "median": outliers["median"].map(lambda v: tr.number(v, 2)),
+                "value": unusual["value"],
+                "median": unusual["median"].map(lambda v: tr.number(v, 2)),
             }
         )
         found.append(
             problem_frame(
-                outliers["row"],
-                outliers["column"],
+                unusual["row"],
+                unusual["column"],
                 "outlier",
                 render(tr, WARNINGS["outlier"], values),
-                outliers["value"],
+                unusual["value"],
             )
         )
     if not jumps.empty:
