@@ -54,6 +54,7 @@ class Preview:
     encoding: str = ""
     separator: str = ""
     file_problem: str | None = None
+    file_problem_code: str = ""  # its code (too_large, no_header…), for the JSON summaries
     long: pd.DataFrame = field(default_factory=pd.DataFrame)  # every value cell, as read
     valid: pd.DataFrame = field(default_factory=pd.DataFrame)  # ready to store
     errors: pd.DataFrame = field(default_factory=empty_problems)
@@ -80,7 +81,14 @@ class Preview:
     def summary(self, status: str, batch_id: int | None = None) -> dict[str, Any]:
         """The import summary of design.md's command-line contract."""
         errors = (
-            [{"row": None, "column": None, "code": "file", "message": self.file_problem}]
+            [
+                {
+                    "row": None,
+                    "column": None,
+                    "code": self.file_problem_code or "file",
+                    "message": self.file_problem,
+                }
+            ]
             if self.file_problem
             else _records(self.errors)
         )
@@ -153,12 +161,13 @@ def check(
         long = to_long(table, file_name, lookup)
     except MappingProblem as problem:
         preview.file_problem = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
+        preview.file_problem_code = problem.code
         return preview
     except FileProblem as problem:
         if table is not None and not problem.sheet:
             problem.sheet, problem.sheets = table.sheet, table.sheets
         preview.sheet, preview.sheets = problem.sheet or preview.sheet, problem.sheets
-        preview.file_problem = problem.message(tr)
+        preview.file_problem, preview.file_problem_code = problem.message(tr), problem.code
         return preview
     if len(table.sheets) > 1:
         preview.sheet_note = sheet_note(tr, table.sheet, table.sheets)
@@ -169,7 +178,7 @@ def check(
         frame, errors = check_rows(long.frame, lookup, tr)
     except FileProblem as problem:
         problem.sheet, problem.sheets = table.sheet, table.sheets
-        preview.file_problem = problem.message(tr)
+        preview.file_problem, preview.file_problem_code = problem.message(tr), problem.code
         return preview
     if actor is not None:
         frame, errors = with_problems(frame, errors, other_cities(frame, actor, lookup, tr))

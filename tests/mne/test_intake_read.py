@@ -569,15 +569,19 @@ def test_a_whole_file_problem_is_one_message_and_stores_nothing(
     with pytest.raises(FileProblem) as raised:
         read_table(data, "upload.csv")
     assert raised.value.code == code
-    assert_rejected_whole(engine, data, raised.value.message(EN))
+    assert_rejected_whole(engine, data, raised.value.message(EN), code)
 
 
-def assert_rejected_whole(engine: Engine, data: bytes, message: str) -> None:
+def assert_rejected_whole(engine: Engine, data: bytes, message: str, code: str = "") -> None:
     before = dump_store(engine)
     preview = check(engine, data, "upload.csv", EN)
     assert preview.file_problem == message
     # Even "store the valid rows" (partial) stores nothing of a file with a whole-file problem.
-    assert commit_preview(engine, preview, TESTER, partial=True)["status"] == "rejected"
+    summary = commit_preview(engine, preview, TESTER, partial=True)
+    assert summary["status"] == "rejected"
+    # The import's JSON names the problem by its own code, not "file" for every one.
+    assert [e["code"] for e in summary["errors"]] == [code or preview.file_problem_code]
+    assert preview.file_problem_code not in ("", "file")
     assert dump_store(engine) == before
 
 
