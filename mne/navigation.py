@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mne.access import Action
 from mne.i18n import N_
 
 
@@ -20,7 +21,7 @@ class PageSpec:
     icon: str  # a Material icon name
     url_path: str  # "" for the Overview, the default page
     section: str  # a msgid
-    action: str | None = None  # the action a role needs; None: every signed-in role
+    action: Action | None = None  # the action a role needs; None: every signed-in role
     dashboard: bool = False  # shows figures, so it says whether submitted values count
 
 

@@ -392,7 +392,7 @@ def actor() -> access.Actor | None:
     return private().actor
 
 
-def may(action: str) -> bool:
+def may(action: access.Action) -> bool:
     current = actor()
     return current is not None and current.may(action)
 
