@@ -13,7 +13,7 @@ import inspect
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, overload
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -395,6 +395,54 @@ def actor() -> access.Actor | None:
 def may(action: access.Action) -> bool:
     current = actor()
     return current is not None and current.may(action)
+
+
+@overload
+def page_header(
+    title: str,
+    caption: str = "",
+    *,
+    signed_in: Literal[True],
+    notice: str = "",
+    notice_icon: str = "check_circle",
+) -> access.Actor: ...
+
+
+@overload
+def page_header(
+    title: str,
+    caption: str = "",
+    *,
+    signed_in: bool = False,
+    notice: str = "",
+    notice_icon: str = "check_circle",
+) -> access.Actor | None: ...
+
+
+def page_header(
+    title: str,
+    caption: str = "",
+    *,
+    signed_in: bool = False,
+    notice: str = "",
+    notice_icon: str = "check_circle",
+) -> access.Actor | None:
+    """The top of every page: its title and what it is for (both translated already). A page
+    that changes data (`signed_in`) stops there in the demo mode, explaining how the first
+    administrator is created. Then the notice a write kept under the key `notice` (`keep`)
+    before its rerun, shown once, with the Material icon `notice_icon`. Returns the signed-in
+    account (None in the demo mode)."""
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    current = actor()
+    if signed_in and current is None:
+        explain_first_admin()
+        st.stop()
+    message = take(notice) if notice else None
+    if message:
+        st.success(message, icon=f":material/{notice_icon}:")
+    return current
 
 
 def explain_first_admin() -> None:

@@ -16,11 +16,11 @@ DIRECTION_LABELS = {"higher": N_("Higher is better"), "lower": N_("Lower is bett
 
 tr = ui.translator()
 lang = ui.language()
-st.title(tr("Catalog"))
-st.caption(tr("The indicators, targets, cities and task groups the dashboard follows."))
-notice = ui.take("catalog_notice")
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+ui.page_header(
+    tr("Catalog"),
+    tr("The indicators, targets, cities and task groups the dashboard follows."),
+    notice="catalog_notice",
+)
 
 tab_framework, tab_indicators, tab_targets, tab_cities, tab_tasks = st.tabs(
     [tr("Framework"), tr("Indicators"), tr("Targets"), tr("Cities"), tr("Task groups")]

@@ -26,12 +26,12 @@ KEYS = {
 }
 
 tr = ui.translator()
-st.title(tr("Indicator explorer"))
-st.caption(
+ui.page_header(
+    tr("Indicator explorer"),
     tr(
         "One indicator across the cities: who leads, who lags, how values spread and how "
         "they changed. Statuses follow the Open SDG progress measure (see the Methodology)."
-    )
+    ),
 )
 
 indicators = ui.load_indicators()
