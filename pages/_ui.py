@@ -18,10 +18,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
-from db.engine import database_url, get_engine
 from mne import (
     access,
     analysis,
@@ -47,7 +45,7 @@ from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
 from mne.scoring import STATUS_COLOURS, STATUS_LABELS
-from mne.store import ensure_store
+from mne.store import Store, open_store, store_url
 
 T = TypeVar("T")
 # Cached reads kept per process, over every store version, view, language and argument.
@@ -70,10 +68,8 @@ _use_app_navigation()
 
 
 @st.cache_resource(show_spinner=False)
-def _engine_for(url: str) -> Engine:
-    engine = get_engine(url)
-    ensure_store(engine)
-    return engine
+def _engine_for(url: str) -> Store:
+    return open_store(url)
 
 
 def includes_submitted() -> bool:
@@ -81,10 +77,10 @@ def includes_submitted() -> bool:
     return st.session_state.get("include_submitted") is True
 
 
-def engine() -> Engine:
+def engine() -> Store:
     """The store (set up with demo data on the very first start), as the sidebar's switch
     says: approved values only, or approved and submitted ones."""
-    return analysis.store_view(_engine_for(database_url()), includes_submitted())
+    return analysis.store_view(_engine_for(store_url()), includes_submitted())
 
 
 def language() -> str:
@@ -108,7 +104,7 @@ _newest_version: dict[str, int] = {}
 
 def start_run() -> None:
     """Once per script run (app.py), and again after a write: read the store version."""
-    url = database_url()
+    url = store_url()
     version = mne_store.version(_engine_for(url))
     private().run_version = version
     if version > _newest_version.get(url, -1):
@@ -133,7 +129,7 @@ def store_key() -> tuple[str, bool, int, str]:
         start_run()
         version = private().run_version
     assert version is not None
-    return database_url(), includes_submitted(), version, dt.date.today().isoformat()
+    return store_url(), includes_submitted(), version, dt.date.today().isoformat()
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_CACHED_READS)
@@ -142,7 +138,7 @@ def _read(
     name: str,
     lang: str | None,
     args: tuple[Any, ...],
-    _call: Callable[[Engine, str | None, tuple[Any, ...]], Any],
+    _call: Callable[[Store, str | None, tuple[Any, ...]], Any],
 ) -> Any:
     url, with_submitted = store[0], store[1]
     return _call(analysis.store_view(_engine_for(url), with_submitted), lang, args)
@@ -156,7 +152,7 @@ def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..
     name = f"{function.__module__}.{function.__qualname__}"
     lang_second = list(inspect.signature(function).parameters)[1:2] == ["lang"]
 
-    def call(view: Engine, lang: str | None, args: tuple[Any, ...]) -> Any:
+    def call(view: Store, lang: str | None, args: tuple[Any, ...]) -> Any:
         if lang is None:
             return function(view, *args)
         if lang_second:
