@@ -36,6 +36,7 @@ from mne import (
     projects,
     sessions,
     tasks,
+    theme,
     value_review,
     web,
 )
@@ -44,8 +45,9 @@ from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
-from mne.scoring import STATUS_COLOURS, STATUS_LABELS
+from mne.scoring import STATUS_LABELS
 from mne.store import Store, open_store, store_url
+from mne.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 
 T = TypeVar("T")
 # Cached reads kept per process, over every store version, view, language and argument.
@@ -371,7 +373,7 @@ def same_tab_link(label: str, href: str) -> None:
     app's own routes, such as the sign-in form."""
     st.html(
         f'<a href="{html.escape(href)}" style="display:inline-block;padding:0.5rem 1rem;'
-        "border-radius:0.5rem;background:#0072B2;color:#fff;text-decoration:none;"
+        f"border-radius:0.5rem;background:{theme.BLUE};color:{theme.WHITE};text-decoration:none;"
         f'font-weight:600">{html.escape(label)}</a>'
     )
 
@@ -595,12 +597,6 @@ def load_indicator_view(indicator: str, cities: list[str] | None) -> Any:
 def load_coverage(area: str | None, countries: list[str]) -> Any:
     """coverage.Coverage of a focus area (all when None) and countries (all when empty)."""
     return _coverage(area, tuple(sorted(countries)))
-
-
-# Text on each status colour that stays readable (white only on the dark blue).
-STATUS_TEXT_COLOURS = {status: "#000000" for status in STATUS_COLOURS} | {
-    "target_achieved": "#FFFFFF"
-}
 
 
 def progress_cells(progress: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mne import explorer, scoring
-from mne.charts import OKABE_ITO
 from mne.charts import explorer as charts
+from mne.theme import OKABE_ITO
 from pages import _ui as ui
 
 NO_VALUES = (
