@@ -10,7 +10,7 @@ import streamlit as st
 from mne import runs, sessions, web
 from mne.access import ROLE_LABELS, Actor
 from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalise_language
-from mne.navigation import DASHBOARD_PATHS, PAGES, PageSpec
+from mne.navigation import DASHBOARD_PATHS, PAGES, may_open
 from pages import _ui as ui
 
 # The language comes from the URL (?lang=en) so a view can be shared by link.
@@ -121,20 +121,17 @@ def sections() -> dict[str, list[st.Page]]:
     """Every page, by section: the writing pages in the demo mode too (they explain how to
     create the first administrator), else by role. A page the role may not open keeps its
     path, hidden, and says so, so its link never reads "Page not found"."""
-
-    def allowed(spec: PageSpec) -> bool:
-        return spec.action is None or demo_mode or (actor is not None and actor.may(spec.action))
-
     found: dict[str, list[st.Page]] = {}
     for spec in PAGES:
+        allowed = may_open(spec, actor, demo_mode)
         found.setdefault(tr(spec.section), []).append(
             st.Page(
-                f"pages/{spec.file}" if allowed(spec) else _not_allowed,
+                f"pages/{spec.file}" if allowed else _not_allowed,
                 title=tr(spec.title),
                 icon=f":material/{spec.icon}:",
                 url_path=spec.url_path or None,
                 default=not spec.url_path,
-                visibility="visible" if allowed(spec) else "hidden",
+                visibility="visible" if allowed else "hidden",
             )
         )
     return found

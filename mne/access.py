@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, get_args
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -39,19 +39,49 @@ ROLE_LABELS = {
     "analyst": N_("Ministry analyst"),
     "admin": N_("Administrator"),
 }
-# Which roles may do each write. Reading dashboards and exporting is open to every role.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "import": frozenset({"focal_point", "analyst", "admin"}),
-    "revert": frozenset({"focal_point", "analyst", "admin"}),
-    "approve": frozenset({"analyst", "admin"}),
-    "return": frozenset({"analyst", "admin"}),
-    "reopen": frozenset({"analyst", "admin"}),
-    "edit_target": frozenset({"analyst", "admin"}),
-    "edit_task": frozenset({"analyst", "admin"}),
-    "manage_users": frozenset({"admin"}),
-    "edit_catalog": frozenset({"admin"}),
-    "view_audit": frozenset({"admin"}),
+Action = Literal[
+    "import",
+    "revert",
+    "approve",
+    "return",
+    "reopen",
+    "edit_target",
+    "edit_task",
+    "manage_users",
+    "edit_catalog",
+    "view_audit",
+    "api",
+    "api.read_submitted",
+]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    roles: frozenset[str]  # the roles that may do it
+    label: str  # a msgid: what a refusal says the role may not do
+
+
+_WRITERS = frozenset({"focal_point", "analyst", "admin"})
+_ANALYSTS = frozenset({"analyst", "admin"})
+_ADMINS = frozenset({"admin"})
+# Each action a role needs: the roles that may do it and its name in a refusal. Reading
+# dashboards and exporting is open to every role.
+ACTIONS: dict[Action, ActionSpec] = {
+    "import": ActionSpec(_WRITERS, N_("upload data")),
+    "revert": ActionSpec(_WRITERS, N_("revert uploads")),
+    "approve": ActionSpec(_ANALYSTS, N_("approve submissions")),
+    "return": ActionSpec(_ANALYSTS, N_("return submissions")),
+    "reopen": ActionSpec(_ANALYSTS, N_("reopen approved data")),
+    "edit_target": ActionSpec(_ANALYSTS, N_("edit targets")),
+    "edit_task": ActionSpec(_ANALYSTS, N_("edit tasks")),
+    "manage_users": ActionSpec(_ADMINS, N_("manage accounts")),
+    "edit_catalog": ActionSpec(_ADMINS, N_("edit the catalog")),
+    "view_audit": ActionSpec(_ADMINS, N_("read the audit log")),
+    # Any account's token reads approved values; a focal point reads its own cities' submitted.
+    "api": ActionSpec(frozenset(m.ROLES), N_("use the API")),
+    "api.read_submitted": ActionSpec(_WRITERS, N_("read submitted values through the API")),
 }
+assert set(ACTIONS) == set(get_args(Action)), "every action has its roles and label"
 EVERY_CITY_ROLES = frozenset({"analyst", "admin"})
 
 MIN_PASSWORD_LENGTH = 10
@@ -71,8 +101,8 @@ class Actor:
     city_ids: frozenset[int] = field(default_factory=frozenset)
     display_name: str = ""
 
-    def may(self, action: str) -> bool:
-        return self.role in PERMISSIONS[action]
+    def may(self, action: Action) -> bool:
+        return self.role in ACTIONS[action].roles
 
     @property
     def every_city(self) -> bool:
@@ -130,26 +160,21 @@ LOCKED_BATCH = N_(
     "Batch #{batch} holds approved values, which are locked. Ask a ministry analyst to reopen "
     "it first."
 )
-ACTION_LABELS = {
-    "import": N_("upload data"),
-    "revert": N_("revert uploads"),
-    "approve": N_("approve submissions"),
-    "return": N_("return submissions"),
-    "reopen": N_("reopen approved data"),
-    "edit_target": N_("edit targets"),
-    "edit_task": N_("edit tasks"),
-    "manage_users": N_("manage accounts"),
-    "edit_catalog": N_("edit the catalog"),
-    "view_audit": N_("read the audit log"),
-    "api": N_("use the API"),
-    "api.read_submitted": N_("read submitted values through the API"),
-}
+
+
+def action_label(action: str) -> str:
+    """The msgid naming an action in a refusal ("upload data"); an unknown one, as it is
+    (the audit log names the actions of its rows)."""
+    return _LABELS.get(action, action)
+
+
+_LABELS: dict[str, str] = {name: spec.label for name, spec in ACTIONS.items()}
 
 
 def refuse(
     engine: Engine,
     actor: Actor,
-    action: str,
+    action: Action,
     template: str,
     entity: str = "",
     entity_id: object = "",
@@ -169,7 +194,7 @@ def refuse(
 
 
 def require(
-    engine: Engine, actor: Actor, action: str, entity: str = "", entity_id: object = ""
+    engine: Engine, actor: Actor, action: Action, entity: str = "", entity_id: object = ""
 ) -> None:
     """Refuse (audited) unless the actor's role may do `action`."""
     if not actor.may(action):
@@ -181,7 +206,7 @@ def require(
             entity,
             entity_id,
             role=ROLE_LABELS[actor.role],
-            what=ACTION_LABELS[action],
+            what=ACTIONS[action].label,
         )
 
 

@@ -39,7 +39,7 @@ from starlette.routing import Route
 from db import models as m
 from db.engine import get_engine
 from mne import api_tokens, audit, failures, intake
-from mne.access import AccessError, Actor
+from mne.access import AccessError, Action, Actor
 from mne.api_tokens import TokenCheck
 from mne.catalog import catalog_json
 from mne.exchange import ValueFilter, dhis2_json_to_csv, values_statement
@@ -54,8 +54,6 @@ MAX_PAGE = 10_000
 CSV_CHUNK = 20_000
 # Query parameters a client might put a token in: refused, so a token never lands in a log.
 TOKEN_PARAMETERS = frozenset({"token", "access_token", "api_key", "apikey", "key", "bearer"})
-# Roles whose tokens may read submitted values (a focal point: those of its own cities).
-SEE_SUBMITTED = frozenset({"focal_point", "analyst", "admin"})
 VALUE_COLUMNS = ["city", "country", "indicator", "period", "value", "status"]
 STATUSES = ("approved", "submitted", "all")
 
@@ -131,7 +129,7 @@ class Caller:
         return self.actor.username if self.actor else ""
 
 
-def _refusal(caller: Caller | None, action: str, reason: str, engine: Engine) -> None:
+def _refusal(caller: Caller | None, action: Action, reason: str, engine: Engine) -> None:
     actor = caller.actor if caller else None
     audit.record_alone(
         engine,
@@ -248,7 +246,8 @@ def _status_condition(caller: Caller, wanted: str, engine: Engine) -> Any:
     if wanted == "approved":
         return approved
     actor = caller.actor
-    if actor is None or actor.role not in SEE_SUBMITTED:
+    # A focal point's token reads the submitted values of its own cities (mne.access.ACTIONS).
+    if actor is None or not actor.may("api.read_submitted"):
         role = actor.role if actor else "viewer"
         _refusal(caller, "api.read_submitted", f"role {role}", engine)
         from mne.access import ROLE_LABELS

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 from db import models as m
 from db.engine import writing
 from mne import access, audit
-from mne.access import Actor, Invalid
+from mne.access import Action, Actor, Invalid
 from mne.i18n import N_
 
 COMMENT_LIMIT = 2000
@@ -46,7 +46,7 @@ def _batch(conn: Connection, batch_id: int) -> Any:
 
 
 def _review(
-    engine: Engine, actor: Actor, step: str, batch_id: int, new_state: str, comment: str
+    engine: Engine, actor: Actor, step: Action, batch_id: int, new_state: str, comment: str
 ) -> int:
     """Move a batch to `new_state`, its current values' status with it. Returns how many
     values changed status."""

@@ -193,10 +193,9 @@ def _value_names() -> dict[str, dict[str, str]]:
 def action_name(action: str, tr: Translator) -> str:
     """An audit action in the user's language ("approve" -> "Upload approved")."""
     if action.endswith(".denied"):
-        from mne.access import ACTION_LABELS
+        from mne.access import action_label
 
-        wanted = action.removesuffix(".denied")
-        return tr(DENIED, action=tr(ACTION_LABELS.get(wanted, wanted)))
+        return tr(DENIED, action=tr(action_label(action.removesuffix(".denied"))))
     return tr(ACTION_NAMES[action]) if action in ACTION_NAMES else action
 
 

@@ -8,7 +8,7 @@ keep their keys). Reads return pandas frames with names in the reader's language
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, tuple_, update
@@ -337,9 +337,19 @@ def targets(engine: Engine, lang: str) -> pd.DataFrame:
     return _localised_units(_read(engine, statement), lang)
 
 
-def named(engine: Engine, model: type[m.Base], lang: str) -> pd.DataFrame:
+# The catalog's small named tables, by the name pages ask for them with.
+NamedTable = Literal["strategic_outcome", "thematic_track", "task_group", "instrument"]
+_NAMED: dict[NamedTable, type[m.Base]] = {
+    "strategic_outcome": m.StrategicOutcome,
+    "thematic_track": m.ThematicTrack,
+    "task_group": m.TaskGroup,
+    "instrument": m.Instrument,
+}
+
+
+def named(engine: Engine, table: NamedTable, lang: str) -> pd.DataFrame:
     """Code and name of a small named table (outcomes, tracks, instruments, task groups)."""
-    t = m.table(model)
+    t = m.table(_NAMED[table])
     order = t.c.sort if "sort" in t.c else t.c.code
     return _read(engine, select(t.c.code, t.c[f"name_{lang}"].label("name")).order_by(order))
 

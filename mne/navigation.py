@@ -1,15 +1,16 @@
 """The dashboard's pages, once: file, title, icon, URL path, menu section, the action a role
 needs to open it, and whether it shows figures (and so says which values they count).
 
-app.py builds the menu from it, the HTTP layer (mne.web) knows which paths are pages (a
-signed-out visitor of any of them is sent to sign in and back), and pages/_ui reads the
-dashboard paths from it.
+app.py builds the menu from it (`may_open`: which pages a role's menu offers) and says under
+the dashboards which values they count (`DASHBOARD_PATHS`); the HTTP layer (mne.web) knows
+which paths are pages (a signed-out visitor of any of them is sent to sign in and back).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mne.access import Action, Actor
 from mne.i18n import N_
 
 
@@ -20,7 +21,7 @@ class PageSpec:
     icon: str  # a Material icon name
     url_path: str  # "" for the Overview, the default page
     section: str  # a msgid
-    action: str | None = None  # the action a role needs; None: every signed-in role
+    action: Action | None = None  # the action a role needs; None: every signed-in role
     dashboard: bool = False  # shows figures, so it says whether submitted values count
 
 
@@ -54,3 +55,12 @@ PAGES: tuple[PageSpec, ...] = (
 
 DASHBOARD_PATHS = frozenset(page.url_path for page in PAGES if page.dashboard)
 PAGE_PATHS = frozenset(page.url_path for page in PAGES)
+
+
+def may_open(page: PageSpec, actor: Actor | None, demo_mode: bool) -> bool:
+    """Whether the menu offers `page` to `actor`: a page of an action to the roles that may
+    do it, and every page in the demo mode (no account yet: the writing pages explain how to
+    create the first administrator). A page not offered keeps its path, hidden."""
+    if page.action is None or demo_mode:
+        return True
+    return actor is not None and actor.may(page.action)

@@ -48,6 +48,7 @@ STATUS_ORDER = (
     "deterioration",
     "insufficient_data",
 )
+# Each status's colour, and each light's, is mne.theme's.
 STATUS_LABELS = {
     "target_achieved": N_("Target achieved"),
     "on_track": N_("On track"),
@@ -56,18 +57,6 @@ STATUS_LABELS = {
     "deterioration": N_("Deterioration"),
     "insufficient_data": N_("Insufficient data"),
 }
-# Okabe-Ito palette, distinct for the common colour-vision deficiencies: blue for achieved,
-# bluish green for on track, then yellow, orange and vermillion as things get worse, grey for
-# no status. Yellow (moderate) and orange (limited) differ in lightness as well as hue.
-STATUS_COLOURS = {
-    "target_achieved": "#0072B2",
-    "on_track": "#009E73",
-    "moderate": "#F0E442",
-    "limited": "#E69F00",
-    "deterioration": "#D55E00",
-    "insufficient_data": "#999999",
-}
-
 # U4SSC banded score: lower edges of the 2-, 3- and 4-point bands (share of target reached).
 U4SSC_EDGES = (0.33, 0.66, 0.95)
 
@@ -79,12 +68,6 @@ LIGHT_LABELS = {
     "yellow": N_("Challenges remain"),
     "orange": N_("Significant challenges"),
     "red": N_("Major challenges"),
-}
-LIGHT_COLOURS = {
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "orange": "#E69F00",
-    "red": "#D55E00",
 }
 
 

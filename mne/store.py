@@ -5,10 +5,27 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, exists, select
 
 from db import models as m
-from db.engine import store_version, writing
+from db.engine import database_url, get_engine, store_version, writing
 from db.migrate import has_schema, upgrade
 from mne import audit, demo
 from mne.catalog import load_catalog
+
+# The store's handle, as pages name it: they reach the store through mne, never db/ or
+# sqlalchemy themselves.
+Store = Engine
+
+
+def store_url() -> str:
+    """The store's address: DATABASE_URL, else the default SQLite file."""
+    return database_url()
+
+
+def open_store(url: str) -> Engine:
+    """The process's one engine for `url`, set up with demo data on the very first start
+    (`ensure_store`)."""
+    engine = get_engine(url)
+    ensure_store(engine)
+    return engine
 
 
 def version(engine: Engine) -> int:

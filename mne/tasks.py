@@ -15,7 +15,7 @@ from mne import access, analysis, audit, scoring
 from mne.access import Actor
 from mne.i18n import N_, Translator
 
-# Shown in this order everywhere, with the same colours (mne.charts.TASK_STATUS_COLOURS).
+# Shown in this order everywhere, with the same colours (mne.theme.TASK_STATUS_COLOURS).
 TASK_STATUS_LABELS = {
     "not_started": N_("Not started"),
     "on_track": N_("On track"),

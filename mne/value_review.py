@@ -31,7 +31,7 @@ from sqlalchemy import (
 from db import models as m
 from db.engine import writing
 from mne import access, audit
-from mne.access import Actor, Invalid
+from mne.access import Action, Actor, Invalid
 from mne.approval import COMMENT_LIMIT, REVIEW_STATE_LABELS, STEP_WORDS, STEPS, WRONG_STATE
 from mne.i18n import N_, Translator
 from mne.intake import store
@@ -175,7 +175,11 @@ def review_values(
     `returned` ones, each with its comment (required). One transaction, audited per step;
     the batch becomes "returned" while any of its values is, "approved" once none is left
     submitted, and stays "submitted" otherwise."""
-    for step, keys in (("approve", approved), ("return", list(returned))):
+    steps: tuple[tuple[Action, list[Key]], ...] = (
+        ("approve", approved),
+        ("return", list(returned)),
+    )
+    for step, keys in steps:
         if keys:
             access.require(engine, actor, step, "batch", batch_id)
     comments = {key: str(comment).strip() for key, comment in returned.items()}

@@ -4,17 +4,17 @@ list them, revoke one. The decisions are mne.api_tokens'."""
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import Engine
 
 from mne import api_tokens
 from mne.access import AccessError, Actor
 from mne.i18n import Translator
+from mne.store import Store
 from pages import _ui as ui
 
 NEW_TOKEN = "api_token_new"
 
 
-def token_panel(engine: Engine, actor: Actor, tr: Translator, usernames: list[str]) -> None:
+def token_panel(engine: Store, actor: Actor, tr: Translator, usernames: list[str]) -> None:
     st.subheader(tr("API tokens"))
     st.caption(
         tr(

@@ -13,15 +13,13 @@ import inspect
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, overload
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
-from db.engine import database_url, get_engine
 from mne import (
     access,
     analysis,
@@ -38,6 +36,7 @@ from mne import (
     projects,
     sessions,
     tasks,
+    theme,
     value_review,
     web,
 )
@@ -46,8 +45,9 @@ from mne.charts import TOPOJSON_URL
 from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
-from mne.scoring import STATUS_COLOURS, STATUS_LABELS
-from mne.store import ensure_store
+from mne.scoring import STATUS_LABELS
+from mne.store import Store, open_store, store_url
+from mne.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS
 
 T = TypeVar("T")
 # Cached reads kept per process, over every store version, view, language and argument.
@@ -70,10 +70,8 @@ _use_app_navigation()
 
 
 @st.cache_resource(show_spinner=False)
-def _engine_for(url: str) -> Engine:
-    engine = get_engine(url)
-    ensure_store(engine)
-    return engine
+def _engine_for(url: str) -> Store:
+    return open_store(url)
 
 
 def includes_submitted() -> bool:
@@ -81,10 +79,10 @@ def includes_submitted() -> bool:
     return st.session_state.get("include_submitted") is True
 
 
-def engine() -> Engine:
+def engine() -> Store:
     """The store (set up with demo data on the very first start), as the sidebar's switch
     says: approved values only, or approved and submitted ones."""
-    return analysis.store_view(_engine_for(database_url()), includes_submitted())
+    return analysis.store_view(_engine_for(store_url()), includes_submitted())
 
 
 def language() -> str:
@@ -108,7 +106,7 @@ _newest_version: dict[str, int] = {}
 
 def start_run() -> None:
     """Once per script run (app.py), and again after a write: read the store version."""
-    url = database_url()
+    url = store_url()
     version = mne_store.version(_engine_for(url))
     private().run_version = version
     if version > _newest_version.get(url, -1):
@@ -133,7 +131,7 @@ def store_key() -> tuple[str, bool, int, str]:
         start_run()
         version = private().run_version
     assert version is not None
-    return database_url(), includes_submitted(), version, dt.date.today().isoformat()
+    return store_url(), includes_submitted(), version, dt.date.today().isoformat()
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_CACHED_READS)
@@ -142,7 +140,7 @@ def _read(
     name: str,
     lang: str | None,
     args: tuple[Any, ...],
-    _call: Callable[[Engine, str | None, tuple[Any, ...]], Any],
+    _call: Callable[[Store, str | None, tuple[Any, ...]], Any],
 ) -> Any:
     url, with_submitted = store[0], store[1]
     return _call(analysis.store_view(_engine_for(url), with_submitted), lang, args)
@@ -156,7 +154,7 @@ def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..
     name = f"{function.__module__}.{function.__qualname__}"
     lang_second = list(inspect.signature(function).parameters)[1:2] == ["lang"]
 
-    def call(view: Engine, lang: str | None, args: tuple[Any, ...]) -> Any:
+    def call(view: Store, lang: str | None, args: tuple[Any, ...]) -> Any:
         if lang is None:
             return function(view, *args)
         if lang_second:
@@ -387,7 +385,7 @@ def same_tab_link(label: str, href: str) -> None:
     app's own routes, such as the sign-in form."""
     st.html(
         f'<a href="{html.escape(href)}" style="display:inline-block;padding:0.5rem 1rem;'
-        "border-radius:0.5rem;background:#0072B2;color:#fff;text-decoration:none;"
+        f"border-radius:0.5rem;background:{theme.BLUE};color:{theme.WHITE};text-decoration:none;"
         f'font-weight:600">{html.escape(label)}</a>'
     )
 
@@ -404,9 +402,57 @@ def actor() -> access.Actor | None:
     return private().actor
 
 
-def may(action: str) -> bool:
+def may(action: access.Action) -> bool:
     current = actor()
     return current is not None and current.may(action)
+
+
+@overload
+def page_header(
+    title: str,
+    caption: str = "",
+    *,
+    signed_in: Literal[True],
+    notice: str = "",
+    notice_icon: str = "check_circle",
+) -> access.Actor: ...
+
+
+@overload
+def page_header(
+    title: str,
+    caption: str = "",
+    *,
+    signed_in: bool = False,
+    notice: str = "",
+    notice_icon: str = "check_circle",
+) -> access.Actor | None: ...
+
+
+def page_header(
+    title: str,
+    caption: str = "",
+    *,
+    signed_in: bool = False,
+    notice: str = "",
+    notice_icon: str = "check_circle",
+) -> access.Actor | None:
+    """The top of every page: its title and what it is for (both translated already). A page
+    that changes data (`signed_in`) stops there in the demo mode, explaining how the first
+    administrator is created. Then the notice a write kept under the key `notice` (`keep`)
+    before its rerun, shown once, with the Material icon `notice_icon`. Returns the signed-in
+    account (None in the demo mode)."""
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    current = actor()
+    if signed_in and current is None:
+        explain_first_admin()
+        st.stop()
+    message = take(notice) if notice else None
+    if message:
+        st.success(message, icon=f":material/{notice_icon}:")
+    return current
 
 
 def explain_first_admin() -> None:
@@ -563,12 +609,6 @@ def load_indicator_view(indicator: str, cities: list[str] | None) -> Any:
 def load_coverage(area: str | None, countries: list[str]) -> Any:
     """coverage.Coverage of a focus area (all when None) and countries (all when empty)."""
     return _coverage(area, tuple(sorted(countries)))
-
-
-# Text on each status colour that stays readable (white only on the dark blue).
-STATUS_TEXT_COLOURS = {status: "#000000" for status in STATUS_COLOURS} | {
-    "target_achieved": "#FFFFFF"
-}
 
 
 def progress_cells(progress: pd.DataFrame) -> pd.DataFrame:

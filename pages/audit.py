@@ -13,18 +13,16 @@ from pages import _ui as ui
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Audit log"))
-st.caption(
+ui.page_header(
+    tr("Audit log"),
     tr(
         "Every change to the store: uploads, reverts, approvals, targets, tasks, accounts, "
         "sign-ins and refused attempts. Times in {zone}. The log cannot be edited or "
         "deleted.",
         zone=tr.timezone_name,
-    )
+    ),
+    signed_in=True,
 )
-if ui.actor() is None:
-    ui.explain_first_admin()
-    st.stop()
 
 left, middle, right = st.columns([2, 1, 1])
 actions = left.multiselect(

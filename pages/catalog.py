@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db import models as m
 from mne import access, catalog, charts
 from mne import targets as targets_data
 from mne.catalog import ASCN_LIST_AS_OF, TARGET_KIND_LABELS
@@ -16,11 +15,11 @@ DIRECTION_LABELS = {"higher": N_("Higher is better"), "lower": N_("Lower is bett
 
 tr = ui.translator()
 lang = ui.language()
-st.title(tr("Catalog"))
-st.caption(tr("The indicators, targets, cities and task groups the dashboard follows."))
-notice = ui.take("catalog_notice")
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+ui.page_header(
+    tr("Catalog"),
+    tr("The indicators, targets, cities and task groups the dashboard follows."),
+    notice="catalog_notice",
+)
 
 tab_framework, tab_indicators, tab_targets, tab_cities, tab_tasks = st.tabs(
     [tr("Framework"), tr("Indicators"), tr("Targets"), tr("Cities"), tr("Task groups")]
@@ -29,7 +28,7 @@ engine = ui.engine()
 
 with tab_framework:
     st.subheader(tr("ASEAN Smart Cities Framework: strategic outcomes"))
-    outcomes = catalog.named(engine, m.StrategicOutcome, lang)
+    outcomes = catalog.named(engine, "strategic_outcome", lang)
     st.markdown("\n".join(f"- **{r.name}**" for r in outcomes.itertuples()))
     st.subheader(tr("Focus areas"))
     areas = ui.load_focus_areas()
@@ -251,11 +250,11 @@ with tab_cities:
 
 with tab_tasks:
     st.subheader(tr("Thematic tracks of the Vietnam Urban Forum 2025"))
-    tracks = catalog.named(engine, m.ThematicTrack, lang)
+    tracks = catalog.named(engine, "thematic_track", lang)
     st.markdown("\n".join(f"- **{r.code}** · {r.name}" for r in tracks.itertuples()))
     st.subheader(tr("Priority task groups for the new period"))
-    groups = catalog.named(engine, m.TaskGroup, lang)
+    groups = catalog.named(engine, "task_group", lang)
     st.markdown("\n".join(f"- **{r.code}** · {r.name}" for r in groups.itertuples()))
     st.subheader(tr("Implementation instruments"))
-    instruments = catalog.named(engine, m.Instrument, lang)
+    instruments = catalog.named(engine, "instrument", lang)
     st.markdown("\n".join(f"- **{r.code}** · {r.name}" for r in instruments.itertuples()))

@@ -20,7 +20,7 @@ from pages import _ui as ui
 # Text on a status colour: white on the dark blue, black on the others (contrast >= 4.5).
 
 tr = ui.translator()
-st.title(tr("City profile"))
+ui.page_header(tr("City profile"))
 
 cities = ui.load_cities()
 if cities.empty:

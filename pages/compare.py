@@ -13,8 +13,10 @@ from mne.scoring import MIN_INDEX_COVERAGE
 from pages import _ui as ui
 
 tr = ui.translator()
-st.title(tr("Compare cities"))
-st.caption(tr("Two to four cities side by side on the focus areas and indicators you choose."))
+ui.page_header(
+    tr("Compare cities"),
+    tr("Two to four cities side by side on the focus areas and indicators you choose."),
+)
 
 cities = ui.load_cities()
 counts = ui.load_data_counts()

@@ -18,12 +18,12 @@ NO_VALUES = (
 ALL = ""
 
 tr = ui.translator()
-st.title(tr("Data coverage"))
-st.caption(
+ui.page_header(
+    tr("Data coverage"),
     tr(
         "Which city reported which indicator, and the latest year it did. Cells never "
         "reported are the gaps to close first."
-    )
+    ),
 )
 
 areas = ui.load_focus_areas()

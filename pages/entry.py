@@ -16,21 +16,15 @@ FIRST_YEAR = 2000
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Enter values"))
-st.caption(
+actor = ui.page_header(
+    tr("Enter values"),
     tr(
         "Type the values a city reported for one year. They are checked exactly like an "
         "uploaded file, and stored as one batch you can see and revert on History."
-    )
+    ),
+    signed_in=True,
+    notice="entry_notice",
 )
-actor = ui.actor()
-if actor is None:
-    ui.explain_first_admin()
-    st.stop()
-
-notice = ui.take("entry_notice")
-if notice:
-    st.success(notice, icon=":material/check_circle:")
 
 cities = ui.load_cities()
 if not actor.every_city:

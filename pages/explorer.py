@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mne import explorer, scoring
-from mne.charts import OKABE_ITO
 from mne.charts import explorer as charts
+from mne.theme import OKABE_ITO
 from pages import _ui as ui
 
 NO_VALUES = (
@@ -26,12 +26,12 @@ KEYS = {
 }
 
 tr = ui.translator()
-st.title(tr("Indicator explorer"))
-st.caption(
+ui.page_header(
+    tr("Indicator explorer"),
     tr(
         "One indicator across the cities: who leads, who lags, how values spread and how "
         "they changed. Statuses follow the Open SDG progress measure (see the Methodology)."
-    )
+    ),
 )
 
 indicators = ui.load_indicators()

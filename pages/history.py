@@ -17,17 +17,15 @@ STATE_LABELS = {"committed": N_("Stored"), "reverted": N_("Reverted")}
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Upload history"))
-st.caption(
+ui.page_header(
+    tr("Upload history"),
     tr(
         "Every stored file is a batch. Reverting a batch restores exactly the values it "
         "replaced and removes those it added."
-    )
+    ),
+    notice="history_notice",
+    notice_icon="undo",
 )
-
-notice = ui.take("history_notice")
-if notice:
-    st.success(notice, icon=":material/undo:")
 
 show_demo = st.toggle(tr("Show the demo data batch"), value=False)
 table = ui.load_batches()

@@ -29,13 +29,13 @@ def year(value: float | None) -> str:
     return MISSING if value is None or value != value else str(int(value))
 
 
-st.title(tr("Methodology"))
-st.caption(
+ui.page_header(
+    tr("Methodology"),
     tr(
         "How every score and status on this dashboard is computed, so anyone can check "
         "it by hand. Sources: SDSN Sustainable Development Report, Open SDG progress "
         "measure, ITU U4SSC, DHIS2 data quality."
-    )
+    ),
 )
 
 st.header(tr("1. Normalised score (0–100)"))

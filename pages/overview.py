@@ -13,11 +13,11 @@ data = ui.load_overview()
 
 figures = data.figures
 year = figures.year
-st.title(tr("Overview"))
-st.caption(
+ui.page_header(
+    tr("Overview"),
     tr("Smart, green urban development in the ASEAN Smart Cities Network and Vietnam.")
     + " "
-    + (tr("Data up to {year}.", year=year) if year is not None else "")
+    + (tr("Data up to {year}.", year=year) if year is not None else ""),
 )
 
 cols = st.columns(4)

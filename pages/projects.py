@@ -15,12 +15,12 @@ from pages import _ui as ui
 tr = ui.translator()
 today = dt.date.today()
 
-st.title(tr("ASCN projects"))
-st.caption(
+ui.page_header(
+    tr("ASCN projects"),
     tr(
         "Projects of the ASCN cities' Smart City Action Plans (SCAP), counted by focus area and "
         "status as in the ASCN monitoring and evaluation reports."
-    )
+    ),
 )
 
 countries = ui.load_project_countries()

@@ -19,12 +19,12 @@ TASKS_TITLE = N_("Priority task groups")
 ANNEX_TITLE = N_("Methodology and sources")
 
 tr = ui.translator()
-st.title(tr("Reports"))
-st.caption(
+ui.page_header(
+    tr("Reports"),
     tr(
         "A report to send on: PDF for reading and printing (A4), Excel with every number, or "
         "CSV of the values. The same reports come from `python -m mne report`."
-    )
+    ),
 )
 
 FORMAT_NAMES = {

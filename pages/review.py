@@ -14,21 +14,15 @@ CHANGES_SHOWN = 1000
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Approvals"))
-st.caption(
+actor = ui.page_header(
+    tr("Approvals"),
     tr(
         "Values uploaded by city focal points are submitted: dashboards and reports count them "
         "once approved. Approve a batch, or return it with a comment saying what to fix."
-    )
+    ),
+    signed_in=True,
+    notice="review_notice",
 )
-actor = ui.actor()
-if actor is None:
-    ui.explain_first_admin()
-    st.stop()
-
-notice = ui.take("review_notice")
-if notice:
-    st.success(notice, icon=":material/check_circle:")
 
 waiting_tab, approved_tab = st.tabs([tr("Waiting for review"), tr("Approved (reopen)")])
 

@@ -14,7 +14,7 @@ from pages import _ui as ui
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Sign in with single sign-on"))
+ui.page_header(tr("Sign in with single sign-on"))
 target = web.safe_next(st.query_params.get("next"))
 
 if not st.user.is_logged_in or not st.user.get("email"):

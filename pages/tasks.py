@@ -20,16 +20,14 @@ tr = ui.translator()
 engine = ui.engine()
 today = dt.date.today()
 
-st.title(tr("Priority task groups"))
-st.caption(
+ui.page_header(
+    tr("Priority task groups"),
     tr(
         "The six priority task groups set at the Vietnam Urban Forum 2025: how far their tasks "
         "have come, what is late, and whether the indicators they should move are moving."
-    )
+    ),
+    notice="task_notice",
 )
-notice = ui.take("task_notice")
-if notice:
-    st.success(notice, icon=":material/check_circle:")
 
 groups = ui.load_task_groups()
 if groups.empty or groups["tasks"].sum() == 0:

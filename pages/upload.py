@@ -30,17 +30,14 @@ VALUES_READ_ORDER = (
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Upload indicator data"))
-st.caption(
+actor = ui.page_header(
+    tr("Upload indicator data"),
     tr(
         "Send the values a city reported: CSV or Excel, long or wide, DHIS2 or Open SDG files. "
         "You see every value before anything is stored."
-    )
+    ),
+    signed_in=True,
 )
-actor = ui.actor()
-if actor is None:
-    ui.explain_first_admin()
-    st.stop()
 if actor.may("approve"):
     st.caption(tr("Values you store are approved at once: your role approves submissions."))
 else:

@@ -12,22 +12,16 @@ from pages import _ui as ui
 
 tr = ui.translator()
 engine = ui.engine()
-st.title(tr("Accounts"))
-st.caption(
+actor = ui.page_header(
+    tr("Accounts"),
     tr(
         "Viewers see dashboards and export reports; city focal points also upload and revert "
         "their cities' data; ministry analysts approve submissions and edit targets and tasks; "
         "administrators also manage accounts and read the audit log."
-    )
+    ),
+    signed_in=True,
+    notice="users_notice",
 )
-actor = ui.actor()
-if actor is None:
-    ui.explain_first_admin()
-    st.stop()
-
-notice = ui.take("users_notice")
-if notice:
-    st.success(notice, icon=":material/check_circle:")
 
 users = access.users_frame(engine)
 cities = ui.load_cities()

@@ -1,8 +1,8 @@
 """plotly figure builders: data in, figure out. No Streamlit here.
 
-One palette everywhere: Okabe-Ito (safe for the common colour-vision deficiencies) for
-categories and statuses, cividis for continuous scores. Every figure gets a title that says
-what it shows, and the language's number separators.
+One palette everywhere, mne.theme's: Okabe-Ito (safe for the common colour-vision
+deficiencies) for categories and statuses, cividis for continuous scores. Every figure gets a
+title that says what it shows, and the language's number separators.
 """
 
 from __future__ import annotations
@@ -13,25 +13,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mne import theme
 from mne.i18n import N_, Translator
 from mne.tasks import TASK_STATUS_LABELS
+from mne.theme import NO_INDEX_GREY
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-TASK_STATUS_COLOURS = {
-    "not_started": "#999999",
-    "on_track": "#009E73",
-    "at_risk": "#E69F00",
-    "late": "#D55E00",
-    "done": "#0072B2",
-}
 SCORE_SCALE = "Cividis"
 # The map's frame: South-East Asia, drawn from plotly's bundled-offline topojson (static/).
 ASEAN_LON = (91.0, 132.0)
 ASEAN_LAT = (-11.0, 28.5)
 # Where the app serves static/ (Streamlit's static serving) for plotly's geo boundaries.
 TOPOJSON_URL = "app/static/topojson/"
-# The heatmap's empty cells: no index (too few of the area's indicators have data).
-NO_INDEX_GREY = "#D9D9D9"
 NO_INDEX_LABEL = N_("Grey: no index (too few of the area's indicators have data)")
 # The focus areas' short names: a heatmap's column labels, which stay apart on a phone (the
 # full name is in the cell's hover text).
@@ -172,7 +164,7 @@ def task_group_progress(groups: pd.DataFrame, tr: Translator) -> go.Figure:
             x=percent,
             y=labels,
             orientation="h",
-            marker_color=OKABE_ITO[0],
+            marker_color=theme.BLUE,
             text=[tr.percent(p / 100) for p in percent],
             textposition="outside",
             customdata=frame[["tasks"]].to_numpy(),
@@ -201,7 +193,7 @@ def task_status_bars(groups: pd.DataFrame, tr: Translator) -> go.Figure:
             y=frame["group"],
             orientation="h",
             name=tr(label),
-            marker_color=TASK_STATUS_COLOURS[status],
+            marker_color=theme.TASK_STATUS_COLOURS[status],
             hovertemplate="%{y}: %{x} " + tr(label) + "<extra></extra>",
         )
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.12, "yanchor": "top"})
@@ -217,8 +209,8 @@ def city_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
     `cities` has name, country_name, lat, lon and `member` (True for ASCN members)."""
     fig = go.Figure()
     groups = [
-        (True, tr("ASCN member city"), OKABE_ITO[0]),
-        (False, tr("Other Vietnamese city"), OKABE_ITO[5]),
+        (True, tr("ASCN member city"), theme.BLUE),
+        (False, tr("Other Vietnamese city"), theme.VERMILLION),
     ]
     for member, label, colour in groups:
         part = cities[cities["member"] == member]
@@ -244,11 +236,11 @@ def asean_map_frame(fig: go.Figure) -> None:
         scope="asia",
         resolution=50,
         showcountries=True,
-        countrycolor="#888888",
+        countrycolor=theme.BORDER_GREY,
         showland=True,
-        landcolor="#F2F2F2",
+        landcolor=theme.LAND,
         showocean=True,
-        oceancolor="#E6F0F7",
+        oceancolor=theme.OCEAN,
         lonaxis_range=list(ASEAN_LON),
         lataxis_range=list(ASEAN_LAT),
         projection_type="mercator",
@@ -258,7 +250,7 @@ def asean_map_frame(fig: go.Figure) -> None:
 
 def progress_status_bars(counts: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
     """City x indicator pairs in each progress status, in the shared status colours."""
-    from mne.scoring import STATUS_COLOURS, STATUS_LABELS
+    from mne.scoring import STATUS_LABELS
 
     frame = counts.iloc[::-1]  # plotly draws the first bar at the bottom
     fig = go.Figure(
@@ -266,7 +258,7 @@ def progress_status_bars(counts: pd.DataFrame, tr: Translator, title: str) -> go
             x=frame["pairs"],
             y=[tr(STATUS_LABELS[s]) for s in frame["status"]],
             orientation="h",
-            marker_color=[STATUS_COLOURS[s] for s in frame["status"]],
+            marker_color=[theme.STATUS_COLOURS[s] for s in frame["status"]],
             text=frame["pairs"],
             textposition="outside",
             hovertemplate="%{y}: %{x}<extra></extra>",
@@ -292,7 +284,7 @@ def index_map(cities: pd.DataFrame, tr: Translator, title: str) -> go.Figure:
             text=missing["name"],
             mode="markers",
             name=tr("No index (too few indicators with data)"),
-            marker={"size": 9, "color": "#BBBBBB", "line": {"width": 1, "color": "white"}},
+            marker={"size": 9, "color": theme.OTHER_GREY, "line": {"width": 1, "color": "white"}},
             hovertemplate="<b>%{text}</b><br>" + tr("No index") + "<extra></extra>",
         )
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from mne.charts import OKABE_ITO, _wrap, layout
+from mne import theme
+from mne.charts import _wrap, layout
 from mne.i18n import Translator
 
 
@@ -43,7 +44,7 @@ def focus_area_radar(radar: pd.DataFrame, city_name: str, tr: Translator, as_of:
             theta=theta,
             name=tr("Network median"),
             mode="lines+markers",
-            line={"color": OKABE_ITO[1], "dash": "dash", "width": 2},
+            line={"color": theme.ORANGE, "dash": "dash", "width": 2},
             marker={"symbol": "diamond", "size": 7},
             hovertemplate=hover_median,
         )
@@ -55,8 +56,8 @@ def focus_area_radar(radar: pd.DataFrame, city_name: str, tr: Translator, as_of:
             name=city_name,
             mode="lines+markers",
             fill="toself",
-            fillcolor="rgba(0, 114, 178, 0.15)",
-            line={"color": OKABE_ITO[0], "width": 3},
+            fillcolor=theme.translucent(theme.BLUE, 0.15),
+            line={"color": theme.BLUE, "width": 3},
             marker={"size": 8},
             customdata=_closed(list(radar["coverage"])),
             hovertemplate=hover_city,
@@ -71,7 +72,7 @@ def focus_area_radar(radar: pd.DataFrame, city_name: str, tr: Translator, as_of:
             "tickfont": {"size": 10},
         },
         angularaxis={"direction": "clockwise", "rotation": 90},
-        bgcolor="#FAFAFA",
+        bgcolor=theme.PANEL,
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"})
     title = tr(
@@ -110,7 +111,7 @@ def indicator_trend(
             y=values["value"],
             name=tr("Reported value"),
             mode="lines+markers",
-            line={"color": OKABE_ITO[0], "width": 3},
+            line={"color": theme.BLUE, "width": 3},
             marker={"size": 8},
             hovertemplate=tr("Year %{x}") + f": <b>{number}</b> {unit}<extra></extra>",
         )
@@ -122,7 +123,7 @@ def indicator_trend(
                 y=path["value"],
                 name=tr("Straight path to the target"),
                 mode="lines",
-                line={"color": OKABE_ITO[2], "dash": "dot", "width": 2},
+                line={"color": theme.BLUISH_GREEN, "dash": "dot", "width": 2},
                 hovertemplate=tr("Path to the target, %{x}") + f": {number} {unit}<extra></extra>",
             )
         )
@@ -136,7 +137,7 @@ def indicator_trend(
                 y=[target, target],
                 name=tr("Target {year}", year=last),
                 mode="lines+markers",
-                line={"color": OKABE_ITO[5], "dash": "dash", "width": 2},
+                line={"color": theme.VERMILLION, "dash": "dash", "width": 2},
                 marker={"symbol": ["line-ew", "star"], "size": [1, 12]},
                 hovertemplate=tr("Target %{x}") + f": {number} {unit}<extra></extra>",
             )
@@ -149,7 +150,7 @@ def indicator_trend(
                     y=[high, high],
                     name=tr("Upper edge of the target band {year}", year=last),
                     mode="lines",
-                    line={"color": OKABE_ITO[5], "dash": "dash", "width": 2},
+                    line={"color": theme.VERMILLION, "dash": "dash", "width": 2},
                     hovertemplate=tr("Target %{x}") + f": {number} {unit}<extra></extra>",
                 )
             )
@@ -163,18 +164,20 @@ def indicator_trend(
             yanchor="bottom",
             text="<b>" + tr("Target met") + "</b>",
             showarrow=False,
-            font={"color": OKABE_ITO[2]},
+            font={"color": theme.BLUISH_GREEN},
         )
     if pd.notna(row.get("series_start")):
         start = int(row["series_start"])
         fig.add_vline(
             x=start - 0.5,
-            line={"color": OKABE_ITO[7], "dash": "dashdot", "width": 2},
+            line={"color": theme.BLACK, "dash": "dashdot", "width": 2},
             annotation_text=tr("Series break {year}: new borders", year=start),
             annotation_position="top left",
         )
-    fig.update_xaxes(title=tr("Year"), dtick=1, tickformat="d", showgrid=True, gridcolor="#EEE")
-    fig.update_yaxes(title=unit, showgrid=True, gridcolor="#EEE", rangemode="tozero")
+    fig.update_xaxes(
+        title=tr("Year"), dtick=1, tickformat="d", showgrid=True, gridcolor=theme.GRID_GREY
+    )
+    fig.update_yaxes(title=unit, showgrid=True, gridcolor=theme.GRID_GREY, rangemode="tozero")
     fig.update_layout(
         hovermode="x unified", legend={"orientation": "h", "y": -0.2, "yanchor": "top"}
     )

@@ -8,13 +8,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from mne.charts import OKABE_ITO, _wrap, layout
+from mne import theme
+from mne.charts import _wrap, layout
 from mne.i18n import Translator
 
 
 def city_colours(city_names: list[str]) -> dict[str, str]:
     """One Okabe-Ito colour per city, the same in every chart of the page."""
-    return {name: OKABE_ITO[n % len(OKABE_ITO)] for n, name in enumerate(city_names)}
+    return {name: theme.OKABE_ITO[n % len(theme.OKABE_ITO)] for n, name in enumerate(city_names)}
 
 
 def focus_area_bars(indices: pd.DataFrame, tr: Translator, as_of: str) -> go.Figure:
@@ -95,8 +96,8 @@ def indicator_lines(
                 row=row,
                 col=col,
             )
-        fig.update_yaxes(title_text=str(info.unit), row=row, col=col, gridcolor="#EEE")
-        fig.update_xaxes(tickformat="d", row=row, col=col, gridcolor="#EEE")
+        fig.update_yaxes(title_text=str(info.unit), row=row, col=col, gridcolor=theme.GRID_GREY)
+        fig.update_xaxes(tickformat="d", row=row, col=col, gridcolor=theme.GRID_GREY)
     fig.update_annotations(font_size=13)
     fig.update_layout(legend={"orientation": "h", "y": -0.12 / rows, "yanchor": "top", "x": 0})
     title = tr("The chosen indicators over time, by city (as of {date})", date=as_of)

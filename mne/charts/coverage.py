@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mne import theme
 from mne.charts import SCORE_SCALE, layout
 from mne.i18n import MISSING, Translator
 
-GAP_COLOUR = "#D55E00"
+GAP_COLOUR = theme.VERMILLION
 # Rows are thinner when there are many cities, so a large network still fits on a screen.
 ROW_PX, ROW_PX_MANY, MANY_ROWS = 22, 12, 60
 
@@ -108,7 +109,7 @@ def coverage_heatmap(
     areas = cells.drop_duplicates("indicator")["focus_area"].tolist()
     for position in range(1, len(areas)):
         if areas[position] != areas[position - 1]:
-            fig.add_vline(x=position - 0.5, line={"color": "#333333", "width": 2})
+            fig.add_vline(x=position - 0.5, line={"color": theme.SEPARATOR_GREY, "width": 2})
     fig.update_xaxes(
         side="top",
         tickangle=-60,

@@ -1,7 +1,7 @@
 """Charts of the Indicator explorer: cities ranked, the distribution, cities over time.
 
 Each takes an explorer.IndicatorView; bars are coloured by progress status in
-scoring.STATUS_COLOURS, and the network target is drawn as a line labelled with its kind.
+mne.theme.STATUS_COLOURS, and the network target is drawn as a line labelled with its kind.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from mne import scoring
+from mne import scoring, theme
 from mne.catalog import TARGET_KIND_LABELS
-from mne.charts import OKABE_ITO, layout
+from mne.charts import layout
 from mne.explorer import IndicatorView
 from mne.i18n import Translator
 
-TARGET_COLOUR = "#000000"
+TARGET_COLOUR = theme.BLACK
 # Bars are thinner when there are many cities, so a large network's ranking stays scrollable.
 BAR_PX, BAR_PX_MANY, MANY_BARS = 22, 12, 60
 # Legends at the foot of the figure (in the margin, below the axis title), whatever its height.
@@ -90,8 +90,8 @@ def ranked_bars(view: IndicatorView, tr: Translator) -> go.Figure:
             y=part["city_name"],
             orientation="h",
             name=label,
-            marker_color=scoring.STATUS_COLOURS[status],
-            marker_line={"color": "#555555", "width": 0.5},
+            marker_color=theme.STATUS_COLOURS[status],
+            marker_line={"color": theme.EDGE_GREY, "width": 0.5},
             customdata=list(
                 zip(part["latest_year"], part["rank"].astype(int), [label] * len(part), strict=True)
             ),
@@ -157,9 +157,9 @@ def distribution(view: IndicatorView, tr: Translator) -> go.Figure:
             boxpoints="all",
             jitter=0.5,
             pointpos=0,
-            marker={"color": OKABE_ITO[0], "size": 8, "opacity": 0.8},
-            line={"color": OKABE_ITO[0]},
-            fillcolor="rgba(86, 180, 233, 0.25)",
+            marker={"color": theme.BLUE, "size": 8, "opacity": 0.8},
+            line={"color": theme.BLUE},
+            fillcolor=theme.translucent(theme.SKY_BLUE, 0.25),
             hoveron="points",
             hovertemplate="<b>%{text}</b><br>"
             + tr(
@@ -200,7 +200,7 @@ def trends(view: IndicatorView, city_codes: list[str], tr: Translator) -> go.Fig
             y=part["value"],
             mode="lines+markers",
             name=str(part["city_name"].iloc[0]),
-            line={"color": OKABE_ITO[position % len(OKABE_ITO)], "width": 2},
+            line={"color": theme.OKABE_ITO[position % len(theme.OKABE_ITO)], "width": 2},
             hovertemplate="<b>%{fullData.name}</b><br>"
             + tr("Year: %{x}")
             + "<br>"

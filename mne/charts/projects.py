@@ -11,17 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from mne.charts import OKABE_ITO, _wrap
+from mne import theme
+from mne.charts import _wrap
 from mne.charts.tasks import titled
 from mne.i18n import Translator
 from mne.projects import FINANCING_LABELS, PROJECT_STATUS_LABELS
 
-PROJECT_STATUS_COLOURS = {
-    "planning": "#CC79A7",
-    "ongoing": "#56B4E9",
-    "completed": "#0072B2",
-}
-FINANCING_COLOURS = dict(zip(FINANCING_LABELS, OKABE_ITO, strict=False))
+FINANCING_COLOURS = dict(zip(FINANCING_LABELS, theme.OKABE_ITO, strict=False))
 
 
 def _legend_right(fig: go.Figure) -> None:
@@ -39,7 +35,7 @@ def focus_area_status(frame: pd.DataFrame, tr: Translator, subtitle: str) -> go.
             x=[_wrap(n, 14) for n in part["focus_area_name"]],
             y=part["projects"],
             name=tr(label),
-            marker_color=PROJECT_STATUS_COLOURS[status],
+            marker_color=theme.PROJECT_STATUS_COLOURS[status],
             hovertemplate="%{x}<br>" + tr(label) + ": %{y}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
@@ -66,7 +62,7 @@ def place_status(
             x=part["projects"],
             orientation="h",
             name=tr(label),
-            marker_color=PROJECT_STATUS_COLOURS[status],
+            marker_color=theme.PROJECT_STATUS_COLOURS[status],
             customdata=part[["total"]].to_numpy(),
             hovertemplate="%{y}<br>"
             + tr(label)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from mne import theme
 from mne.charts import _wrap, layout
 from mne.charts.tasks import _legend_under_axis
 from mne.i18n import Translator
-from mne.scoring import STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER
+from mne.scoring import STATUS_LABELS, STATUS_ORDER
 
 LABEL_WIDTH = 38
 
@@ -57,7 +58,7 @@ def indicator_scores(progress: pd.DataFrame, tr: Translator, title: str) -> go.F
             y=[_wrap(str(n), LABEL_WIDTH) for n in part["indicator_name"]],
             orientation="h",
             name=tr(STATUS_LABELS[status]),
-            marker_color=STATUS_COLOURS[status],
+            marker_color=theme.STATUS_COLOURS[status],
             text=[tr.number(s, 0) for s in part["score"]],
             textposition="outside",
         )
@@ -89,7 +90,7 @@ def indicator_statuses(progress: pd.DataFrame, tr: Translator, title: str) -> go
             y=labels[::-1],
             orientation="h",
             name=tr(STATUS_LABELS[status]),
-            marker_color=STATUS_COLOURS[status],
+            marker_color=theme.STATUS_COLOURS[status],
         )
     fig.update_yaxes(automargin=True)
     height = _height(len(names), _lines(labels))

@@ -1,7 +1,7 @@
 """Charts of the Priority task groups page: a group's timeline (Gantt), a task's progress
 reports, and the progress status of the indicators a task is meant to move.
 
-Task statuses in charts.TASK_STATUS_COLOURS, indicator statuses in scoring.STATUS_COLOURS:
+Task statuses in mne.theme.TASK_STATUS_COLOURS, indicator statuses in mne.theme.STATUS_COLOURS:
 the same colours as everywhere else in the dashboard.
 """
 
@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from mne import charts, scoring
-from mne.charts import TASK_STATUS_COLOURS, _wrap, layout
+from mne import charts, scoring, theme
+from mne.charts import _wrap, layout
 from mne.i18n import Translator
 from mne.tasks import TASK_STATUS_LABELS
 
-OVERDUE_COLOUR = "#000000"
-PATH_COLOUR = "#777777"
+OVERDUE_COLOUR = theme.BLACK
+PATH_COLOUR = theme.PATH_GREY
 DAY_MS = 86_400_000
 
 
@@ -105,7 +105,7 @@ def gantt(tasks: pd.DataFrame, tr: Translator, today: dt.date, subtitle: str) ->
             base=start[part.index].dt.strftime("%Y-%m-%d"),
             orientation="h",
             name=tr(label),
-            marker_color=TASK_STATUS_COLOURS[status],
+            marker_color=theme.TASK_STATUS_COLOURS[status],
             text=[tr.percent(p / 100) for p in part["percent_complete"]],
             textposition="inside",
             insidetextanchor="start",
@@ -186,10 +186,10 @@ def history(
         y=reports["percent_complete"],
         mode="lines+markers",
         name=tr("Reported % complete"),
-        line={"color": "#555555"},
+        line={"color": theme.EDGE_GREY},
         marker={
             "size": 11,
-            "color": [TASK_STATUS_COLOURS[s] for s in reports["status"]],
+            "color": [theme.TASK_STATUS_COLOURS[s] for s in reports["status"]],
             "line": {"width": 1, "color": "white"},
         },
         customdata=np.column_stack(
@@ -216,7 +216,7 @@ def history(
 
 def linked_status(counts: pd.DataFrame, tr: Translator, subtitle: str) -> go.Figure:
     """Per linked indicator, the number of cities in each progress status, stacked, in
-    scoring.STATUS_COLOURS. `counts` is mne.tasks.linked_indicator_status's frame."""
+    mne.theme.STATUS_COLOURS. `counts` is mne.tasks.linked_indicator_status's frame."""
     names = counts.drop_duplicates("indicator")
     labels = dict(
         zip(
@@ -237,7 +237,7 @@ def linked_status(counts: pd.DataFrame, tr: Translator, subtitle: str) -> go.Fig
             x=part["cities"],
             orientation="h",
             name=label,
-            marker_color=scoring.STATUS_COLOURS[status],
+            marker_color=theme.STATUS_COLOURS[status],
             hovertemplate="%{y}<br>" + label + ": %{x}<extra></extra>",
         )
     fig.update_layout(barmode="stack")

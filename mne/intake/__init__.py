@@ -375,7 +375,7 @@ def dry_run(preview: Preview, actor: Actor, partial: bool = False) -> dict[str, 
         raise access.Refused(
             access.NOT_ALLOWED,
             role=access.ROLE_LABELS[actor.role],
-            what=access.ACTION_LABELS["import"],
+            what=access.ACTIONS["import"].label,
         )
     status = outcome(preview, partial)
     return preview.summary("dry-run" if status == "committed" else status)

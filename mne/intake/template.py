@@ -11,11 +11,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine
 
-from mne import catalog
+from mne import catalog, theme
 from mne.i18n import Translator
 
 TEMPLATE_COLUMNS = ["city", "indicator", "period", "value", "note", "source"]
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FILL = PatternFill("solid", fgColor=theme.hex_digits(theme.PALE_BLUE))
 
 
 def template_csv() -> bytes:

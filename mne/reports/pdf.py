@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from mne import charts, methodology, scoring
+from mne import charts, methodology, scoring, theme
 from mne.charts import reports as report_charts
 from mne.i18n import MISSING, Translator
 from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ExportFailed, ReportContent
@@ -51,10 +51,10 @@ KEEP_WITH_HEADING = 45.0
 # Up to this many cities, a focus-area section lists every city x indicator; above, one row per
 # indicator with the cities in each status (the Excel report has every row).
 DETAIL_CITIES = 12
-BLUE = (0, 114, 178)
-GREY = (90, 90, 90)
-DEMO_RED = (213, 94, 0)  # Okabe-Ito vermillion: the demo notice
-LIGHT = (235, 241, 247)
+BLUE = theme.rgb(theme.BLUE)
+GREY = theme.rgb(theme.TEXT_GREY)
+DEMO_RED = theme.rgb(theme.VERMILLION)  # the demo notice
+LIGHT = theme.rgb(theme.LIGHT_BLUE)
 
 # One report exports its charts at a time in a process: the Chromium kaleido drives is
 # started for a report and stopped after its last chart.
@@ -63,11 +63,6 @@ _EXPORT_LOCK = threading.Lock()
 
 def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", "" if text is None else str(text))
-
-
-def _hex_rgb(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
 # --- Charts: one Chromium for all of a report's figures -------------------------------------
@@ -247,7 +242,7 @@ def _ink(fill: tuple[int, int, int]) -> tuple[int, int, int]:
     return (255, 255, 255) if sum(fill) < 300 else (0, 0, 0)
 
 
-STATUS_FILLS = {s: _hex_rgb(c) for s, c in scoring.STATUS_COLOURS.items()}
+STATUS_FILLS = {s: theme.rgb(c) for s, c in theme.STATUS_COLOURS.items()}
 
 
 # --- Sections --------------------------------------------------------------------------------

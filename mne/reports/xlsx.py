@@ -17,13 +17,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from mne import theme
 from mne.i18n import Translator
 from mne.reports.cells import neutralise_formulas
 from mne.reports.content import ReportContent
 from mne.reports.tables import Sheet, workbook_sheets
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="0072B2")
+HEADER_FONT = Font(bold=True, color=theme.hex_digits(theme.WHITE))
+HEADER_FILL = PatternFill("solid", fgColor=theme.hex_digits(theme.BLUE))
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mne import scoring
+from mne import scoring, theme
 
 
 def test_normalised_score_higher_is_better() -> None:
@@ -327,8 +327,8 @@ def test_a_city_target_wins_over_the_network_target() -> None:
 
 
 def test_statuses_have_labels_and_distinct_colours() -> None:
-    assert set(scoring.STATUS_LABELS) == set(scoring.STATUS_ORDER) == set(scoring.STATUS_COLOURS)
-    assert len(set(scoring.STATUS_COLOURS.values())) == len(scoring.STATUS_ORDER)
+    assert set(scoring.STATUS_LABELS) == set(scoring.STATUS_ORDER) == set(theme.STATUS_COLOURS)
+    assert len(set(theme.STATUS_COLOURS.values())) == len(scoring.STATUS_ORDER)
     assert scoring.STATUS_LABELS["on_track"] == "On track"
 
 
@@ -459,7 +459,7 @@ def test_traffic_light_from_the_two_worst_scores() -> None:
         16: "red",
     }
     assert lights.loc[10, "worst_two_mean"] == 78.0 and lights.loc[13, "coverage"] == 0.75
-    assert set(scoring.LIGHT_LABELS) == set(scoring.LIGHT_ORDER) == set(scoring.LIGHT_COLOURS)
+    assert set(scoring.LIGHT_LABELS) == set(scoring.LIGHT_ORDER) == set(theme.LIGHT_COLOURS)
 
 
 # --- coverage and outliers ------------------------------------------------------------------------
