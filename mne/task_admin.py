@@ -21,14 +21,18 @@ from mne.access import Actor, Invalid
 from mne.i18n import LANGUAGES, N_, Translator
 from mne.tasks import task_status
 
-_TASK = m.Task.__table__.c
-# The column sizes of db.models (read from the model, so the two never drift apart): SQLite
-# would store a longer text, PostgreSQL would refuse it, so both are held to the size here.
+
+def _size(column: str) -> int:
+    """A column's size in db.models (read from the model, so the two never drift apart):
+    SQLite would store a longer text, PostgreSQL would refuse it; both are held to it."""
+    return int(getattr(m.table(m.Task).c[column].type, "length", 0))
+
+
 TEXT_LIMITS = {
-    field: int(_TASK[field].type.length)
+    field: _size(field)
     for field in (*(f"title_{lang}" for lang in LANGUAGES), "lead_agency", "partners")
 }
-CODE_LIMIT = int(_TASK["code"].type.length)
+CODE_LIMIT = _size("code")
 FIELD_LABELS = {
     "title_vi": N_("Vietnamese title"),
     "title_en": N_("English title"),
@@ -38,6 +42,9 @@ FIELD_LABELS = {
 }
 # Like an indicator's names, a task's title is required in every language the app speaks.
 REQUIRED = tuple(f"title_{lang}" for lang in LANGUAGES)
+DUE_BEFORE_START = N_(
+    "The due date ({due}) is before the start ({start}): give a due date on or after the start."
+)
 
 
 class TaskInvalid(Invalid):
@@ -198,11 +205,13 @@ def _date(value: object) -> dt.date | None:
 def _checked(fields: TaskFields) -> TaskFields:
     """The fields cleaned (text trimmed, codes upper-case, sorted, once each), or Invalid
     with what to fix."""
-    texts = {f: _text(f, getattr(fields, f), limit) for f, limit in TEXT_LIMITS.items()}
+    texts: dict[str, Any] = {
+        f: _text(f, getattr(fields, f), limit) for f, limit in TEXT_LIMITS.items()
+    }
     start, due = fields.start_date, fields.due_date
     if start is not None and due is not None and due < start:
         raise TaskInvalid(
-            N_("The due date ({due}) is before the start ({start}): give a due date on or after it."),
+            DUE_BEFORE_START,
             due=due,
             start=start,
         )

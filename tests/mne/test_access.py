@@ -127,7 +127,9 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
         e,
         a,
         _task_code(e),
-        dataclasses.replace(task_admin.task_fields(e, _task_code(e)), lead_agency="Cục Phát triển đô thị (sửa)"),
+        dataclasses.replace(
+            task_admin.task_fields(e, _task_code(e)), lead_agency="Cục Phát triển đô thị (sửa)"
+        ),
     ),
     "create an account": lambda e, a: access.create_user(e, a, "new.user", PASSWORD, "viewer"),
     "change a role": lambda e, a: access.set_role(e, a, "viewer.1", "analyst"),

@@ -152,12 +152,9 @@ def test_wrong_tasks_are_refused_in_the_language_and_change_nothing(
     before, version = _store(engine), store_version(engine)
     errors: list[Invalid] = []
     for wrong in _wrong(fields):
-        for change in (
-            lambda: task_admin.add_task(engine, analyst, "G9-04", wrong, today=TODAY),
-            lambda: task_admin.edit_task(engine, analyst, "G9-03", wrong, today=TODAY),
-        ):
+        for change, code in ((task_admin.add_task, "G9-04"), (task_admin.edit_task, "G9-03")):
             with pytest.raises(Invalid) as refused:
-                change()
+                change(engine, analyst, code, wrong, today=TODAY)
             errors.append(refused.value)
     for code in ("G9-03", "G9 04", ""):  # taken, a space, empty
         with pytest.raises(Invalid) as refused:
