@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from mne import access, task_admin
-from mne.i18n import LANGUAGE_NAMES
+from mne.i18n import LANGUAGE_NAMES, N_
 from mne.task_admin import TaskFields
 from pages import _ui as ui
 
@@ -117,7 +117,7 @@ def edit_form(tr: Any, code: str) -> None:
                 ui.access_error(error)
             else:
                 message = tr.on("markdown")(
-                    "{code}: {n} fields changed.", code=code, n=len(changed)
+                    N_("{code}: {n} fields changed."), code=code, n=len(changed)
                 )
                 _saved(message, fields.group, code)
 
@@ -141,4 +141,4 @@ def add_form(tr: Any) -> None:
             except access.AccessError as error:
                 ui.access_error(error)
             else:
-                _saved(tr.on("markdown")("Task {code} added.", code=code), fields.group, code)
+                _saved(tr.on("markdown")(N_("Task {code} added."), code=code), fields.group, code)

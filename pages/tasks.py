@@ -12,7 +12,7 @@ import streamlit as st
 from mne import access
 from mne import tasks as task_data
 from mne.charts import tasks as task_charts
-from mne.i18n import MISSING
+from mne.i18n import MISSING, N_
 from mne.scoring import STATUS_LABELS
 from mne.tasks import NOTE_LIMIT, TASK_STATUS_LABELS
 from pages import _task_forms as task_forms
@@ -211,7 +211,10 @@ def update_form(actor: access.Actor) -> None:
             ui.keep(
                 "task_notice",
                 tr.on("markdown")(
-                    "Update on {task} stored: {before} % → {after} % complete, status {status}.",
+                    # N_ marks it for extraction: babel sees tr(...) calls, not tr.on(...)(...).
+                    N_(
+                        "Update on {task} stored: {before} % → {after} % complete, status {status}."
+                    ),
                     task=code,
                     before=tr.number(posted.percent_before),
                     after=tr.number(posted.percent_after),
