@@ -112,6 +112,7 @@ def test_an_edit_is_audited_before_to_after_and_advances_the_version(
     assert task_admin.task_fields(engine, "G9-02") == edited
     assert tasks.task_cities(engine, "G9-02", "en").empty
     newest = _log(engine, "analyst.t")[0]
+    assert (newest["action"], newest["entity_id"]) == ("edit_task", "G9-02")
     assert json.loads(newest["before"]) == {
         "group": fields.group,
         "title_en": fields.title_en,
