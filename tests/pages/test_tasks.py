@@ -198,6 +198,7 @@ def test_an_analyst_adds_a_task_through_the_form(demo_store: Engine, open_page: 
     assert [s.value for s in app.success] == [f"Task {markup.markdown('G3-90')} added."]
     # The page opens on the new task, in its group's list.
     assert [s.value for s in app.selectbox[:2]] == ["G3", "G3-90"]
+    assert app.text_input(key="add-task-code").value == ""  # ready for the next task
     stored = tasks.tasks_frame(demo_store, "en").set_index("code").loc["G3-90"]
     assert (stored["title"], stored["lead_agency"]) == (TITLES["title-en"], "Bộ Xây dựng")
     assert tasks.task_cities(demo_store, "G3-90", "en")["code"].tolist() == ["VNHAN"]
