@@ -126,12 +126,13 @@ def edit_task(
         if row is None:
             raise Invalid(N_("There is no task with the code {task}."), task=code)
         group_id, city_ids, indicator_ids = _ids(conn, fields)
-        _check_first_report(conn, int(row["id"]), fields.start_date)
         before = _read(conn, code).audited()
         after = fields.audited()
         changed = {k: (before[k], v) for k, v in after.items() if v != before[k]}
         if not changed:
             return {}
+        if "start_date" in changed:
+            _check_first_report(conn, int(row["id"]), fields.start_date)
         status = task_status(
             float(row["percent_complete"]),
             fields.start_date,
