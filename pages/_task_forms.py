@@ -15,6 +15,9 @@ from pages import _ui as ui
 
 def _saved(message: str, group: str, code: str) -> None:
     ui.after_write()
+    # An empty add form for the next task (it keeps what was typed when a change is refused).
+    for key in [k for k in st.session_state if str(k).startswith("add-task-")]:
+        del st.session_state[key]
     ui.keep("task_notice", message)
     # Open the page on the task just written, so it shows in its group's list.
     st.query_params["group"], st.query_params["task"] = group, code
