@@ -125,6 +125,13 @@ def test_an_edit_is_audited_before_to_after_and_advances_the_version(
         "due_date": "2027-03-31",
         "cities": [],
     }
+    # The audit page names the action and every field in the language, no raw key.
+    vi = Translator("vi")
+    log = audit.audit_frame(engine, audit.AuditFilter(user="analyst.t"), limit=1)
+    shown = audit.audit_display(log, vi).iloc[0]
+    assert shown["action"] == vi("Task added or changed")
+    assert vi("Task group") + ": G" in shown["after"]
+    assert not any(key in shown["after"] for key in ("group:", "title_en", "due_date", "cities"))
     # The same fields again change nothing: no audit row, the version stays.
     version = store_version(engine)
     assert task_admin.edit_task(engine, analyst, "G9-02", edited, today=TODAY) == {}
