@@ -135,6 +135,7 @@ ACTION_NAMES = {
     "target.set": N_("Target set"),
     "target.remove": N_("Target removed"),
     "task_update": N_("Task progress reported"),
+    "edit_task": N_("Task added or changed"),
     "demo.load": N_("Demo data loaded"),
     "demo.remove": N_("Demo data removed"),
     "api_token.create": N_("API token made"),
@@ -170,6 +171,15 @@ FIELD_NAMES = {
     "note": N_("Note"),
     "sso": N_("Single sign-on"),
     "is_active": N_("Active"),
+    "group": N_("Task group"),
+    "title_vi": N_("Vietnamese title"),
+    "title_en": N_("English title"),
+    "title_id": N_("Indonesian title"),
+    "lead_agency": N_("Lead agency"),
+    "partners": N_("Partners"),
+    "start_date": N_("Start"),
+    "due_date": N_("Due"),
+    "indicators": N_("Linked indicators"),
 }
 
 

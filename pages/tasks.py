@@ -1,5 +1,6 @@
 """Priority task groups: each group's progress, a group's timeline, a task's progress reports,
-a form to post a dated update, and the status of the indicators the task should move."""
+a form to post a dated update, the status of the indicators the task should move, and forms
+for analysts to add a task and edit one."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import streamlit as st
 from mne import access
 from mne import tasks as task_data
 from mne.charts import tasks as task_charts
-from mne.i18n import MISSING
+from mne.i18n import MISSING, N_
 from mne.scoring import STATUS_LABELS
 from mne.tasks import NOTE_LIMIT, TASK_STATUS_LABELS
+from pages import _task_forms as task_forms
 from pages import _ui as ui
 
 tr = ui.translator()
@@ -37,6 +39,8 @@ if groups.empty or groups["tasks"].sum() == 0:
             "`python -m mne init --demo` to try this page."
         )
     )
+    if ui.may("edit_task"):  # the first task is added here
+        task_forms.add_form(tr)
     st.stop()
 
 last = task_data.last_report(engine)
@@ -72,6 +76,8 @@ ui.sync_query({"group": (group, codes[0])})
 tasks = task_data.timeline(ui.load_group_tasks(group), today)
 if tasks.empty:
     ui.empty_state(tr("No tasks recorded yet in this group."))
+    if ui.may("edit_task"):
+        task_forms.add_form(tr)
     st.stop()
 
 overdue = int(tasks["overdue"].sum())
@@ -203,7 +209,10 @@ def update_form(actor: access.Actor) -> None:
             ui.keep(
                 "task_notice",
                 tr.on("markdown")(
-                    "Update on {task} stored: {before} % → {after} % complete, status {status}.",
+                    # N_ marks it for extraction: babel sees tr(...) calls, not tr.on(...)(...).
+                    N_(
+                        "Update on {task} stored: {before} % → {after} % complete, status {status}."
+                    ),
                     task=code,
                     before=tr.number(posted.percent_before),
                     after=tr.number(posted.percent_after),
@@ -242,3 +251,9 @@ else:
             "insufficient data."
         )
     )
+
+# --- Analysts add and edit tasks (after the update form, which comes first for them) ---------
+if ui.may("edit_task"):
+    st.subheader(tr("Add or edit tasks"))
+    task_forms.edit_form(tr, code)
+    task_forms.add_form(tr)

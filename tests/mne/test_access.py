@@ -4,6 +4,7 @@ log's before -> after, and people's text stored as typed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from mne import (
     intake,
     signin,
     targets,
+    task_admin,
     tasks,
     value_review,
 )
@@ -108,6 +110,27 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "post a task update": lambda e, a: tasks.post_update(
         e, _task_code(e), dt.date.today(), 99, "Done nearly", a
     ),
+    "add a task": lambda e, a: task_admin.add_task(
+        e,
+        a,
+        "G1-99",
+        task_admin.TaskFields(
+            group="G1",
+            title_vi="Nhiệm vụ thử",
+            title_en="A trial task",
+            title_id="Tugas uji coba",
+            cities=("VNHAN",),
+            indicators=("QE_PM25",),
+        ),
+    ),
+    "edit a task": lambda e, a: task_admin.edit_task(
+        e,
+        a,
+        _task_code(e),
+        dataclasses.replace(
+            task_admin.task_fields(e, _task_code(e)), lead_agency="Cục Phát triển đô thị (sửa)"
+        ),
+    ),
     "create an account": lambda e, a: access.create_user(e, a, "new.user", PASSWORD, "viewer"),
     "change a role": lambda e, a: access.set_role(e, a, "viewer.1", "analyst"),
     "disable an account": lambda e, a: access.set_active(e, a, "viewer.1", False),
@@ -148,6 +171,8 @@ ANALYST_UP = {
     "reopen",
     "set a target",
     "post a task update",
+    "add a task",
+    "edit a task",
 }
 ADMIN_ONLY = {
     "create an account",
@@ -176,6 +201,8 @@ WATCHED = [
     m.Target,
     m.Task,
     m.TaskUpdate,
+    m.TaskCity,
+    m.TaskIndicator,
     m.AppUser,
     m.UserCity,
     m.ValueReturn,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from db import models as m
-from mne import access, markup, tasks
+from mne import access, markup, task_admin, tasks
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.store import init_store
@@ -111,7 +111,8 @@ def _task_state(engine: Engine, code: str) -> tuple[float, int]:
 def test_a_viewer_sees_no_update_form(demo_store: Engine, open_page: AppFactory) -> None:
     access.create_user(demo_store, operator(), "viewer.hn", "long enough password", "viewer")
     app = open_page(demo_store, "en", "tasks.py", user="viewer.hn")
-    assert not app.get("form") and not app.text_area
+    assert not app.get("form") and not app.text_area and not app.text_input
+    assert "Add or edit tasks" not in [h.value for h in app.subheader]
     assert "Ministry analysts post progress updates on tasks." in [c.value for c in app.caption]
 
 
@@ -167,3 +168,84 @@ def test_tasks_whose_indicators_have_no_values_yet(engine: Engine, open_page: Ap
     app = open_page(engine, "en", "tasks.py")
     assert not app.exception
     assert not any("latest data" in c.value for c in app.caption)
+
+
+def _fill_task(app: AppTest, key: str, values: dict[str, str]) -> None:
+    for field, value in values.items():
+        app.text_input(key=f"{key}-{field}").input(value)
+
+
+def _click(app: AppTest, label: str) -> AppTest:
+    return next(b for b in app.button if b.label == label).click().run()
+
+
+TITLES = {
+    "title-vi": "Số hoá hồ sơ cấp phép xây dựng",
+    "title-en": "Digitise building permit files",
+    "title-id": "Digitalisasi berkas izin bangunan",
+}
+
+
+def test_an_analyst_adds_a_task_through_the_form(demo_store: Engine, open_page: AppFactory) -> None:
+    app = open_page(demo_store, "en", "tasks.py", user="analyst.hn")
+    _fill_task(app, "add-task", {"code": "g3-90", **TITLES, "lead": "Bộ Xây dựng"})
+    app.selectbox(key="add-task-group").set_value("G3")
+    app.date_input(key="add-task-start").set_value(dt.date(2026, 1, 1))
+    app.date_input(key="add-task-due").set_value(dt.date(2026, 12, 31))
+    app.multiselect(key="add-task-cities").select("VNHAN")
+    _click(app, "Add the task")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert [s.value for s in app.success] == [f"Task {markup.markdown('G3-90')} added."]
+    # The page opens on the new task, in its group's list.
+    assert [s.value for s in app.selectbox[:2]] == ["G3", "G3-90"]
+    assert app.text_input(key="add-task-code").value == ""  # ready for the next task
+    stored = tasks.tasks_frame(demo_store, "en").set_index("code").loc["G3-90"]
+    assert (stored["title"], stored["lead_agency"]) == (TITLES["title-en"], "Bộ Xây dựng")
+    assert tasks.task_cities(demo_store, "G3-90", "en")["code"].tolist() == ["VNHAN"]
+
+
+def test_an_analyst_edits_the_picked_task(demo_store: Engine, open_page: AppFactory) -> None:
+    app = open_page(demo_store, "en", "tasks.py", user="analyst.hn")
+    code = app.selectbox[1].value
+    key = f"edit-task-{code}"
+    assert (
+        app.text_input(key=f"{key}-title-en").value
+        == tasks.tasks_frame(demo_store, "en").set_index("code").loc[code, "title"]
+    )  # filled in with what the task holds
+    app.text_input(key=f"{key}-lead").input("Cục Phát triển đô thị")
+    _click(app, "Save the task")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert [s.value for s in app.success] == [f"{markup.markdown(code)}: 1 fields changed."]
+    stored = tasks.tasks_frame(demo_store, "en").set_index("code").loc[code]
+    assert stored["lead_agency"] == "Cục Phát triển đô thị"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_due_date_before_the_start_is_refused_in_the_language(
+    demo_store: Engine, open_page: AppFactory, lang: str
+) -> None:
+    tr = Translator(lang)
+    app = open_page(demo_store, lang, "tasks.py", user="analyst.hn")
+    before = tasks.tasks_frame(demo_store, "en")
+    _fill_task(app, "add-task", {"code": "G1-91", **TITLES})
+    app.date_input(key="add-task-start").set_value(dt.date(2026, 6, 1))
+    app.date_input(key="add-task-due").set_value(dt.date(2026, 5, 1))
+    _click(app, tr("Add the task"))
+    expected = task_admin.TaskInvalid(
+        task_admin.DUE_BEFORE_START, due=dt.date(2026, 5, 1), start=dt.date(2026, 6, 1)
+    ).message(tr.on("markdown"))
+    assert [e.value for e in app.error] == [expected]
+    assert not app.success
+    assert tasks.tasks_frame(demo_store, "en").equals(before)
+
+
+def test_an_analyst_adds_the_first_task_on_an_empty_store(
+    engine: Engine, open_page: AppFactory
+) -> None:
+    access.create_user(engine, operator(), "analyst.hn", "long enough password", "analyst")
+    app = open_page(engine, "en", "tasks.py", user="analyst.hn")
+    assert [i.value for i in app.info] == [EMPTY]
+    _fill_task(app, "add-task", {"code": "G1-01", **TITLES})
+    _click(app, "Add the task")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert [s.value for s in app.selectbox[:2]] == ["G1", "G1-01"]
