@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 
 from mne.bench_hostile import HEADER, inflating_xlsx, trailing_commas, unknown_cities
 from mne.intake import check, commit_preview
-from mne.intake.problems import FileProblem
+from mne.intake.problems import UNKNOWN_NAMES_LIMIT, FileProblem
 from mne.intake.read import read_table
-from mne.intake.validate import SUGGESTED_NAMES, UNKNOWN_NAMES_LIMIT
+from mne.intake.validate import SUGGESTED_NAMES
 from mne.text import fold
 from tests.mne.intake_files import EN, LONG_HEADER, cp1258_bytes, dump_store, xlsx_bytes
 from tests.mne.test_intake_checks import TESTER
