@@ -417,8 +417,9 @@ def _pick(
     specific cell names the line only when the person mapped it (`mapped`; None when the
     mapping names none). And whether it resolved."""
     index = cells.index
-    text = pd.Series("", index=index, dtype="str")  # Arrow-backed, as the cells: 1,000,000
-    # names stay in one buffer, not 1,000,000 Python objects
+    # Arrow-backed text, as the cells are: a million names stay in one buffer, not a million
+    # Python objects.
+    text = pd.Series("", index=index, dtype="str")
     header = pd.Series("", index=index, dtype=object)
     resolved = pd.Series(False, index=index)
     decided = pd.Series(False, index=index)

@@ -141,6 +141,8 @@ def check_rows(
     frame = long.copy()
     frame["city_id"] = _resolve(frame["city"], lookup.city_keys)
     frame["indicator_id"] = _resolve(frame["indicator"], lookup.indicator_keys)
+    # A file of too many unknown names never gets here: the shaping refused it where the names
+    # were first matched (problems.refuse_too_many_unknown).
     numbers = parse_numbers(frame["value"], frame["typed"])
     frame["number"] = numbers["value"]
     periods = parse_periods(frame["period"])
