@@ -25,10 +25,17 @@ NOT_YET = N_(
 
 
 def period_bounds(periods: pd.Series) -> pd.DataFrame:
-    """First and last day of canonical periods (2024, 2024-Q1, 2024-03): start, end."""
-    parts = periods.astype(str).str.extract(
-        r"^(?P<year>\d{4})(?:-(?:Q(?P<q>[1-4])|(?P<m>\d{2})))?$"
-    )
+    """First and last day of canonical periods (2024, 2024-Q1, 2024-03): start, end, indexed
+    as `periods`. Worked out once per distinct period (a million-value upload has a few
+    dozen), then spread to the rows."""
+    codes = periods.astype(str)
+    distinct = pd.Index(codes.unique())
+    bounds = _distinct_bounds(pd.Series(distinct))
+    return bounds.iloc[distinct.get_indexer(codes)].set_axis(periods.index)
+
+
+def _distinct_bounds(periods: pd.Series) -> pd.DataFrame:
+    parts = periods.str.extract(r"^(?P<year>\d{4})(?:-(?:Q(?P<q>[1-4])|(?P<m>\d{2})))?$")
     year = pd.to_numeric(parts["year"])
     quarter, month = pd.to_numeric(parts["q"]), pd.to_numeric(parts["m"])
     first = ((quarter - 1) * 3 + 1).fillna(month).fillna(1)
