@@ -120,6 +120,63 @@ def insert_frame(
         )
 
 
+REBUILD_AT_ROWS = 50_000  # a batch this large into an empty table: indexes built after
+
+
+@contextmanager
+def filling_empty(conn: Connection, table: Table, rows: int) -> Iterator[None]:
+    """Around a bulk insert of `rows` rows: when the table is empty and the batch large, its
+    secondary indexes (and on PostgreSQL its foreign keys) are dropped first and made again
+    after, inside the caller's transaction, from their own definitions as the database holds
+    them (sqlite_master, pg_get_indexdef / pg_get_constraintdef), so they come back exactly.
+    Building an index once over sorted rows beats growing it row by row, and PostgreSQL then
+    checks each foreign key with one join instead of one trigger query per row and key.
+
+    The primary key and unique constraints stay (they check every row as it comes). On
+    PostgreSQL this holds the table's exclusive lock until the commit: readers of the (empty)
+    table wait for the import instead of reading nothing; on SQLite they read as before."""
+    if rows < REBUILD_AT_ROWS or _has_rows(conn, table):
+        yield
+        return
+    if conn.dialect.name == "postgresql":
+        definitions = conn.exec_driver_sql(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "ORDER BY c.relname",
+            (table.name,),
+        ).all()
+        keys = conn.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            (table.name,),
+        ).all()
+        for name, _ in keys:
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} DROP CONSTRAINT "{name}"')
+        for name, _ in definitions:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        yield
+        for _, definition in definitions:
+            conn.exec_driver_sql(definition)
+        for name, definition in keys:
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD CONSTRAINT "{name}" {definition}')
+        return
+    definitions = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+        (table.name,),
+    ).all()
+    for name, _ in definitions:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, definition in definitions:
+        conn.exec_driver_sql(definition)
+
+
+def _has_rows(conn: Connection, table: Table) -> bool:
+    return conn.exec_driver_sql(f"SELECT 1 FROM {table.name} LIMIT 1").first() is not None
+
+
 def update_by_id(
     conn: Connection, table: Table, frame: pd.DataFrame, fixed: dict[str, Any] | None = None
 ) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from db import models as m
-from db.bulk import insert_frame, read_frame, staged, update_from_stage
+from db.bulk import filling_empty, insert_frame, read_frame, staged, update_from_stage
 from db.engine import writing
 from mne import access, audit
 from mne.access import Actor
@@ -295,7 +295,9 @@ def _insert_new(conn: Connection, new: pd.DataFrame, batch_id: int, status: str)
     columns = ["city_id", "indicator_id", "period", "year", "value", "note", "source"]
     # In key order, the unique index grows at its end instead of splitting pages at random.
     rows = new[columns].sort_values(KEY)
-    insert_frame(conn, m.table(m.Observation), rows, {"status": status, "batch_id": batch_id})
+    table = m.table(m.Observation)
+    with filling_empty(conn, table, len(rows)):
+        insert_frame(conn, table, rows, {"status": status, "batch_id": batch_id})
 
 
 # --- Revert ---------------------------------------------------------------------------------
