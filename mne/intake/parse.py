@@ -132,7 +132,16 @@ PERIOD_PATTERNS = [
 
 
 def parse_periods(raw: pd.Series) -> pd.DataFrame:
-    """period (canonical text: 2024, 2024-Q1, 2024-03) and year; NaN/None where unreadable."""
+    """period (canonical text: 2024, 2024-Q1, 2024-03) and year; NaN/None where unreadable.
+
+    Each distinct cell is parsed once (a file of a million values has a few dozen periods),
+    then the results are spread to the rows."""
+    codes, distinct = pd.factorize(raw, use_na_sentinel=False)
+    parsed = _parse_periods(pd.Series(distinct, dtype=raw.dtype))
+    return parsed.iloc[codes].set_axis(raw.index)
+
+
+def _parse_periods(raw: pd.Series) -> pd.DataFrame:
     text = raw.astype(str).str.strip()
     period = pd.Series(None, index=raw.index, dtype=object)
     year = pd.Series(np.nan, index=raw.index)
