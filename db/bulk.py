@@ -4,11 +4,13 @@ SQLAlchemy builds a Row or binds a dict per row; for a million rows that costs m
 database work. These helpers hand plain values to the driver: a frame becomes one list of
 native Python values per column (numpy's `tolist`, never a Python call per cell), then rows.
 
-Writes go through a staging table where that saves per-row work: the frame is copied into a
-temporary table with no constraint or index (SQLite executemany, PostgreSQL COPY), then one
-set-based statement (INSERT ... SELECT, UPDATE ... FROM) moves it into the real table. On
-SQLite that evaluates each statement's set-up (the status CHECK's IN list, the triggers of
-the foreign keys) once instead of once per row. Columns left out of an insert get their
+Inserts on SQLite write many rows per INSERT statement, so each statement's set-up (the
+ephemeral table SQLite builds for the status CHECK's IN list, the bindings of the constant
+columns) is made once per ROWS_PER_INSERT rows instead of once per row; on PostgreSQL they
+COPY. Updates (and the history rows they make)
+go through a staging table: the frame is copied into a temporary table with no constraint or
+index (executemany or COPY), then one set-based statement (INSERT ... SELECT, UPDATE ...
+FROM) joins it to the real table on its primary key. Columns left out of an insert get their
 server defaults.
 """
 
@@ -24,6 +26,7 @@ import pandas as pd
 from sqlalchemy import CompoundSelect, Connection, Select, Table
 
 _stages = itertools.count(1)
+ROWS_PER_INSERT = 100  # SQLite: rows of one multi-row INSERT (its parameters stay < 999)
 
 
 def _column(values: pd.Series) -> list[Any]:
@@ -111,13 +114,22 @@ def insert_frame(
         # COPY straight into the table is already set-based on PostgreSQL.
         _write_rows(conn, table.name, [*columns, *fixed], frame.assign(**fixed))
         return
-    with staged(conn, frame) as stage:
-        marks = [_mark(conn)] * len(fixed)
-        conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join([*columns, *fixed])}) "
-            f"SELECT {', '.join([*columns, *marks])} FROM {stage} ORDER BY seq",
-            tuple(fixed.values()),
-        )
+    # SQLite: many rows per INSERT, so each statement's set-up (the IN list of the CHECK) is
+    # made once per ROWS_PER_INSERT rows, not once per row.
+    names = ", ".join([*columns, *fixed])
+    one = "(" + ", ".join(["?"] * (len(columns) + len(fixed))) + ")"
+    values = [_column(frame[c]) for c in columns] + [[v] * len(frame) for v in fixed.values()]
+    rows = zip(*values, strict=True)
+    whole, rest = divmod(len(frame), ROWS_PER_INSERT)
+    if whole:
+        chunks = [
+            tuple(itertools.chain.from_iterable(itertools.islice(rows, ROWS_PER_INSERT)))
+            for _ in range(whole)
+        ]
+        many = f"INSERT INTO {table.name} ({names}) VALUES {', '.join([one] * ROWS_PER_INSERT)}"
+        conn.exec_driver_sql(many, chunks)
+    if rest:
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES {one}", list(rows))
 
 
 REBUILD_AT_ROWS = 50_000  # a batch this large into an empty table: indexes built after
