@@ -78,6 +78,9 @@ def diff(rows: pd.DataFrame, existing: pd.DataFrame) -> Diff:
     old = existing.rename(columns={c: f"old_{c}" for c in existing.columns if c not in KEY})
     joined = rows.merge(old, on=KEY, how="left", indicator=True)
     is_new = joined["_merge"] == "left_only"
+    if is_new.all():  # nothing stored yet for these keys: no value to compare
+        joined = joined.drop(columns="_merge")
+        return Diff(joined[is_new], joined[~is_new], joined[~is_new])
     scale = joined[["value", "old_value"]].abs().max(axis=1).clip(lower=1)
     same = (joined["value"] - joined["old_value"]).abs() <= SAME_VALUE_TOLERANCE * scale
     same &= joined["note"].fillna("").eq(joined["old_note"].fillna("")) | joined["note"].fillna(
