@@ -81,7 +81,7 @@ _PG_TYPES = {"b": "boolean", "i": "bigint", "u": "bigint", "f": "double precisio
 def staged(conn: Connection, frame: pd.DataFrame) -> Iterator[str]:
     """The frame in a temporary table of the connection (its columns, plus `seq`, the row's
     position, 1 first), for set-based statements; the table's name is yielded, and it is
-    dropped after (on PostgreSQL at the commit at the latest)."""
+    dropped after (on PostgreSQL at the commit at the latest). Make it inside a transaction."""
     name = f"bulk_stage_{next(_stages)}"
     columns = list(frame.columns)
     if conn.dialect.name == "postgresql":
@@ -95,10 +95,11 @@ def staged(conn: Connection, frame: pd.DataFrame) -> Iterator[str]:
     numbered = frame.reset_index(drop=True)
     numbered.insert(0, "seq", np.arange(1, len(frame) + 1, dtype="int64"))
     _write_rows(conn, name, ["seq", *columns], numbered)
-    try:
-        yield name
-    finally:
-        conn.exec_driver_sql(f"DROP TABLE {name}")
+    yield name
+    # Not on an error: the caller's transaction is then rolled back, and the table made in it
+    # with it (a statement now would fail again on PostgreSQL's aborted transaction, hiding
+    # the first error).
+    conn.exec_driver_sql(f"DROP TABLE {name}")
 
 
 def insert_frame(

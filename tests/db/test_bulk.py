@@ -169,3 +169,17 @@ def test_read_frame_binds_its_values(engine: Engine, monkeypatch: pytest.MonkeyP
     assert "VNHAN" not in sql and "1'='1" not in sql
     values = list(parameters.values() if isinstance(parameters, dict) else parameters)
     assert sorted(values) == sorted(["VNHAN", hostile, "VNSGN"])
+
+
+def test_a_staged_update_refused_by_the_store_says_why(engine: Engine) -> None:
+    """A staged write the store refuses (here the status CHECK) raises the store's own error,
+    and leaves the values as they were."""
+    _import(engine)
+    before = _values(engine)
+    o = m.table(m.Observation)
+    with engine.connect() as conn:
+        ids = conn.execute(select(o.c.id).limit(3)).scalars().all()
+    rows = pd.DataFrame({"id": ids, "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(IntegrityError, match=r"(?i)check"), writing(engine) as conn:
+        bulk.update_by_id(conn, o, rows, {"status": "bogus"})
+    assert _values(engine) == before
