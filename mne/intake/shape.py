@@ -24,7 +24,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -762,21 +762,30 @@ def _overflow(table: RawTable) -> pd.DataFrame:
 def _base(table: RawTable, found: dict[str, str], lines: _Lines) -> pd.DataFrame:
     cells = table.cells
     overflow = _overflow(table)
-    base = pd.DataFrame(
-        {
-            "row": table.rows.to_numpy(),
-            "city": lines.city.to_numpy(),
-            "indicator": lines.indicator.to_numpy(),
-            "period": _column(cells, found.get("period")).to_numpy(),
-            "note": _column(cells, found.get("note")).to_numpy(),
-            "source": _column(cells, found.get("source")).to_numpy(),
-            "overflow_column": overflow["column"].to_numpy(),
-            "overflow_value": overflow["value"].to_numpy(),
-            "city_header": lines.city_header.to_numpy(),
-            "indicator_header": lines.indicator_header.to_numpy(),
-        }
-    )
-    return base
+    columns = {
+        "row": table.rows,
+        "city": lines.city,
+        "indicator": lines.indicator,
+        "period": _column(cells, found.get("period")),
+        "note": _column(cells, found.get("note")),
+        "source": _column(cells, found.get("source")),
+        "overflow_column": overflow["column"],
+        "overflow_value": overflow["value"],
+        "city_header": lines.city_header,
+        "indicator_header": lines.indicator_header,
+    }
+    return pd.DataFrame({name: _cells_of(values) for name, values in columns.items()})
+
+
+_TEXT = pd.Series(["text"]).dtype  # the dtype a frame gives a column of Python strings
+
+
+def _cells_of(values: pd.Series) -> Any:
+    """A column's values for a new frame, by position: a text column's own string array as
+    it is (the frame would make the same array again from Python strings), else numpy's."""
+    if values.dtype == _TEXT:
+        return values.array
+    return values.to_numpy()
 
 
 def _long(table: RawTable, found: dict[str, str], lines: _Lines) -> pd.DataFrame:

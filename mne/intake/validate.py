@@ -118,10 +118,13 @@ def _with_keys(keys: pd.Series, extra: pd.Series) -> pd.Series:
 
 
 def _resolve(names: pd.Series, keys: pd.Series) -> pd.Series:
-    """The id each name stands for (NaN when unknown); each distinct name is folded once."""
-    distinct = names.drop_duplicates()
-    ids = pd.Series(distinct.map(fold).map(keys).to_numpy(), index=distinct.to_numpy())
-    return names.map(ids)
+    """The id each name stands for (NaN when unknown); each distinct name is folded once,
+    and the rows take their name's id by position (pd.factorize), not by a hash look-up each."""
+    if names.empty:
+        return pd.Series(float("nan"), index=names.index, name=names.name)
+    codes, distinct = pd.factorize(names, use_na_sentinel=False)
+    ids = pd.Series(distinct, dtype=names.dtype).map(fold).map(keys).to_numpy()
+    return pd.Series(ids[codes], index=names.index, name=names.name)
 
 
 def _suggest(name: str, keys: pd.Series, labels: pd.Series) -> str:
