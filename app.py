@@ -9,7 +9,7 @@ import streamlit as st
 
 from mne import runs, sessions, web
 from mne.access import ROLE_LABELS, Actor
-from mne.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalise_language
+from mne.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator, normalise_language
 from mne.navigation import DASHBOARD_PATHS, PAGES, may_open
 from pages import _ui as ui
 
@@ -74,7 +74,7 @@ def account_box(actor: Actor | None, tr: Translator) -> None:
             return
         st.caption(
             tr.on("markdown")(
-                "Signed in as {name} ({role})",
+                N_("Signed in as {name} ({role})"),
                 name=actor.label,
                 role=tr(ROLE_LABELS[actor.role]),
             )

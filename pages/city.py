@@ -110,8 +110,10 @@ table = profile.table
 if table.empty:
     ui.empty_state(
         tr.on("markdown")(
-            "No indicator values for {city} yet. Upload the city's indicator file on the "
-            "Upload page, or choose another city.",
+            N_(
+                "No indicator values for {city} yet. Upload the city's indicator file on the "
+                "Upload page, or choose another city."
+            ),
             city=city_name,
         )
     )
@@ -326,7 +328,7 @@ else:
 st.subheader(tr("Smart City Action Plan projects"))
 projects = profile.projects
 if projects.empty:
-    ui.empty_state(tr.on("markdown")("No SCAP projects recorded for {city}.", city=city_name))
+    ui.empty_state(tr.on("markdown")(N_("No SCAP projects recorded for {city}."), city=city_name))
 else:
     st.dataframe(
         pd.DataFrame(

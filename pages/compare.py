@@ -8,7 +8,7 @@ import streamlit as st
 
 from mne import compare
 from mne.charts import compare as compare_charts
-from mne.i18n import MISSING
+from mne.i18n import MISSING, N_
 from mne.scoring import MIN_INDEX_COVERAGE
 from pages import _ui as ui
 
@@ -106,8 +106,10 @@ if indices["index"].notna().any():
 else:
     ui.empty_state(
         tr.on("markdown")(
-            "None of {cities} has enough data for a focus-area index ({coverage} of its "
-            "indicators).",
+            N_(
+                "None of {cities} has enough data for a focus-area index ({coverage} of its "
+                "indicators)."
+            ),
             coverage=tr.percent(MIN_INDEX_COVERAGE),
             cities=names,
         )
@@ -119,7 +121,7 @@ if not chosen_indicators:
     ui.empty_state(tr("Choose one or more indicators to compare."))
 elif data.latest.empty:
     ui.empty_state(
-        tr.on("markdown")("No values of the chosen indicators for {cities} yet.", cities=names)
+        tr.on("markdown")(N_("No values of the chosen indicators for {cities} yet."), cities=names)
     )
 else:
     latest = data.latest

@@ -43,7 +43,7 @@ returned = table[
 for batch in returned.itertuples():
     st.warning(
         tr.on("markdown")(
-            "Batch #{batch} ({file}) was returned by {by}: {comment}",
+            N_("Batch #{batch} ({file}) was returned by {by}: {comment}"),
             batch=batch.id,
             file=batch.file_name,
             by=batch.reviewed_by,
@@ -167,7 +167,7 @@ elif state == "committed" and ui.may("revert"):
             ui.keep(
                 "history_notice",
                 tr.on("markdown")(
-                    "Batch #{batch} reverted: {restored} values restored, {removed} removed.",
+                    N_("Batch #{batch} reverted: {restored} values restored, {removed} removed."),
                     batch=chosen,
                     **counts,
                 ),

@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from mne import access, intake
-from mne.i18n import MISSING
+from mne.i18n import MISSING, N_
 from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
 from mne.intake.read import read_sheet_names
 from mne.intake.shape import format_description
@@ -45,8 +45,10 @@ else:
     own = cities[cities["id"].isin(actor.city_ids)]["name"]
     st.info(
         tr.on("markdown")(
-            "You may upload data of {cities}. Your values are submitted for a ministry analyst "
-            "to approve; dashboards count them once approved.",
+            N_(
+                "You may upload data of {cities}. Your values are submitted for a ministry analyst "
+                "to approve; dashboards count them once approved."
+            ),
             cities=", ".join(own) or MISSING,
         ),
         icon=":material/info:",
@@ -195,8 +197,10 @@ if preview.sheet_note:
 if preview.remembered:
     st.info(
         tr.on("markdown")(
-            "Read with the mapping remembered for this source: {mapping}. Type a mapping "
-            "above to use another.",
+            N_(
+                "Read with the mapping remembered for this source: {mapping}. Type a mapping "
+                "above to use another."
+            ),
             mapping="; ".join(preview.mapping),
         ),
         icon=":material/history:",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from mne import access
 from mne.access import ROLE_LABELS, ROLES
+from mne.i18n import N_
 from pages import _ui as ui
 
 tr = ui.translator()
@@ -99,7 +100,7 @@ with add_tab, st.form("add-user", clear_on_submit=True):
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr.on("markdown")("Account {username} added.", username=username.strip()))
+            done(tr.on("markdown")(N_("Account {username} added."), username=username.strip()))
 
 with change_tab:
     if users.empty:
@@ -119,7 +120,7 @@ with change_tab:
             except access.AccessError as error:
                 ui.access_error(error)
             else:
-                done(tr.on("markdown")("Account {username} changed.", username=chosen))
+                done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     with st.form("set-password", clear_on_submit=True):
         new_password = st.text_input(
             tr("New password (at least {n} characters)", n=access.MIN_PASSWORD_LENGTH),
@@ -132,7 +133,7 @@ with change_tab:
             except access.AccessError as error:
                 ui.access_error(error)
             else:
-                done(tr.on("markdown")("Account {username} changed.", username=chosen))
+                done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     left, middle, right = st.columns(3)
     active = bool(row["is_active"])
     if left.button(
@@ -144,7 +145,7 @@ with change_tab:
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr.on("markdown")("Account {username} changed.", username=chosen))
+            done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     if middle.button(
         tr("End sessions"),
         icon=":material/logout:",
@@ -157,7 +158,7 @@ with change_tab:
         else:
             done(
                 tr.on("markdown")(
-                    "{username} was signed out of {n} sessions.", username=chosen, n=ended
+                    N_("{username} was signed out of {n} sessions."), username=chosen, n=ended
                 )
             )
     if right.button(
@@ -168,7 +169,7 @@ with change_tab:
         except access.AccessError as error:
             ui.access_error(error)
         else:
-            done(tr.on("markdown")("Account {username} changed.", username=chosen))
+            done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
 
 st.divider()
 from pages._tokens import token_panel  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 
@@ -37,6 +38,35 @@ def _extract_file(path):  # type: ignore[no-untyped-def]
 
 def test_the_code_marks_messages() -> None:
     assert len(source_messages()) > 50
+
+
+def _unmarked_surface_messages(path: object) -> list[str]:
+    """Text literals given straight to `tr.on(surface)(...)`: babel's extraction sees tr(...)
+    and N_(...) calls only, so such a message never reaches the catalogues and every language
+    shows it in English. Each must be written N_("…")."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    return [
+        f"{path}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Call)
+        and isinstance(node.func.func, ast.Attribute)
+        and node.func.func.attr == "on"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ]
+
+
+def test_messages_for_a_surface_are_marked_for_extraction() -> None:
+    files = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "mne").rglob("*.py")]
+    assert [spot for f in files for spot in _unmarked_surface_messages(f)] == []
+
+
+def test_the_surface_check_finds_an_unmarked_message(tmp_path: object) -> None:
+    sample = tmp_path / "sample.py"  # type: ignore[operator]
+    sample.write_text('tr.on("markdown")("Hello {name}", name=n)\ntr.on("markdown")(N_("Hi"))\n')
+    assert len(_unmarked_surface_messages(sample)) == 1
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
