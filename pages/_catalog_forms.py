@@ -171,7 +171,9 @@ def city_forms(tr: Any, cities: Any) -> None:
                 format_func=countries.__getitem__,
                 key="add-city-country",
             )
-            since = right.date_input(tr("Reporting unit since"), value=None, key="add-city-since")
+            since = right.date_input(
+                tr("Reporting unit since"), value=None, format="DD/MM/YYYY", key="add-city-since"
+            )
             left, right = st.columns(2)
             new_vi = left.text_input(
                 tr("Name ({language})", language="Tiếng Việt"), key="add-city-vi"
@@ -220,15 +222,20 @@ def city_forms(tr: Any, cities: Any) -> None:
             kind = middle.selectbox(
                 tr("Kind"), list(kinds), format_func=kinds.__getitem__, key="event-kind"
             )
-            day = right.date_input(tr("In force on"), key="event-date")
+            day = right.date_input(tr("In force on"), format="DD/MM/YYYY", key="event-date")
             before = st.multiselect(
                 tr("Cities before"),
                 before_options,
                 format_func=labels.__getitem__,
+                placeholder=tr("Choose options"),
                 key="event-before",
             )
             after = st.multiselect(
-                tr("Cities after"), after_options, format_func=labels.__getitem__, key="event-after"
+                tr("Cities after"),
+                after_options,
+                format_func=labels.__getitem__,
+                placeholder=tr("Choose options"),
+                key="event-after",
             )
             source = st.text_input(tr("Source"), key="event-source")
             others = st.text_input(

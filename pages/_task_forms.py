@@ -82,6 +82,7 @@ def _task_inputs(tr: Any, key: str, current: TaskFields | None) -> TaskFields:
         default=list(held_cities),
         format_func=lambda c: city_names.get(c, c),
         help=tr("None chosen: the task is nationwide."),
+        placeholder=tr("Nationwide"),
         key=f"{key}-cities",
     )
     held_indicators = current.indicators if current else ()
@@ -90,6 +91,7 @@ def _task_inputs(tr: Any, key: str, current: TaskFields | None) -> TaskFields:
         _options(list(indicator_names), held_indicators),
         default=list(held_indicators),
         format_func=lambda i: f"{i} · {indicator_names.get(i, i)}",
+        placeholder=tr("Choose options"),
         key=f"{key}-indicators",
     )
     return TaskFields(
