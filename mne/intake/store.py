@@ -9,11 +9,8 @@ there before it.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -39,6 +36,16 @@ from mne.i18n import N_
 KEY = ["city_id", "indicator_id", "period"]
 # Two values closer than this (relative) are the same value: floats from text round-trip.
 SAME_VALUE_TOLERANCE = 1e-9
+
+
+def _nothing() -> None:
+    return None
+
+
+# Called inside the open write transaction of an import or a revert, after its last write and
+# before its commit. Nothing in the app; the tests of killed and concurrent writes replace it
+# in the process they start (tests/mne/test_intake_store.py `paused_cli`) to stop there.
+before_commit: Callable[[], None] = _nothing
 
 
 @dataclass
@@ -176,23 +183,10 @@ def commit(
         audit.record(
             conn, actor.user_id, actor.username, "import", "batch", batch_id, before, after
         )
-        _pause_if_testing()
+        before_commit()
     return CommitResult(
         "committed", batch_id, len(current.new), len(current.changed), len(current.unchanged)
     )
-
-
-def _pause_if_testing() -> None:
-    """Fault injection for the tests of killed and concurrent imports and reverts: with
-    MNE_TEST_COMMIT_PAUSE set, stop inside the open transaction (after every write, before the
-    commit), touching the file MNE_TEST_COMMIT_PAUSE_FILE to say so."""
-    seconds = os.environ.get("MNE_TEST_COMMIT_PAUSE")
-    if not seconds:
-        return
-    marker = os.environ.get("MNE_TEST_COMMIT_PAUSE_FILE")
-    if marker:
-        Path(marker).touch()
-    time.sleep(float(seconds))
 
 
 def _insert_batch(
@@ -410,7 +404,7 @@ def revert(
             {"state": state.state, "review_state": state.review_state},
             {"state": "reverted", **counts},
         )
-        _pause_if_testing()
+        before_commit()
     return counts
 
 

@@ -107,21 +107,41 @@ def test_partial_stores_the_valid_rows(engine: Engine) -> None:
     assert ("VNHAN", "QE_PM25", "2024") not in stored(engine)
 
 
-def _import_process(
-    url: str, path: Path, pause: float = 0, marker: Path | None = None
+# `python -m mne ARGS` in a process of its own whose import or revert, when PAUSE seconds are
+# given, stops inside its open transaction before the commit (mne.intake.store.before_commit),
+# touching MARKER to say so: python -c PAUSED_CLI URL PAUSE MARKER ARGS...
+PAUSED_CLI = """
+import os, pathlib, sys, time
+url, pause, marker, *args = sys.argv[1:]
+os.environ["DATABASE_URL"] = url
+from mne import cli
+from mne.intake import store
+if float(pause):
+    def stop_before_commit():
+        pathlib.Path(marker).touch()
+        time.sleep(float(pause))
+    store.before_commit = stop_before_commit
+sys.exit(cli.main(args))
+"""
+
+
+def paused_cli(
+    url: str, args: list[str], pause: float = 0, marker: Path | None = None
 ) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url}
-    if pause:
-        env["MNE_TEST_COMMIT_PAUSE"] = str(pause)
-        env["MNE_TEST_COMMIT_PAUSE_FILE"] = str(marker)
     return subprocess.Popen(
-        [sys.executable, "-m", "mne", "import", str(path), "--json", "--user", path.stem],
+        [sys.executable, "-c", PAUSED_CLI, url, str(pause), str(marker or ""), *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "DATABASE_URL": url},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _import_process(
+    url: str, path: Path, pause: float = 0, marker: Path | None = None
+) -> subprocess.Popen:
+    return paused_cli(url, ["import", str(path), "--json", "--user", path.stem], pause, marker)
 
 
 def _wait_for(marker: Path, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -194,16 +214,7 @@ def test_a_revert_tells_its_steps_and_readers_never_wait_for_it(engine: Engine) 
 
 
 def _revert_process(url: str, batch_id: int, marker: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url}
-    env["MNE_TEST_COMMIT_PAUSE"], env["MNE_TEST_COMMIT_PAUSE_FILE"] = "60", str(marker)
-    return subprocess.Popen(
-        [sys.executable, "-m", "mne", "revert", str(batch_id)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return paused_cli(url, ["revert", str(batch_id)], 60, marker)
 
 
 def test_a_revert_killed_mid_way_leaves_the_store_as_it_was(engine: Engine, tmp_path: Path) -> None:
