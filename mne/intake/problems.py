@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from babel.numbers import format_decimal
 
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
 
 PROBLEM_COLUMNS = ["row", "column", "code", "message", "value"]
@@ -200,35 +200,61 @@ FILE_PROBLEMS = {
 }
 
 
-class FileProblem(Exception):
-    """A problem with the whole file: nothing in it is read."""
+class FileProblem(UserError):
+    """A problem with the whole file: nothing in it is read. Numbers are written the
+    language's way; with missing_columns, the closest header of each missing column; with a
+    workbook of several sheets, the sheet read."""
+
+    kinds = ErrorKinds()
+    numbers = True
 
     def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
+        super().__init__(code, **values)
         # The sheet read, and the workbook's sheets, said with the problem.
         self.sheet = ""
         self.sheets: tuple[str, ...] = ()
         # (role, closest header) for each missing column, shown with missing_columns.
         self.closest: list[tuple[str, str]] = []
 
-    def message(self, tr: Translator) -> str:
-        """The message in the user's language; numbers written the language's way."""
-        values = {
-            name: format_decimal(value, format="#,##0.##", locale=tr.locale)
-            if isinstance(value, float | int) and not isinstance(value, bool)
-            else value
-            for name, value in self.values.items()
-        }
+    def written(self, tr: Translator) -> dict[str, object]:
+        values = super().written(tr)
         if self.code == "missing_columns":
             values["closest"] = "".join(
                 tr(CLOSEST_HEADER, role=role, header=header) for role, header in self.closest
             )
-        text = tr(FILE_PROBLEMS[self.code], **values)
+        return values
+
+    def message(self, tr: Translator) -> str:
+        text = super().message(tr)
         if self.sheet and len(self.sheets) > 1:
             text += " " + sheet_note(tr, self.sheet, self.sheets)
         return text
+
+
+FileProblem.define_all(
+    FILE_PROBLEMS,
+    {
+        "empty": "The file holds no bytes, or only blanks.",
+        "header_only": "The file has a header row and no row of values.",
+        "not_a_table": "The bytes are no CSV or Excel table (an image, a PDF, a binary).",
+        "too_large": "The file is over the upload limit (mne.intake.limits).",
+        "xlsx_too_large": "An Excel file unpacks to more than the limit (a zip bomb guard).",
+        "missing_columns": "No column is found for the city, indicator, period or value.",
+        "no_header": "The first row holds values, not column names.",
+        "only_breakdowns": "Every row has a breakdown (sex, age...): no total to store.",
+        "no_city_rows": "No row names a city of the catalog.",
+        "file_name_indicator": "The indicator read from the file name is none of ours.",
+        "no_such_sheet": "The sheet asked for is not in the workbook.",
+        "unknown_shape": "The columns match none of the layouts the reader knows.",
+        "bad_xlsx": "The Excel file cannot be opened (damaged, encrypted, old .xls).",
+        "too_many_columns": "A line has more cells than a file may have columns.",
+        "too_many_unknown_city": "More different unknown places than a file may name.",
+        "too_many_unknown_indicator": "More different unknown indicators than a file may name.",
+        "mixed_encoding": "A UTF-8 file with rows in another encoding.",
+        "too_many_cells": "A sheet with more cells than the limit.",
+        "repeated_column": "Two columns share a name.",
+    },
+)
 
 
 def sheet_note(tr: Translator, sheet: str, sheets: tuple[str, ...]) -> str:
