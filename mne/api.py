@@ -94,11 +94,11 @@ class ApiError(UserError):
 
     kinds = ErrorKinds()
     translated = frozenset({"reason", "expected", "role"})
+    error: UserError | None = None  # the refusal answered (ApiError.refusal)
 
     def __init__(self, status: int, code: str, /, **values: Any) -> None:
         super().__init__(code, **values)
         self.status = status
-        self.error: UserError | None = None
 
     @classmethod
     def refusal(cls, status: int, error: UserError) -> ApiError:
