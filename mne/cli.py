@@ -480,14 +480,14 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
         try:
             figures = bench_load(args.url, args.sessions, args.seconds, args.rows)
         except StoreNotEmpty as refused:
-            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            print(refused.message(tr), file=sys.stderr)
             return 2
         return 0 if figures["all_pass"] else 1
     if args.name == "ingest":
         try:
             bench_ingest(args.rows, args.url)
         except StoreNotEmpty as refused:
-            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            print(refused.message(tr), file=sys.stderr)
             return 2
         return 0
     runs = {"dashboard": bench_dashboard, "report": bench_report}

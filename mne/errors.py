@@ -22,8 +22,10 @@ written where they are raised (access.Invalid: "The latitude is between -90 and 
 Families: access (AccessError, Refused, Invalid, signin.SignInRefused,
 task_admin.TaskInvalid), api.ApiError, backup.BackupProblem, progress.UnknownCode,
 reports.content (ReportError, ExportFailed), intake.problems.FileProblem,
-intake.mapping.MappingProblem, intake.store.RevertRefused, tasks.UpdateRefused. Pages show any
-of them with pages/_ui.show_error.
+intake.mapping.MappingProblem, intake.store.RevertRefused, tasks.UpdateRefused,
+bench.StoreNotEmpty; and intake.problems.RowProblem, the row problems of an upload (errors and
+warnings), said for many rows at once in the problem frame, never raised. Pages show any of
+them with pages/_ui.show_error.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ def families() -> Iterator[type[UserError]]:
     import mne.access
     import mne.api
     import mne.backup
+    import mne.bench
     import mne.intake.mapping
     import mne.intake.problems
     import mne.intake.store

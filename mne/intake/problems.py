@@ -120,6 +120,57 @@ WARNINGS = {
         "measured in {unit}. If it is the same unit, map it: unit:{value}={unit}."
     ),
 }
+
+
+class RowProblem(UserError):
+    """A problem of one row: an error blocks it, a warning is for a person to confirm. Not
+    raised: the checks say them for many rows at once in the problem frame (`render`); their
+    kinds are declared here, with the others."""
+
+    kinds = ErrorKinds()
+    numbers = True
+
+
+RowProblem.define_all(
+    ERRORS,
+    {
+        "unknown_city": "A city that is no city of the catalog; close ones are suggested.",
+        "unknown_indicator": "An indicator that is none of the catalog's; close ones suggested.",
+        "unknown_city_plain": "A city that is no city of the catalog, with nothing close.",
+        "unknown_indicator_plain": "An indicator that is none of ours, with nothing close.",
+        "text_too_long": "A text cell longer than its column can store.",
+        "control_character": "A text cell with an invisible control character.",
+        "number_too_large": "A number larger than the store's numbers can hold.",
+        "not_a_number": "A value that is no number.",
+        "ambiguous_number": "A number that reads as a thousands separator or a decimal mark.",
+        "out_of_range": "A value outside the indicator's plausible range.",
+        "percent_over_100": "A percentage over 100.",
+        "bad_period": "A period that is no year, quarter or month.",
+        "period_out_of_range": "A year outside the years accepted.",
+        "duplicate_conflict": "One city, indicator and period on several rows, values differ.",
+        "duplicate_conflict_other": "A later row of a conflicting duplicate.",
+        "percent_sign": "A % sign on a value of an indicator not measured in percent.",
+        "not_allowed": "A focal point's row of a city not assigned to them.",
+        "locked": "A row that would replace an approved (locked) value.",
+        "empty_city": "A row with no city.",
+        "empty_indicator": "A row with no indicator.",
+        "extra_cells": "A row with more cells than the header has names.",
+    },
+)
+RowProblem.define_all(
+    WARNINGS,
+    {
+        "outlier": "A value far from the city's own history of the indicator.",
+        "jump": "A value that changes by more than half from the year before.",
+        "duplicate_same": "The same value on several rows: stored once.",
+        "disaggregated": "A row with a breakdown, skipped: only totals are stored.",
+        "other_places": "Rows of places that are not cities of the catalog, skipped.",
+        "no_place": "Rows of no place (totals of the whole area), skipped.",
+        "unmapped_series": "Rows of a series that is none of our indicators, skipped.",
+        "other_unit": "Rows in another unit than the indicator's, skipped.",
+    },
+    severity="warning",
+)
 CLOSEST_HEADER = N_(" Closest column for {role}: “{header}”?")
 SHEET_READ = N_(
     "Read the sheet “{sheet}” of this workbook (sheets: {sheets}). To read another, choose it "

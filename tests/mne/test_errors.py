@@ -49,6 +49,8 @@ def test_every_family_is_found_and_declares_kinds() -> None:
         "MappingProblem",
         "RevertRefused",
         "UpdateRefused",
+        "StoreNotEmpty",
+        "RowProblem",
     } <= names
     assert all(family.kinds for family in FAMILIES)
 
