@@ -5,19 +5,18 @@ Reads aggregate in SQL first (one row per city x indicator x year), so a page ne
 observations; filters by city or indicator go into the SQL, not into pandas afterwards.
 
 Which values the dashboards and reports count: approved ones by default (what leaders are
-shown), or approved and submitted ones. The choice rides on the engine as an execution option
-(`store_view`), the way SQLAlchemy carries a schema map, so every read below applies it with
-`shown(o, engine)` without a flag threaded through each page's functions.
+shown), or approved and submitted ones. A StoreView says which; its `observations()` is the
+only way the dashboards' and reports' reads see observations, so none can forget the rule
+(tests/mne/test_store_view.py keeps raw observation reads out of those modules).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import (
-    ColumnElement,
-    Connection,
     Engine,
     String,
     cast,
@@ -25,35 +24,42 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.sql.expression import FromClause
+from sqlalchemy.sql.expression import Subquery
 
 from db import models as m
 from db.bulk import read_frame
 from mne import scoring
 
-INCLUDE_SUBMITTED = "mne_include_submitted"
 APPROVED_ONLY = ("approved",)
 APPROVED_AND_SUBMITTED = ("approved", "submitted")
 
 
-def store_view(engine: Engine, include_submitted: bool = False) -> Engine:
-    """The store as dashboards and reports read it: approved values only (the default), or
-    approved and submitted ones. Shares the engine's connection pool."""
-    return engine.execution_options(**{INCLUDE_SUBMITTED: include_submitted})
+@dataclass(frozen=True)
+class StoreView:
+    """The store as dashboards and reports count it: approved values only (the default), or
+    approved and submitted ones. Shares the engine and its connection pool."""
 
+    engine: Engine
+    include_submitted: bool = False
 
-def includes_submitted(bind: Engine | Connection) -> bool:
-    return bool(bind.get_execution_options().get(INCLUDE_SUBMITTED, False))
+    @classmethod
+    def of(cls, store: StoreView | Engine) -> StoreView:
+        """`store` as a view: a bare engine counts approved values only."""
+        return store if isinstance(store, StoreView) else cls(store)
 
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return APPROVED_AND_SUBMITTED if self.include_submitted else APPROVED_ONLY
 
-def shown(observation: FromClause, bind: Engine | Connection) -> ColumnElement[bool]:
-    """The SQL condition that keeps the observations this view of the store counts."""
-    statuses = APPROVED_AND_SUBMITTED if includes_submitted(bind) else APPROVED_ONLY
-    return observation.c.status.in_(statuses)
+    def observations(self, name: str = "o") -> Subquery:
+        """The observations this view counts, as a FROM clause named `name` (the databases
+        fold it into the query that reads it)."""
+        o = m.table(m.Observation)
+        return select(o).where(o.c.status.in_(self.statuses)).subquery(name)
 
 
 def yearly_values(
-    engine: Engine,
+    store: StoreView | Engine,
     city_ids: Sequence[int] | None = None,
     indicator_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
@@ -65,9 +71,10 @@ def yearly_values(
     Annual rows are unique per city x indicator x year (the store's key), so they are read as
     they are, with no GROUP BY; only sub-annual rows of years without an annual value are
     aggregated. The driver fetches the rows (a million in about a second)."""
-    o = m.table(m.Observation)
+    view = StoreView.of(store)
+    o = view.observations()
     annual_row = func.length(o.c.period) == 4
-    conditions = [shown(o, engine)]
+    conditions = []
     if city_ids is not None:
         conditions.append(o.c.city_id.in_([int(c) for c in city_ids]))
     if indicator_ids is not None:
@@ -75,14 +82,13 @@ def yearly_values(
     annual = select(o.c.city_id, o.c.indicator_id, o.c.year, o.c.value).where(
         annual_row, *conditions
     )
-    a = o.alias("annual")
+    a = view.observations("annual")
     has_annual = (
         select(a.c.id)
         .where(
             a.c.city_id == o.c.city_id,
             a.c.indicator_id == o.c.indicator_id,
             a.c.period == cast(o.c.year, String),
-            shown(a, engine),
         )
         .exists()
     )
@@ -91,12 +97,12 @@ def yearly_values(
         .where(~annual_row, ~has_annual, *conditions)
         .group_by(o.c.city_id, o.c.indicator_id, o.c.year)
     )
-    with engine.connect() as conn:
+    with view.engine.connect() as conn:
         frame = read_frame(conn, union_all(annual, rolled))
     frame = frame.astype(
         {"city_id": "int64", "indicator_id": "int64", "year": "int64", "value": "float64"}
     )
-    return mark_breaks(frame, series_breaks(engine))
+    return mark_breaks(frame, series_breaks(view.engine))
 
 
 def targets(engine: Engine) -> pd.DataFrame:
@@ -182,11 +188,12 @@ def scores(
 
 
 def progress(
-    engine: Engine,
+    store: StoreView | Engine,
     city_ids: Sequence[int] | None = None,
     indicator_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """scoring.progress_table (status, gap, path to target, U4SSC points) for the chosen
     cities and indicators (all when None)."""
-    yearly = yearly_values(engine, city_ids, indicator_ids)
-    return scoring.progress_table(yearly, indicator_facts(engine), targets(engine))
+    view = StoreView.of(store)
+    yearly = yearly_values(view, city_ids, indicator_ids)
+    return scoring.progress_table(yearly, indicator_facts(view.engine), targets(view.engine))

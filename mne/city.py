@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from db import models as m
 from mne import analysis, catalog, scoring
+from mne.analysis import StoreView
 
 # A latest value this many years older than the current year is flagged as stale.
 STALE_YEARS = 3
@@ -35,10 +36,11 @@ INDEX_COLUMNS = [
 ]
 
 
-def data_counts(engine: Engine) -> pd.DataFrame:
+def data_counts(store: StoreView | Engine) -> pd.DataFrame:
     """Per city with any value: code, country, indicators (distinct indicators reported) and
     values (stored values), counted in SQL. Ordered by most data first, then code."""
-    o, c = m.table(m.Observation), m.table(m.City)
+    view = StoreView.of(store)
+    o, c = view.observations(), m.table(m.City)
     statement = (
         select(
             c.c.id.label("city_id"),
@@ -48,10 +50,9 @@ def data_counts(engine: Engine) -> pd.DataFrame:
             func.count(o.c.id).label("values"),
         )
         .join(c, c.c.id == o.c.city_id)
-        .where(analysis.shown(o, engine))
         .group_by(c.c.id, c.c.code, c.c.country_iso2)
     )
-    frame = pd.read_sql(statement, engine)
+    frame = pd.read_sql(statement, view.engine)
     return frame.sort_values(
         ["indicators", "values", "code"], ascending=[False, False, True], ignore_index=True
     )
@@ -68,13 +69,15 @@ def default_city(counts: pd.DataFrame, cities: pd.DataFrame, country: str = "VN"
     return None if cities.empty else str(cities.iloc[0]["code"])
 
 
-def network_index(engine: Engine, lang: str) -> pd.DataFrame:
+def network_index(store: StoreView | Engine, lang: str) -> pd.DataFrame:
     """Every reporting city's focus-area index (scoring.focus_area_index over analysis.scores of
     the whole network), one row per city x focus area: city_id, focus_area, focus_area_name,
     sort, mean_score, scored, indicators, coverage, index (empty under 80 % coverage)."""
+    view = StoreView.of(store)
+    engine = view.engine
     indicators = catalog.indicators(engine, lang)
     areas = catalog.focus_areas(engine, lang)
-    yearly = analysis.yearly_values(engine)
+    yearly = analysis.yearly_values(view)
     scores = analysis.scores(yearly, indicators, analysis.targets(engine))
     if scores.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in INDEX_COLUMNS})
@@ -170,7 +173,7 @@ TABLE_COLUMNS = [
 
 
 def indicator_table(
-    engine: Engine, lang: str, city_id: int, current_year: int | None = None
+    store: StoreView | Engine, lang: str, city_id: int, current_year: int | None = None
 ) -> pd.DataFrame:
     """One row per indicator the city reported, in catalog order: latest value and year, the
     target (value, year, kind), gap (scoring.gap_to_target), status
@@ -181,8 +184,10 @@ def indicator_table(
     - stale: latest year at least STALE_YEARS before `current_year` (default: this year);
     - single_point: one yearly value in all."""
     year_now = dt.date.today().year if current_year is None else current_year
+    view = StoreView.of(store)
+    engine = view.engine
     indicators = catalog.indicators(engine, lang)
-    yearly = analysis.yearly_values(engine, [city_id])
+    yearly = analysis.yearly_values(view, [city_id])
     yearly = yearly.dropna(subset=["value"]).sort_values(["indicator_id", "year"])
     if yearly.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
@@ -314,8 +319,10 @@ class CityProfile:
     events: pd.DataFrame  # city_events
 
 
-def profile(engine: Engine, lang: str, code: str) -> CityProfile:
+def profile(store: StoreView | Engine, lang: str, code: str) -> CityProfile:
     """Everything the City profile shows about one city (empty frames for an unknown code)."""
+    view = StoreView.of(store)
+    engine = view.engine
     with engine.connect() as conn:
         city_id = conn.execute(select(m.City.id).where(m.City.code == code)).scalar()
     if city_id is None:
@@ -323,7 +330,7 @@ def profile(engine: Engine, lang: str, code: str) -> CityProfile:
         return CityProfile(
             None, empty, scap_projects(engine, lang, -1), None, city_events(engine, lang, -1)
         )
-    table = indicator_table(engine, lang, int(city_id))
+    table = indicator_table(view, lang, int(city_id))
     years = pd.to_numeric(table["latest_year"], errors="coerce").dropna()
     return CityProfile(
         int(city_id),

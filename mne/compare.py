@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from db import models as m
 from mne import analysis, catalog, scoring
+from mne.analysis import StoreView
 
 MIN_CITIES, MAX_CITIES = 2, 4
 DEFAULT_INDICATORS = 4
@@ -38,7 +39,7 @@ def parse_codes(text: str | None, known: Sequence[str], limit: int | None = None
 
 
 def default_indicators(
-    engine: Engine,
+    store: StoreView | Engine,
     city_codes: Sequence[str],
     focus_areas: Sequence[str],
     count: int = DEFAULT_INDICATORS,
@@ -47,8 +48,9 @@ def default_indicators(
     SQL), at most one per focus area first, in catalog order, up to `count`."""
     if not city_codes:
         return []
+    view = StoreView.of(store)
     o, c, i, fa = (
-        m.table(m.Observation),
+        view.observations(),
         m.table(m.City),
         m.table(m.Indicator),
         m.table(m.FocusArea),
@@ -63,12 +65,12 @@ def default_indicators(
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
         .join(fa, fa.c.id == i.c.focus_area_id)
-        .where(c.c.code.in_(list(city_codes)), i.c.is_active, analysis.shown(o, engine))
+        .where(c.c.code.in_(list(city_codes)), i.c.is_active)
         .group_by(i.c.code, fa.c.code, fa.c.sort)
     )
     if focus_areas:
         statement = statement.where(fa.c.code.in_(list(focus_areas)))
-    frame = pd.read_sql(statement, engine)
+    frame = pd.read_sql(statement, view.engine)
     if frame.empty:
         return []
     best = frame[frame["cities"] == frame["cities"].max()].sort_values(["sort", "code"])
@@ -136,11 +138,13 @@ LATEST_COLUMNS = [
 
 
 def comparison(
-    engine: Engine, lang: str, city_codes: Sequence[str], indicator_codes: Sequence[str]
+    store: StoreView | Engine, lang: str, city_codes: Sequence[str], indicator_codes: Sequence[str]
 ) -> Comparison:
     """The chosen indicators' yearly values for the chosen cities, and per city x indicator the
     latest value, target, gap and status (scoring.progress_table). Cities in the chosen order,
     indicators in catalog order."""
+    view = StoreView.of(store)
+    engine = view.engine
     cities = catalog.cities(engine, lang)
     indicators = catalog.indicators(engine, lang)
     chosen_cities = cities[cities["code"].isin(list(city_codes))]
@@ -152,7 +156,7 @@ def comparison(
     )
     if chosen_cities.empty or chosen_indicators.empty:
         return empty
-    yearly = analysis.yearly_values(engine, chosen_cities["id"], chosen_indicators["id"])
+    yearly = analysis.yearly_values(view, chosen_cities["id"], chosen_indicators["id"])
     yearly = yearly.dropna(subset=["value"])
     if yearly.empty:
         return empty

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from mne import analysis, catalog, headline, scoring
+from mne.analysis import StoreView
 from mne.i18n import N_
 
 MEMBERSHIP = ("all", "member", "non_member")
@@ -107,17 +108,14 @@ def filter_cities(
     return cities[keep]
 
 
-def reported_indicators(engine: Engine) -> list[str]:
+def reported_indicators(store: StoreView | Engine) -> list[str]:
     """Codes of the indicators that have at least one value in the store."""
-    i, o = m.table(m.Indicator), m.table(m.Observation)
+    view = StoreView.of(store)
+    i, o = m.table(m.Indicator), view.observations()
     statement = select(i.c.code).where(
-        i.c.id.in_(
-            select(o.c.indicator_id)
-            .where(o.c.value.is_not(None), analysis.shown(o, engine))
-            .distinct()
-        )
+        i.c.id.in_(select(o.c.indicator_id).where(o.c.value.is_not(None)).distinct())
     )
-    with engine.connect() as conn:
+    with view.engine.connect() as conn:
         return sorted(conn.execute(statement).scalars())
 
 
@@ -166,9 +164,14 @@ def default_trend_cities(ranked: pd.DataFrame, each_end: int = DEFAULT_TREND_EAC
 
 
 def indicator_view(
-    engine: Engine, lang: str, indicator_code: str, city_codes: Sequence[str] | None = None
+    store: StoreView | Engine,
+    lang: str,
+    indicator_code: str,
+    city_codes: Sequence[str] | None = None,
 ) -> IndicatorView:
     """One indicator over the cities `city_codes` (every city when None)."""
+    view = StoreView.of(store)
+    engine = view.engine
     indicators = catalog.indicators(engine, lang)
     chosen = indicators[indicators["code"] == indicator_code]
     if chosen.empty:
@@ -178,7 +181,7 @@ def indicator_view(
     if city_codes is not None:
         cities = cities[cities["code"].isin(list(city_codes))]
     city_ids = None if city_codes is None else [int(c) for c in cities["id"]]
-    yearly = analysis.yearly_values(engine, city_ids, [int(info["id"])])
+    yearly = analysis.yearly_values(view, city_ids, [int(info["id"])])
     target_frame = analysis.targets(engine)
     facts = indicators[["id", "direction", "natural_limit", "comparable"]]
     table = scoring.progress_table(yearly, facts, target_frame)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from mne import analysis, outliers, scoring
+from mne.analysis import StoreView
 from mne.i18n import Translator
 
 # A lower-is-better example a reader can redo with a calculator: PM2.5 from 40 µg/m³ in 2015
@@ -37,16 +38,17 @@ def example_score() -> float:
     return float(score.iloc[0])
 
 
-def status_of(engine: Engine, city_code: str, indicator_code: str) -> pd.Series | None:
+def status_of(store: StoreView | Engine, city_code: str, indicator_code: str) -> pd.Series | None:
     """The progress row of one city x indicator from the store, as every page computes it."""
-    with engine.connect() as conn:
+    view = StoreView.of(store)
+    with view.engine.connect() as conn:
         city_id = conn.execute(select(m.City.id).where(m.City.code == city_code)).scalar()
         indicator_id = conn.execute(
             select(m.Indicator.id).where(m.Indicator.code == indicator_code)
         ).scalar()
     if city_id is None or indicator_id is None:
         return None
-    rows = analysis.progress(engine, [city_id], [indicator_id])
+    rows = analysis.progress(view, [city_id], [indicator_id])
     return None if rows.empty else rows.iloc[0]
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from mne import analysis, catalog, headline, scoring, tasks
+from mne.analysis import StoreView
 from mne.text import fold
 
 
@@ -79,11 +80,13 @@ def named_focus_area_index(
     )
 
 
-def overview(engine: Engine, lang: str) -> Overview:
+def overview(store: StoreView | Engine, lang: str) -> Overview:
+    view = StoreView.of(store)
+    engine = view.engine
     cities = catalog.cities(engine, lang)
     indicators = catalog.indicators(engine, lang)
     areas = catalog.focus_areas(engine, lang)
-    yearly = analysis.yearly_values(engine)
+    yearly = analysis.yearly_values(view)
     target_frame = analysis.targets(engine)
     scores = analysis.scores(yearly, indicators, target_frame)
     index = named_focus_area_index(scores, indicators, cities, areas)

@@ -24,7 +24,16 @@ WRITTEN_FORMS = [
 
 
 def parse_periods(raw: pd.Series) -> pd.DataFrame:
-    """period (canonical text: 2024, 2024-Q1, 2024-03) and year; NaN/None where unreadable."""
+    """period (canonical text: 2024, 2024-Q1, 2024-03) and year; NaN/None where unreadable.
+
+    Each distinct cell is parsed once (a file of a million values has a few dozen periods),
+    then the results are spread to the rows."""
+    codes, distinct = pd.factorize(raw, use_na_sentinel=False)
+    parsed = _parse_periods(pd.Series(distinct, dtype=raw.dtype))
+    return parsed.iloc[codes].set_axis(raw.index)
+
+
+def _parse_periods(raw: pd.Series) -> pd.DataFrame:
     text = raw.astype(str).str.strip()
     period = pd.Series(None, index=raw.index, dtype=object)
     year = pd.Series(np.nan, index=raw.index)
@@ -53,8 +62,17 @@ def parse_periods(raw: pd.Series) -> pd.DataFrame:
 
 
 def period_bounds(periods: pd.Series) -> pd.DataFrame:
-    """First and last day of canonical periods (2024, 2024-Q1, 2024-03): start, end."""
-    parts = periods.astype(str).str.extract(CANONICAL)
+    """First and last day of canonical periods (2024, 2024-Q1, 2024-03): start, end, indexed
+    as `periods`. Worked out once per distinct period (a million-value upload has a few
+    dozen), then spread to the rows."""
+    codes = periods.astype(str)
+    distinct = pd.Index(codes.unique())
+    bounds = _distinct_bounds(pd.Series(distinct))
+    return bounds.iloc[distinct.get_indexer(codes)].set_axis(periods.index)
+
+
+def _distinct_bounds(periods: pd.Series) -> pd.DataFrame:
+    parts = periods.str.extract(CANONICAL)
     year = pd.to_numeric(parts["year"])
     quarter, month = pd.to_numeric(parts["q"]), pd.to_numeric(parts["m"])
     first = ((quarter - 1) * 3 + 1).fillna(month).fillna(1)

@@ -75,18 +75,18 @@ def progress_frame(
     include_submitted: bool = False,
 ) -> pd.DataFrame:
     """scoring.progress_table of the chosen pairs with each pair's score, codes and gap."""
-    view = analysis.store_view(engine, include_submitted)
-    city_id = _id_of(view, m.City, city) if city else None
-    indicator_id = _id_of(view, m.Indicator, indicator) if indicator else None
-    facts = analysis.indicator_facts(view)
-    target_frame = analysis.targets(view)
+    view = analysis.StoreView(engine, include_submitted)
+    city_id = _id_of(engine, m.City, city) if city else None
+    indicator_id = _id_of(engine, m.Indicator, indicator) if indicator else None
+    facts = analysis.indicator_facts(engine)
+    target_frame = analysis.targets(engine)
     # The worst bound of a score is the network's: read every city of the indicator(s).
     network = analysis.yearly_values(view, None, None if indicator_id is None else [indicator_id])
     chosen = network if city_id is None else network[network["city_id"] == city_id]
     table = scoring.progress_table(chosen, facts, target_frame)
     scored = analysis.scores(network, facts, target_frame)[[*scoring.PAIR, "score"]]
     table = table.merge(scored, on=scoring.PAIR, how="left")
-    with view.connect() as conn:
+    with engine.connect() as conn:
         cities = dict(conn.execute(select(m.City.id, m.City.code)).all())
     codes = facts.set_index("id")["code"]
     table["city"] = table["city_id"].map(cities)

@@ -81,9 +81,15 @@ def includes_submitted() -> bool:
 
 
 def engine() -> Store:
-    """The store (set up with demo data on the very first start), as the sidebar's switch
-    says: approved values only, or approved and submitted ones."""
-    return analysis.store_view(_engine_for(store_url()), includes_submitted())
+    """The store (set up with demo data on the very first start): for writes, and for reads
+    that are not of the values the dashboards count."""
+    return _engine_for(store_url())
+
+
+def view() -> analysis.StoreView:
+    """The store's values as the sidebar's switch says to count them: approved only, or
+    approved and submitted ones."""
+    return analysis.StoreView(engine(), includes_submitted())
 
 
 def language() -> str:
@@ -141,26 +147,31 @@ def _read(
     name: str,
     lang: str | None,
     args: tuple[Any, ...],
-    _call: Callable[[Store, str | None, tuple[Any, ...]], Any],
+    _call: Callable[[analysis.StoreView, str | None, tuple[Any, ...]], Any],
 ) -> Any:
     url, with_submitted = store[0], store[1]
-    return _call(analysis.store_view(_engine_for(url), with_submitted), lang, args)
+    return _call(analysis.StoreView(_engine_for(url), with_submitted), lang, args)
 
 
 def cached(function: Callable[..., T], per_language: bool = True) -> Callable[..., T]:
-    """`function(engine, ...)` of mne as a read cached per store version, view, language
+    """`function(store, ...)` of mne as a read cached per store version, view, language
     (passed as its `lang` argument, wherever that stands; unless `per_language` is False) and
     the other arguments (hashable: pass tuples, not lists). Keyed on the function's module
-    and qualified name, so two modules' functions of the same name never share entries."""
+    and qualified name, so two modules' functions of the same name never share entries.
+    A function whose first parameter takes an analysis.StoreView gets the sidebar's view of
+    the values; any other gets the store's engine."""
     name = f"{function.__module__}.{function.__qualname__}"
-    lang_second = list(inspect.signature(function).parameters)[1:2] == ["lang"]
+    parameters = list(inspect.signature(function).parameters.values())
+    lang_second = [p.name for p in parameters[1:2]] == ["lang"]
+    takes_view = "StoreView" in str(parameters[0].annotation)
 
-    def call(view: Store, lang: str | None, args: tuple[Any, ...]) -> Any:
+    def call(view: analysis.StoreView, lang: str | None, args: tuple[Any, ...]) -> Any:
+        store = view if takes_view else view.engine
         if lang is None:
-            return function(view, *args)
+            return function(store, *args)
         if lang_second:
-            return function(view, lang, *args)
-        return function(view, *args, lang=lang)
+            return function(store, lang, *args)
+        return function(store, *args, lang=lang)
 
     @functools.wraps(function)
     def load(*args: Any) -> T:

@@ -184,7 +184,7 @@ indicator = right.selectbox(
     indicators["code"],
     format_func=dict(zip(indicators["code"], indicators["name"], strict=True)).__getitem__,
 )
-row = methodology.status_of(engine, str(city), str(indicator))
+row = methodology.status_of(ui.view(), str(city), str(indicator))
 if row is None:
     ui.empty_state(tr("No values for this city and indicator yet."))
 else:

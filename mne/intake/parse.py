@@ -51,6 +51,14 @@ def clean_number_text(raw: pd.Series) -> pd.Series:
 
 
 def is_missing(raw: pd.Series) -> pd.Series:
+    """Whether each cell is empty or a word for missing; asked once per distinct cell (a
+    column of cities or indicators holds a few thousand at most), then spread to the rows."""
+    codes, distinct = pd.factorize(raw, use_na_sentinel=False)
+    answers = _is_missing(pd.Series(distinct, dtype=raw.dtype)).to_numpy(dtype=bool)
+    return pd.Series(answers[codes], index=raw.index, name=raw.name)
+
+
+def _is_missing(raw: pd.Series) -> pd.Series:
     return clean_number_text(raw).str.lower().isin(MISSING)
 
 

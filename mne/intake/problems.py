@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
@@ -306,6 +308,46 @@ FileProblem.define_all(
         "repeated_column": "Two columns share a name.",
     },
 )
+UNKNOWN_NAMES_LIMIT = 1000  # different unknown names in a file before it is refused whole
+
+
+def refuse_too_many_unknown(names: pd.Series, known: pd.Series, field: str) -> None:
+    """A file naming more than UNKNOWN_NAMES_LIMIT different cities (`field` "city") or
+    indicators ("indicator") that are not in the catalog is not a file of ours with a few
+    mistakes: one message, not a list of 100,000 rows (nor minutes of work to make it).
+    `names` is the stripped text of each line (or header), `known` whether it matched the
+    catalog (with the person's mapping); empty names do not count. Called where the names are
+    first matched (mne.intake.shape), before the long table is built."""
+    unknown = names[~known.to_numpy() & (names != "").to_numpy()]
+    if len(unknown) <= UNKNOWN_NAMES_LIMIT:
+        return
+    count = _distinct_count(unknown)
+    if count <= UNKNOWN_NAMES_LIMIT:
+        return
+    raise FileProblem(
+        f"too_many_unknown_{field}",
+        count=count,
+        limit=UNKNOWN_NAMES_LIMIT,
+        examples=", ".join(f"“{name}”" for name in _first_distinct(unknown, 5)),
+    )
+
+
+def _distinct_count(values: pd.Series) -> int:
+    """How many different texts: sorted, then each one unlike the one before. (A hash table
+    of 1,000,000 names costs about 100 MB; the sorted copy, in Arrow's buffers, half that.)"""
+    text = pa.array(values.astype("str"))
+    ordered = pc.take(text, pc.sort_indices(text))
+    return int(pc.sum(pc.not_equal(ordered[1:], ordered[:-1])).as_py() or 0) + 1
+
+
+def _first_distinct(values: pd.Series, n: int) -> list[str]:
+    """The first `n` different texts, in the order they come."""
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(str(value))
+        if len(seen) == n:
+            break
+    return list(seen)
 
 
 def sheet_note(tr: Translator, sheet: str, sheets: tuple[str, ...]) -> str:

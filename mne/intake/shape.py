@@ -24,7 +24,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ import pandas as pd
 from mne.i18n import MISSING, N_, Translator
 from mne.intake.mapping import Mapping
 from mne.intake.parse import is_missing, parse_numbers
-from mne.intake.problems import FileProblem
+from mne.intake.problems import FileProblem, refuse_too_many_unknown
 from mne.intake.read import (
     BREAKDOWN_HEADERS,
     COLUMN_NAMES,
@@ -230,7 +230,9 @@ def _wide(
                 if c not in found.values() and c not in excluded and _holds_numbers(table, c)
             ]
         if indicator_columns:
-            lines = _lines(table, found, geography, names, shape)
+            lines = _lines(
+                table, found, geography, names, shape, indicator_headers=indicator_columns
+            )
             melted = _melt(table, found, lines, indicator_columns, "indicator")
             return _finish(table, shape, melted, found, lines)
     raise _missing_columns(table, found, names)
@@ -409,13 +411,16 @@ def _pick(
     cells: pd.DataFrame,
     levels: list[list[str]],
     resolves: Callable[[str], bool],
-    mapped: Callable[[str], bool] = lambda _name: False,
+    mapped: Callable[[str], bool] | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per line: the text of the place (or indicator) and its header: of the most specific
     level filled in, the first column that resolves, else its first filled column; a less
-    specific cell names the line only when the person mapped it. And whether it resolved."""
+    specific cell names the line only when the person mapped it (`mapped`; None when the
+    mapping names none). And whether it resolved."""
     index = cells.index
-    text = pd.Series("", index=index, dtype=object)
+    # Arrow-backed text, as the cells are: a million names stay in one buffer, not a million
+    # Python objects.
+    text = pd.Series("", index=index, dtype="str")
     header = pd.Series("", index=index, dtype=object)
     resolved = pd.Series(False, index=index)
     decided = pd.Series(False, index=index)
@@ -430,6 +435,8 @@ def _pick(
             hit = todo & ~resolved & filled[c] & (header == "")
             text[hit], header[hit] = values[c][hit], c
         decided |= todo
+    if mapped is None:
+        return text, header, resolved
     for c in (c for level in levels for c in level):
         written = _column(cells, c)
         hit = ~resolved & _tested(written, mapped)
@@ -445,12 +452,19 @@ def _lines(
     shape: str,
     file_indicator: str = "",
     breakdown: list[str] | None = None,
+    indicator_headers: list[str] | None = None,
 ) -> _Lines:
+    """Each line's place and indicator, and which lines are kept. `indicator_headers`: the
+    value columns of a file with one column per indicator, whose headers are its indicators."""
     cells = table.cells
     rows = pd.Series(table.rows.to_numpy(), index=cells.index)
     columns = list(cells.columns)
+    mapped_cities = names.mapping.cities
     city, city_header, city_known = _pick(
-        cells, geography, names.is_city, lambda name: fold(name) in names.mapping.cities
+        cells,
+        geography,
+        names.is_city,
+        (lambda name: fold(name) in mapped_cities) if mapped_cities else None,
     )
     first_geo = geography[0][0] if geography else found.get("city", "")
     city_header = city_header.where(city_header != "", first_geo)
@@ -479,7 +493,31 @@ def _lines(
     _skip_other_units(lines, rows, cells, _unit_column(columns), names)
     if not lines.keep.any() and (lines.skipped or lines.notes):
         raise FileProblem("only_breakdowns", example=_first_reason(lines))
+    if file_indicator:  # the file name's indicator, written where the line named none
+        indicator_known = indicator_known | (lines.indicator == file_indicator)
+    _refuse_unknown_names(lines, city_known, indicator_known, names, indicator_headers)
     return lines
+
+
+def _refuse_unknown_names(
+    lines: _Lines,
+    city_known: pd.Series,
+    indicator_known: pd.Series,
+    names: Names,
+    indicator_headers: list[str] | None,
+) -> None:
+    """The kept lines' places and indicators have been matched against the catalog, each
+    distinct name once: a file naming too many unknown ones is refused here, before its long
+    table is built and its names are folded again. A wide file's indicators are its headers."""
+    keep = lines.keep.to_numpy()
+    if not keep.any():
+        return
+    refuse_too_many_unknown(lines.city[keep], city_known[keep], "city")
+    if indicator_headers is None:
+        refuse_too_many_unknown(lines.indicator[keep], indicator_known[keep], "indicator")
+    else:
+        headers = pd.Series(indicator_headers, dtype=object).astype(str).str.strip()
+        refuse_too_many_unknown(headers, headers.map(names.is_indicator), "indicator")
 
 
 def _many_places(shape: str, geography: list[list[str]], found: dict[str, str]) -> bool:
@@ -724,21 +762,30 @@ def _overflow(table: RawTable) -> pd.DataFrame:
 def _base(table: RawTable, found: dict[str, str], lines: _Lines) -> pd.DataFrame:
     cells = table.cells
     overflow = _overflow(table)
-    base = pd.DataFrame(
-        {
-            "row": table.rows.to_numpy(),
-            "city": lines.city.to_numpy(),
-            "indicator": lines.indicator.to_numpy(),
-            "period": _column(cells, found.get("period")).to_numpy(),
-            "note": _column(cells, found.get("note")).to_numpy(),
-            "source": _column(cells, found.get("source")).to_numpy(),
-            "overflow_column": overflow["column"].to_numpy(),
-            "overflow_value": overflow["value"].to_numpy(),
-            "city_header": lines.city_header.to_numpy(),
-            "indicator_header": lines.indicator_header.to_numpy(),
-        }
-    )
-    return base
+    columns = {
+        "row": table.rows,
+        "city": lines.city,
+        "indicator": lines.indicator,
+        "period": _column(cells, found.get("period")),
+        "note": _column(cells, found.get("note")),
+        "source": _column(cells, found.get("source")),
+        "overflow_column": overflow["column"],
+        "overflow_value": overflow["value"],
+        "city_header": lines.city_header,
+        "indicator_header": lines.indicator_header,
+    }
+    return pd.DataFrame({name: _cells_of(values) for name, values in columns.items()})
+
+
+_TEXT = pd.Series(["text"]).dtype  # the dtype a frame gives a column of Python strings
+
+
+def _cells_of(values: pd.Series) -> Any:
+    """A column's values for a new frame, by position: a text column's own string array as
+    it is (the frame would make the same array again from Python strings), else numpy's."""
+    if values.dtype == _TEXT:
+        return values.array
+    return values.to_numpy()
 
 
 def _long(table: RawTable, found: dict[str, str], lines: _Lines) -> pd.DataFrame:

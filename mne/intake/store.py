@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from db import models as m
-from db.bulk import insert_frame, read_frame, update_by_id
+from db.bulk import filling_empty, insert_frame, read_frame, staged, update_from_stage
 from db.engine import writing
 from mne import access, audit
 from mne.access import Actor
@@ -79,6 +79,9 @@ def diff(rows: pd.DataFrame, existing: pd.DataFrame) -> Diff:
     old = existing.rename(columns={c: f"old_{c}" for c in existing.columns if c not in KEY})
     joined = rows.merge(old, on=KEY, how="left", indicator=True)
     is_new = joined["_merge"] == "left_only"
+    if is_new.all():  # nothing stored yet for these keys: no value to compare
+        joined = joined.drop(columns="_merge")
+        return Diff(joined[is_new], joined[~is_new], joined[~is_new])
     scale = joined[["value", "old_value"]].abs().max(axis=1).clip(lower=1)
     same = (joined["value"] - joined["old_value"]).abs() <= SAME_VALUE_TOLERANCE * scale
     same &= joined["note"].fillna("").eq(joined["old_note"].fillna("")) | joined["note"].fillna(
@@ -160,8 +163,7 @@ def commit(
         batch_id = _insert_batch(
             conn, file_name, sha256, file_format, actor, len(rows) + rejected, current, rejected
         )
-        _move_to_history(conn, current.changed, batch_id)
-        _update_changed(conn, current.changed, batch_id, status)
+        _replace_changed(conn, current.changed, batch_id, status)
         _insert_new(conn, current.new, batch_id, status)
         after = {
             "file": file_name,
@@ -267,29 +269,39 @@ def _refuse_approved(conn: Connection, changed: pd.DataFrame) -> None:
         raise access.Invalid(APPROVED_MEANWHILE, count=len(locked))
 
 
-def _move_to_history(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
-    """Copy the rows about to change into the history, in SQL, one primary-key look-up each."""
+def _replace_changed(conn: Connection, changed: pd.DataFrame, batch_id: int, status: str) -> None:
+    """Copy the rows about to change into the history (in the diff's order), then give them
+    their new value, note and source: the changed rows are staged once, and each of the two
+    is one set-based statement joined on the observation's primary key."""
     if changed.empty:
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    rows = changed[["old_id", "value", "note", "source"]].astype({"old_id": "int64"})
     columns = "city_id, indicator_id, period, year, value, status, batch_id, note, source"
-    conn.exec_driver_sql(
-        f"INSERT INTO observation_history ({columns}, replaced_by_batch_id) "
-        f"SELECT {columns}, {mark} FROM observation WHERE id = {mark}",
-        list(zip([batch_id] * len(changed), changed["old_id"].astype(int).tolist(), strict=True)),
-    )
-
-
-def _update_changed(conn: Connection, changed: pd.DataFrame, batch_id: int, status: str) -> None:
-    rows = changed[["old_id", "value", "note", "source"]].rename(columns={"old_id": "id"})
-    update_by_id(conn, m.table(m.Observation), rows, {"status": status, "batch_id": batch_id})
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    with staged(conn, rows) as stage:
+        conn.exec_driver_sql(
+            f"INSERT INTO observation_history ({columns}, replaced_by_batch_id) "
+            f"SELECT {', '.join(f'o.{c.strip()}' for c in columns.split(','))}, {mark} "
+            f"FROM observation o JOIN {stage} s ON o.id = s.old_id ORDER BY s.seq",
+            (batch_id,),
+        )
+        update_from_stage(
+            conn,
+            m.table(m.Observation),
+            stage,
+            ["value", "note", "source"],
+            {"status": status, "batch_id": batch_id},
+            key="old_id",
+        )
 
 
 def _insert_new(conn: Connection, new: pd.DataFrame, batch_id: int, status: str) -> None:
     columns = ["city_id", "indicator_id", "period", "year", "value", "note", "source"]
     # In key order, the unique index grows at its end instead of splitting pages at random.
-    rows = new[columns].sort_values(KEY).assign(status=status, batch_id=batch_id)
-    insert_frame(conn, m.table(m.Observation), rows)
+    rows = new[columns].sort_values(KEY)
+    table = m.table(m.Observation)
+    with filling_empty(conn, table, len(rows)):
+        insert_frame(conn, table, rows, {"status": status, "batch_id": batch_id})
 
 
 # --- Revert ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from mne.intake.parse import parse_numbers
 from mne.intake.problems import (
     ERRORS,
     WARNINGS,
-    FileProblem,
     empty_problems,
     problem_frame,
     render,
@@ -30,7 +29,6 @@ from mne.text import fold
 
 FIRST_YEAR = 1990
 JUMP_SHARE = 0.5
-UNKNOWN_NAMES_LIMIT = 1000  # different unknown names in a file before it is refused whole
 SUGGESTED_NAMES = 200  # distinct unknown names of a file that get the closest names
 
 
@@ -120,10 +118,13 @@ def _with_keys(keys: pd.Series, extra: pd.Series) -> pd.Series:
 
 
 def _resolve(names: pd.Series, keys: pd.Series) -> pd.Series:
-    """The id each name stands for (NaN when unknown); each distinct name is folded once."""
-    distinct = names.drop_duplicates()
-    ids = pd.Series(distinct.map(fold).map(keys).to_numpy(), index=distinct.to_numpy())
-    return names.map(ids)
+    """The id each name stands for (NaN when unknown); each distinct name is folded once,
+    and the rows take their name's id by position (pd.factorize), not by a hash look-up each."""
+    if names.empty:
+        return pd.Series(float("nan"), index=names.index, name=names.name)
+    codes, distinct = pd.factorize(names, use_na_sentinel=False)
+    ids = pd.Series(distinct, dtype=names.dtype).map(fold).map(keys).to_numpy()
+    return pd.Series(ids[codes], index=names.index, name=names.name)
 
 
 def _suggest(name: str, keys: pd.Series, labels: pd.Series) -> str:
@@ -142,8 +143,8 @@ def check_rows(
     frame = long.copy()
     frame["city_id"] = _resolve(frame["city"], lookup.city_keys)
     frame["indicator_id"] = _resolve(frame["indicator"], lookup.indicator_keys)
-    _refuse_too_many_unknown(frame, "city", "city_id")
-    _refuse_too_many_unknown(frame, "indicator", "indicator_id")
+    # A file of too many unknown names never gets here: the shaping refused it where the names
+    # were first matched (problems.refuse_too_many_unknown).
     numbers = parse_numbers(frame["value"], frame["typed"])
     frame["number"] = numbers["value"]
     periods = parse_periods(frame["period"])
@@ -170,21 +171,6 @@ def check_rows(
     )
     frame["error"] = frame.index.isin(errors["cell"])
     return frame, errors
-
-
-def _refuse_too_many_unknown(frame: pd.DataFrame, field: str, id_column: str) -> None:
-    """A file naming more than UNKNOWN_NAMES_LIMIT different cities (indicators) that are not
-    in the catalog is not a file of ours with a few mistakes: one message, not a list of
-    100,000 rows (nor minutes of work to make it)."""
-    unknown = frame.loc[frame[id_column].isna(), field].astype(str).str.strip()
-    names = unknown[unknown != ""].drop_duplicates()
-    if len(names) > UNKNOWN_NAMES_LIMIT:
-        raise FileProblem(
-            f"too_many_unknown_{field}",
-            count=len(names),
-            limit=UNKNOWN_NAMES_LIMIT,
-            examples=", ".join(f"“{name}”" for name in names.head(5)),
-        )
 
 
 def _overflowing(frame: pd.DataFrame) -> pd.Series:

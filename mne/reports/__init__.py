@@ -86,7 +86,8 @@ def make_report(
     bom: bool = True,
     today: dt.date | None = None,
 ) -> Report:
-    """Gather the scope's content through store_view(engine, include_submitted) and write it."""
+    """Gather the scope's content (its values through StoreView(engine, include_submitted))
+    and write it."""
     chosen = parse_scope(scope) if isinstance(scope, str) else scope
     content = gather(engine, chosen, lang, include_submitted, first_year, last_year, today)
     return Report(render(content, fmt, bom), file_name(content, fmt), MIME_TYPES[fmt], content)

@@ -5,8 +5,8 @@ Excel or CSV by the sibling modules.
 A scope is the network, a country (ISO2), a city (code) or a priority task group (G1...G6: its
 tasks, and the indicators they are meant to move, over the whole network). The period keeps
 the years from `first_year` to `last_year`: latest values, statuses and gaps are those of the
-period. Reads honour `analysis.store_view`: approved values only, unless submitted ones are
-asked for.
+period. Values are read through an analysis.StoreView: approved ones only, unless submitted
+ones are asked for.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from db import models as m
 from db.bulk import read_frame
 from mne import analysis, catalog, headline, scoring, tasks
 from mne import projects as project_room
+from mne.analysis import StoreView
 from mne.city import _target_kinds
 from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
@@ -274,7 +275,7 @@ def _in_period(frame: pd.DataFrame, first: int | None, last: int | None) -> pd.D
 
 
 def observations(
-    engine: Engine,
+    store: StoreView | Engine,
     lang: str,
     city_ids: list[int],
     indicator_ids: list[int],
@@ -283,7 +284,8 @@ def observations(
 ) -> pd.DataFrame:
     """The stored values the view counts, long, with codes and names (OBSERVATION_COLUMNS),
     by city, indicator and period."""
-    o, c, i = m.table(m.Observation), m.table(m.City), m.table(m.Indicator)
+    view = StoreView.of(store)
+    o, c, i = view.observations(), m.table(m.City), m.table(m.Indicator)
     fa = m.table(m.FocusArea)
     city_name = c.c.name_vi if lang == "vi" else c.c.name_en
     statement = (
@@ -307,18 +309,14 @@ def observations(
         .join(c, c.c.id == o.c.city_id)
         .join(i, i.c.id == o.c.indicator_id)
         .join(fa, fa.c.id == i.c.focus_area_id)
-        .where(
-            analysis.shown(o, engine),
-            o.c.city_id.in_(city_ids),
-            o.c.indicator_id.in_(indicator_ids),
-        )
+        .where(o.c.city_id.in_(city_ids), o.c.indicator_id.in_(indicator_ids))
         .order_by(c.c.code, fa.c.sort, i.c.code, o.c.period)
     )
     if first_year is not None:
         statement = statement.where(o.c.year >= first_year)
     if last_year is not None:
         statement = statement.where(o.c.year <= last_year)
-    with engine.connect() as conn:
+    with view.engine.connect() as conn:
         frame = read_frame(conn, statement)
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OBSERVATION_COLUMNS})
@@ -328,32 +326,29 @@ def observations(
     return frame.astype({"value": float, "year": int, "decimals": int})[OBSERVATION_COLUMNS]
 
 
-def _as_of(engine: Engine, city_ids: list[int]) -> pd.Timestamp | None:
+def _as_of(view: StoreView, city_ids: list[int]) -> pd.Timestamp | None:
     """When the values the view counts in these cities last changed."""
-    o = m.table(m.Observation)
-    statement = select(func.max(o.c.updated_at)).where(
-        analysis.shown(o, engine), o.c.city_id.in_(city_ids)
-    )
-    with engine.connect() as conn:
+    o = view.observations()
+    statement = select(func.max(o.c.updated_at)).where(o.c.city_id.in_(city_ids))
+    with view.engine.connect() as conn:
         value = conn.execute(statement).scalar()
     return None if value is None else pd.Timestamp(value)
 
 
 def _counts_demo(
-    engine: Engine,
+    view: StoreView,
     city_ids: list[int],
     indicator_ids: list[int],
     first_year: int | None,
     last_year: int | None,
 ) -> bool:
     """True when any value the report counts comes from the demo data."""
-    o, b = m.table(m.Observation), m.table(m.UploadBatch)
+    o, b = view.observations(), m.table(m.UploadBatch)
     statement = (
         select(o.c.id)
         .join(b, b.c.id == o.c.batch_id)
         .where(
             b.c.is_demo,
-            analysis.shown(o, engine),
             o.c.city_id.in_(city_ids),
             o.c.indicator_id.in_(indicator_ids),
         )
@@ -363,7 +358,7 @@ def _counts_demo(
         statement = statement.where(o.c.year >= first_year)
     if last_year is not None:
         statement = statement.where(o.c.year <= last_year)
-    with engine.connect() as conn:
+    with view.engine.connect() as conn:
         return conn.execute(statement).first() is not None
 
 
@@ -408,24 +403,25 @@ def gather(
     last_year: int | None = None,
     today: dt.date | None = None,
 ) -> ReportContent:
-    """Everything a report of `scope` shows, read through store_view(engine, include_submitted)."""
-    view = analysis.store_view(engine, include_submitted)
+    """Everything a report of `scope` shows, its values read through
+    StoreView(engine, include_submitted)."""
+    view = StoreView(engine, include_submitted)
     today = today or dt.date.today()
     tr = Translator(lang)
-    all_cities = catalog.cities(view, lang)
-    cities = _scope_cities(view, scope, lang)
-    indicators = catalog.indicators(view, lang)
-    areas = catalog.focus_areas(view, lang)
-    task_list = tasks.tasks_frame(view, lang, today)
+    all_cities = catalog.cities(engine, lang)
+    cities = _scope_cities(engine, scope, lang)
+    indicators = catalog.indicators(engine, lang)
+    areas = catalog.focus_areas(engine, lang)
+    task_list = tasks.tasks_frame(engine, lang, today)
     if scope.kind in ("city", "country"):
         # A city's report lists its own tasks and the network's, marked as such.
-        task_list = tasks.for_cities(view, task_list, set(cities["code"]))
-    groups = tasks.progress_by_group(tasks.task_groups(view, lang), task_list)
+        task_list = tasks.for_cities(engine, task_list, set(cities["code"]))
+    groups = tasks.progress_by_group(tasks.task_groups(engine, lang), task_list)
     task_list = tasks.timeline(task_list, today)
     if scope.kind == "task-group":
         if scope.code not in set(groups["group"]):
             raise ReportError("unknown_group", code=scope.code)
-        wanted = set(_group_indicator_ids(view, str(scope.code)))
+        wanted = set(_group_indicator_ids(engine, str(scope.code)))
         indicators = indicators[indicators["id"].isin(wanted)].reset_index(drop=True)
         groups = groups[groups["group"] == scope.code].reset_index(drop=True)
         task_list = task_list[task_list["group"] == scope.code].reset_index(drop=True)
@@ -434,21 +430,21 @@ def gather(
     indicator_ids = indicators["id"].astype(int).tolist()
     # Scores take their bounds from every city of the network, as on every page.
     network_yearly = _in_period(analysis.yearly_values(view), first_year, last_year)
-    target_frame = analysis.targets(view)
+    target_frame = analysis.targets(engine)
     scored = analysis.scores(network_yearly, indicators, target_frame)
     yearly = network_yearly[
         network_yearly["city_id"].isin(city_ids)
         & network_yearly["indicator_id"].isin(indicator_ids)
     ]
     table = scoring.progress_table(yearly, indicators, target_frame)
-    progress = _named_progress(table, scored, cities, indicators, view)
+    progress = _named_progress(table, scored, cities, indicators, engine)
 
     mine = scored[scored["city_id"].isin(city_ids) & scored["indicator_id"].isin(indicator_ids)]
     index = _focus_area_index(mine, indicators, cities, areas)
     city_index = _city_index(index, cities)
 
     countries = [str(scope.code)] if scope.kind == "country" else None
-    project_list = project_room.project_list(view, lang, countries)
+    project_list = project_room.project_list(engine, lang, countries)
     if scope.kind == "city":
         project_list = project_list[project_list["city_name"].isin(cities["name"])]
     if scope.kind == "task-group":
@@ -470,7 +466,7 @@ def gather(
     }
     obs = observations(view, lang, city_ids, indicator_ids, first_year, last_year)
     figures["values"] = len(obs)
-    scope_targets = catalog.targets(view, lang)
+    scope_targets = catalog.targets(engine, lang)
     scope_targets = scope_targets[scope_targets["indicator"].isin(indicators["code"])]
     return ReportContent(
         scope=scope,

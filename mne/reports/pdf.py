@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -59,6 +60,7 @@ LIGHT = theme.rgb(theme.LIGHT_BLUE)
 # One report exports its charts at a time in a process: the Chromium kaleido drives is
 # started for a report and stopped after its last chart.
 _EXPORT_LOCK = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def _nfc(text: object) -> str:
@@ -102,6 +104,12 @@ def export_charts(figures: Sequence[go.Figure]) -> list[bytes]:
     if not figures:
         return []
     with _EXPORT_LOCK:
+        try:
+            return asyncio.run(_export_all(figures))
+        except Exception:
+            # On a loaded machine kaleido can ask its page to draw before the page's own
+            # script has loaded ("kaleido_scopes is not defined"): a new browser, once.
+            log.warning("chart export failed; trying once more in a new browser", exc_info=True)
         try:
             return asyncio.run(_export_all(figures))
         except Exception as error:  # the browser or the exporter: say so, never a traceback

@@ -535,7 +535,7 @@ def test_dashboards_count_approved_values_unless_asked_for_submitted(engine: Eng
     analyst = _user(engine, "analyst.1", "analyst")
     batch = _import(engine, focal, HANOI_2023)["batch_id"]
     assert analysis.yearly_values(engine).empty
-    with_submitted = analysis.yearly_values(analysis.store_view(engine, include_submitted=True))
+    with_submitted = analysis.yearly_values(analysis.StoreView(engine, include_submitted=True))
     assert with_submitted["value"].tolist() == [30.0]
     approval.approve_batch(engine, analyst, batch)
     assert analysis.yearly_values(engine)["value"].tolist() == [30.0]

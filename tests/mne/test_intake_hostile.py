@@ -10,11 +10,13 @@ import zipfile
 import pytest
 from sqlalchemy import Engine
 
+from mne import intake
 from mne.bench_hostile import HEADER, inflating_xlsx, trailing_commas, unknown_cities
 from mne.intake import check, commit_preview
-from mne.intake.problems import FileProblem
+from mne.intake.mapping import Mapping
+from mne.intake.problems import UNKNOWN_NAMES_LIMIT, FileProblem
 from mne.intake.read import read_table
-from mne.intake.validate import SUGGESTED_NAMES, UNKNOWN_NAMES_LIMIT
+from mne.intake.validate import SUGGESTED_NAMES
 from mne.text import fold
 from tests.mne.intake_files import EN, LONG_HEADER, cp1258_bytes, dump_store, xlsx_bytes
 from tests.mne.test_intake_checks import TESTER
@@ -127,6 +129,77 @@ def test_a_file_of_many_unknown_indicators_is_refused_whole(engine: Engine) -> N
     body = "".join(f"VNHAN,IND_{n},2023,1\n" for n in range(UNKNOWN_NAMES_LIMIT + 1))
     message = assert_refused_by_check(engine, (HEADER + body).encode(), "ind.csv")
     assert f"{UNKNOWN_NAMES_LIMIT + 1:,} different indicators" in message
+
+
+def test_too_many_unknown_cities_are_refused_before_the_values_are_checked(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Refused where the names are first matched: the row checks are never reached.
+    def never(*args: object) -> None:
+        raise AssertionError("the rows were checked")
+
+    monkeypatch.setattr(intake, "check_rows", never)
+    data = unknown_cities(UNKNOWN_NAMES_LIMIT + 1)
+    message = assert_refused_by_check(engine, data, "nowhere.csv")
+    assert message == FileProblem(
+        "too_many_unknown_city",
+        count=UNKNOWN_NAMES_LIMIT + 1,
+        limit=UNKNOWN_NAMES_LIMIT,
+        examples="“Nowhere 0”, “Nowhere 1”, “Nowhere 2”, “Nowhere 3”, “Nowhere 4”",
+    ).message(EN)
+    assert f"{UNKNOWN_NAMES_LIMIT + 1:,} different places" in message
+
+
+def test_a_file_of_one_column_per_year_and_too_many_unknown_cities_is_refused(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake, "check_rows", None)  # never reached
+    body = "".join(f"Nowhere {n},QE_PM25,40,41\n" for n in range(UNKNOWN_NAMES_LIMIT + 1))
+    data = ("city,indicator,2022,2023\n" + body).encode()
+    message = assert_refused_by_check(engine, data, "years.csv")
+    assert f"{UNKNOWN_NAMES_LIMIT + 1:,} different places" in message
+
+
+def test_the_limit_counts_different_names_and_a_mapped_place_is_known(engine: Engine) -> None:
+    # Repeats count once; at the limit each row is an error of its own.
+    names = [f"Nowhere {n % UNKNOWN_NAMES_LIMIT}" for n in range(UNKNOWN_NAMES_LIMIT + 50)]
+    data = (HEADER + "".join(f"{name},QE_PM25,2023,40.1\n" for name in names)).encode()
+    preview = check(engine, data, "nowhere.csv", EN)
+    assert preview.file_problem is None
+    assert preview.counts["rejected"] == UNKNOWN_NAMES_LIMIT + 50
+    # One name over the limit, but the person mapped one of them: not refused either.
+    data = unknown_cities(UNKNOWN_NAMES_LIMIT + 1)
+    assert check(engine, data, "nowhere.csv", EN).file_problem is not None
+    mapped = check(engine, data, "x.csv", EN, mapping=Mapping.parse(["city:Nowhere 7=VNHAN"]))
+    assert mapped.file_problem is None
+    assert mapped.counts["rejected"] == UNKNOWN_NAMES_LIMIT and mapped.counts["new"] == 1
+
+
+def test_other_places_of_another_publishers_file_are_skipped_however_many(
+    engine: Engine,
+) -> None:
+    # Open SDG: places that are not our cities are left out with a count, never refused.
+    rows = "".join(f"2022,Region {n},{n},30\n" for n in range(UNKNOWN_NAMES_LIMIT + 1))
+    data = ("Year,Region,GeoCode,Value\n2022,Alberta,VNHAN,42\n" + rows).encode()
+    before = dump_store(engine)
+    preview = check(engine, data, "indicator_11-6-2.csv", EN)
+    assert preview.file_problem is None and preview.errors.empty
+    assert set(preview.warnings["code"]) == {"other_places"}
+    assert commit_preview(engine, preview, TESTER)["status"] == "committed"
+    assert dump_store(engine) != before
+
+
+def test_a_file_of_more_unknown_indicator_columns_than_the_limit_is_refused(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MNE_MAX_COLUMNS", str(UNKNOWN_NAMES_LIMIT + 10))
+    monkeypatch.setattr(intake, "check_rows", None)  # never reached
+    headers = ["city", "period", "QE_PM25", *(f"IND_{n}" for n in range(UNKNOWN_NAMES_LIMIT + 1))]
+    line = ",".join(["VNHAN", "2023", *["1"] * (len(headers) - 2)])
+    data = (",".join(headers) + "\n" + line + "\n").encode()
+    message = assert_refused_by_check(engine, data, "wide.csv")
+    assert f"{UNKNOWN_NAMES_LIMIT + 1:,} different indicators" in message
+    assert "“IND_0”" in message
 
 
 def assert_refused_by_check(engine: Engine, data: bytes, name: str) -> str:

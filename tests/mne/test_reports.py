@@ -368,3 +368,31 @@ def test_the_pdf_charts_keep_labels_apart_and_whole(city_en: reports.Report) -> 
         if two_line:
             plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
             assert plot / len(labels) >= 44, (fig.layout.title.text, plot, len(labels))
+
+
+def test_a_chart_export_that_fails_once_is_tried_again_then_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """kaleido's page can be asked to draw before its script loaded (a loaded machine): one
+    new browser; a second failure is ExportFailed (the page says so), never a traceback."""
+    from mne.reports import pdf
+    from mne.reports.content import ExportFailed
+
+    calls: list[int] = []
+
+    async def flaky(figures: object) -> list[bytes]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("kaleido_scopes is not defined")
+        return [b"png"]
+
+    monkeypatch.setattr(pdf, "_export_all", flaky)
+    assert pdf.export_charts([object()]) == [b"png"]  # type: ignore[list-item]
+    assert len(calls) == 2
+
+    async def broken(figures: object) -> list[bytes]:
+        raise RuntimeError("no browser")
+
+    monkeypatch.setattr(pdf, "_export_all", broken)
+    with pytest.raises(ExportFailed):
+        pdf.export_charts([object()])  # type: ignore[list-item]

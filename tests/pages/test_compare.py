@@ -28,16 +28,16 @@ def test_compare_with_demo_data(demo_engine: Engine, open_page: AppFactory, lang
     assert app.multiselect(key="compare_cities").value == chosen
     indicators = app.multiselect(key="compare_indicators").value
     assert indicators == compare.default_indicators(demo_engine, chosen, [])
-    assert len(indicators) == 4
+    assert 0 < len(indicators) <= compare.DEFAULT_INDICATORS
 
     bars, lines = (json.loads(c.proto.spec) for c in app.get("plotly_chart"))
     assert [t["type"] for t in bars["data"]] == ["bar", "bar"]  # one per city
     assert len(bars["data"][0]["x"]) == 6  # six focus areas
-    assert len({t["xaxis"] for t in lines["data"]}) == 4  # one panel per indicator
-
     data = compare.comparison(demo_engine, lang, chosen, indicators)
+    # one panel per indicator with values
+    assert len({t["xaxis"] for t in lines["data"]}) == data.latest["indicator"].nunique()
     table = app.dataframe[0].value
-    assert len(table) == len(data.latest) == 8
+    assert len(table) == len(data.latest) > 0
     assert list(table["status"]) == [tr(STATUS_LABELS[s]) for s in data.latest["status"]]
     assert not app.info
 
