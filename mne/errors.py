@@ -138,6 +138,13 @@ class UserError(Exception):
     def as_json(self, tr: Translator) -> dict[str, str]:
         return {"code": self.code, "message": self.message(tr.on("text"))}
 
+    def __str__(self) -> str:
+        """For logs and tracebacks: the code and the English message."""
+        try:
+            return f"{self.code}: {self.message(Translator('en'))}"
+        except (KeyError, IndexError, ValueError):  # a value missing: the code alone
+            return self.code
+
 
 def _written(name: str, value: Any, error: UserError, tr: Translator) -> Any:
     if name in error.translated and isinstance(value, str):

@@ -103,6 +103,7 @@ def test_a_free_kind_keeps_its_code_and_the_template_given() -> None:
     assert refused.code == "not_allowed" and isinstance(refused, access.AccessError)
     with pytest.raises(KeyError):
         FileProblem("no_such_code")
+    assert str(FileProblem("empty")).startswith("empty: The file is empty.")
 
 
 # --- Every raise gives the values its template names --------------------------------------
