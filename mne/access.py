@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, NoReturn, get_args
+from typing import Any, ClassVar, Literal, NoReturn, get_args
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -30,7 +30,8 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from db import models as m
 from db.engine import writing
 from mne import audit, sessions
-from mne.i18n import N_, Translator
+from mne.errors import ErrorKind, ErrorKinds, UserError
+from mne.i18n import N_
 
 ROLES = m.ROLES
 ROLE_LABELS = {
@@ -124,23 +125,17 @@ def operator(name: str = "") -> Actor:
 # --- Errors ---------------------------------------------------------------------------------
 
 
-class AccessError(Exception):
-    """A refusal with a message in the user's language: `message(tr)`."""
+class AccessError(UserError):
+    """A refusal with a message in the user's language: `message(tr)`. Raised with one of
+    the templates below (its code: not_allowed...) or, as `Invalid`, with a message of its
+    own (code invalid)."""
 
-    def __init__(self, template: str, **values: Any) -> None:
-        super().__init__(template.format(**values))
-        self.template = template
-        self.values = values
-
+    kinds = ErrorKinds()
+    free: ClassVar[ErrorKind | None] = ErrorKind(
+        "invalid", "", "The request itself is wrong; the message says how."
+    )
     # Values that are themselves messages (a role, an action), translated with the template.
-    TRANSLATED = frozenset({"role", "what", "state", "step"})
-
-    def message(self, tr: Translator) -> str:
-        """The message in the user's language; values from people (names, comments) are
-        escaped for the translator's surface (`tr.on("markdown")` on pages)."""
-        plain = tr.on("text")  # a translated value is escaped once, as a value of the template
-        values = {k: plain(v) if k in self.TRANSLATED else v for k, v in self.values.items()}
-        return tr(self.template, **values)
+    translated = frozenset({"role", "what", "state", "step"})
 
 
 class Refused(AccessError):
@@ -151,14 +146,26 @@ class Invalid(AccessError):
     """The request itself is wrong (a short password, an unknown role...)."""
 
 
-NOT_ALLOWED = N_("Your role ({role}) may not {what}. Ask an administrator if you need to.")
-NOT_YOUR_CITIES = N_(
-    "You may change data of your own cities only; this holds data of {cities}. Remove those "
-    "rows, or ask that city's focal point or a ministry analyst."
+NOT_ALLOWED = AccessError.define(
+    "not_allowed",
+    N_("Your role ({role}) may not {what}. Ask an administrator if you need to."),
+    "The acting user's role may not do the action (access.ACTIONS); audited.",
 )
-LOCKED_BATCH = N_(
-    "Batch #{batch} holds approved values, which are locked. Ask a ministry analyst to reopen "
-    "it first."
+NOT_YOUR_CITIES = AccessError.define(
+    "not_your_cities",
+    N_(
+        "You may change data of your own cities only; this holds data of {cities}. Remove "
+        "those rows, or ask that city's focal point or a ministry analyst."
+    ),
+    "A focal point changes (or reverts) data of cities not assigned to them; audited.",
+)
+LOCKED_BATCH = AccessError.define(
+    "locked_batch",
+    N_(
+        "Batch #{batch} holds approved values, which are locked. Ask a ministry analyst to "
+        "reopen it first."
+    ),
+    "A focal point reverts a batch whose values are approved; audited.",
 )
 
 

@@ -42,6 +42,7 @@ from mne import api_tokens, audit, failures, intake
 from mne.access import AccessError, Action, Actor
 from mne.api_tokens import TokenCheck
 from mne.catalog import catalog_json
+from mne.errors import ErrorKinds, UserError
 from mne.exchange import ValueFilter, dhis2_json_to_csv, values_statement
 from mne.i18n import LANGUAGES, N_, Translator, normalise_language
 from mne.intake.read import max_upload_bytes
@@ -75,6 +76,9 @@ MESSAGES = {
         "The request holds no file: send the file as the body, or a dataValueSets JSON."
     ),
     "not_found": N_("There is no such address in the API: see /api/v1/openapi.json."),
+    "form_body": N_(
+        "Send the file itself as the body (not a form), e.g. curl --data-binary @file."
+    ),
 }
 TOKEN_REASONS = {
     "unknown": N_("unknown"),
@@ -84,11 +88,52 @@ TOKEN_REASONS = {
 }
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str = "", **values: Any) -> None:
-        super().__init__(code)
-        self.status, self.code, self.values = status, code, values
-        self.template = message or MESSAGES[code]
+class ApiError(UserError):
+    """An answer other than 2xx: its HTTP `status`, and a code of MESSAGES, or (`refusal`)
+    another user error's own code and message (an access refusal: not_allowed...)."""
+
+    kinds = ErrorKinds()
+    translated = frozenset({"reason", "expected", "role"})
+    error: UserError | None = None  # the refusal answered (ApiError.refusal)
+
+    def __init__(self, status: int, code: str, /, **values: Any) -> None:
+        super().__init__(code, **values)
+        self.status = status
+
+    @classmethod
+    def refusal(cls, status: int, error: UserError) -> ApiError:
+        """`error` answered with `status`: its kind, values and message."""
+        answer = cls.__new__(cls)
+        Exception.__init__(answer, error.code)
+        answer.kind, answer.values, answer.status, answer.error = (
+            error.kind,
+            error.values,
+            status,
+            error,
+        )
+        return answer
+
+    def message(self, tr: Translator) -> str:
+        return self.error.message(tr) if self.error is not None else super().message(tr)
+
+
+ApiError.define_all(
+    MESSAGES,
+    {
+        "unauthorized": "A read without a token while open data is off, or a write without.",
+        "token_in_query": "The token was sent in the address (it would be logged).",
+        "bad_authorization": "An Authorization header that is not “Bearer <token>”.",
+        "invalid_token": "The token is unknown, revoked, expired, or of a disabled account.",
+        "forbidden_submitted": "Submitted values asked of a role that may not see them.",
+        "forbidden_scope": "An import with a read-only token.",
+        "bad_parameter": "A query parameter that cannot be read.",
+        "unknown_code": "A city or indicator code that is not in the catalog.",
+        "too_large": "A body over the upload limit.",
+        "bad_body": "A POST with no file and no dataValueSets JSON.",
+        "not_found": "An address that is no route of the API.",
+        "form_body": "A POST of a form (multipart): the file must be the body itself.",
+    },
+)
 
 
 def open_data() -> bool:
@@ -105,9 +150,7 @@ def language(request: Request) -> str:
 
 
 def error_response(request: Request, error: ApiError) -> JSONResponse:
-    tr = Translator(language(request))
-    values = {k: tr(v) if k in ("reason", "expected") else v for k, v in error.values.items()}
-    body = {"error": {"code": error.code, "message": tr(error.template, **values)}}
+    body = {"error": error.as_json(Translator(language(request)))}
     headers = {"Cache-Control": "no-store"}
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="mne"'
@@ -452,7 +495,7 @@ def _progress(request: Request, caller: Caller) -> list[dict[str, Any]]:
     try:
         return progress_json(engine, city, indicator, include_submitted)
     except UnknownCode as error:
-        raise ApiError(400, "unknown_code", kind=error.kind, codes=error.code) from error
+        raise ApiError(400, "unknown_code", kind=error.what, codes=error.given) from error
 
 
 async def progress(request: Request, caller: Caller) -> Response:
@@ -550,11 +593,7 @@ async def _read_body(request: Request) -> tuple[bytes, str]:
     name = request.query_params.get("filename", "").strip()[:200]
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type.startswith("multipart/"):
-        raise ApiError(
-            400,
-            "bad_body",
-            N_("Send the file itself as the body (not a form), e.g. curl --data-binary @file."),
-        )
+        raise ApiError(400, "form_body")
     if not data.strip():
         raise ApiError(400, "bad_body")
     if content_type == "application/json" or data.lstrip()[:1] == b"{":
@@ -582,7 +621,7 @@ def _import(data: bytes, name: str, caller: Caller, dry: bool, partial: bool, la
         try:
             access.require(engine, actor, "import", "upload", name)  # audited refusal
         except AccessError as error:
-            raise ApiError(403, "forbidden", error.template, **error.values) from error
+            raise ApiError.refusal(403, error) from error
     preview = intake.check(engine, data, name, tr, actor=actor)
     try:
         if dry:
@@ -590,7 +629,7 @@ def _import(data: bytes, name: str, caller: Caller, dry: bool, partial: bool, la
         else:
             summary = intake.commit_preview(engine, preview, actor, partial=partial)
     except AccessError as error:
-        raise ApiError(403, "forbidden", error.template, **error.values) from error
+        raise ApiError.refusal(403, error) from error
     if not dry:
         audit.record_alone(
             engine,

@@ -53,7 +53,8 @@ from db import models as m
 from db.engine import is_sqlite, make_engine, writing
 from db.migrate import alembic_config, has_schema, upgrade
 from mne import audit
-from mne.i18n import N_, Translator
+from mne.errors import ErrorKinds, UserError
+from mne.i18n import N_
 
 INFO_TABLE = "mne_backup"
 CHUNK_ROWS = 10_000
@@ -122,20 +123,33 @@ PROBLEMS = {
 REFUSALS = frozenset({"exists", "is_store", "store_revision", "revision", "not_empty"})
 
 
-class BackupProblem(Exception):
+class BackupProblem(UserError):
     """A backup or restore that cannot go ahead, with a message in the user's language."""
 
-    def __init__(self, code: str, **values: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
-
-    def message(self, tr: Translator) -> str:
-        return tr(PROBLEMS[self.code], **{k: str(v) for k, v in self.values.items()})
+    kinds = ErrorKinds()
 
     @property
     def exit_code(self) -> int:
         return 1 if self.code in REFUSALS else 2
+
+
+BackupProblem.define_all(
+    PROBLEMS,
+    {
+        "exists": "The backup file is there already and --force was not given.",
+        "no_folder": "The backup's folder does not exist.",
+        "is_store": "The backup path is the SQLite store's own file.",
+        "cannot_write": "The backup file cannot be written (permissions, a full disk).",
+        "store_revision": "The store's schema is not the one this version expects.",
+        "missing": "The backup file to restore does not exist.",
+        "not_a_file": "The path to back up to or restore from is a folder.",
+        "cannot_read": "The backup file cannot be read.",
+        "not_a_backup": "The file is not a backup made by `python -m mne backup`.",
+        "revision": "The backup holds a schema version this version cannot restore.",
+        "failed": "The restore failed part-way; its transaction left the store as it was.",
+        "not_empty": "The store to restore into holds data and --force was not given.",
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from db import models as m
 from db.engine import dispose_engines, get_engine, writing
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
 
 BENCH_CITIES = 1000
@@ -222,16 +223,24 @@ def _timed_read(url: str, batch_id: int) -> dict[str, float]:
         return pool.apply(_read_batch, (url, batch_id))
 
 
-NOT_EMPTY = N_(
-    "The bench needs an empty throw-away database, and {url} has tables. Make one, for "
-    "example `createdb mne_bench`, and pass its URL."
-)
+class StoreNotEmpty(UserError):
+    """The bench refuses a database with tables (it would write into it)."""
 
+    kinds = ErrorKinds()
 
-class StoreNotEmpty(Exception):
     def __init__(self, url: str) -> None:
-        super().__init__(NOT_EMPTY)
+        super().__init__("store_not_empty", url=url)
         self.url = url
+
+
+NOT_EMPTY = StoreNotEmpty.define(
+    "store_not_empty",
+    N_(
+        "The bench needs an empty throw-away database, and {url} has tables. Make one, for "
+        "example `createdb mne_bench`, and pass its URL."
+    ),
+    "`python -m mne bench` given a database that has tables.",
+)
 
 
 def _refuse_a_store_with_tables(url: str) -> None:

@@ -20,10 +20,10 @@ from db.migrate import has_schema
 from mne import access, audit, cli_access, cli_tokens, demo, intake
 from mne.access import AccessError
 from mne.catalog import catalog_json
+from mne.errors import UserError
 from mne.i18n import LANGUAGES, N_, Translator
 from mne.intake import store as intake_store
-from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
-from mne.intake.messages import revert_refusal
+from mne.intake.mapping import Mapping, MappingProblem
 from mne.intake.problems import sheet_note
 from mne.intake.template import template_csv, template_xlsx
 from mne.store import init_store, init_store_with_demo_if_new
@@ -307,8 +307,7 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     try:
         mapping = Mapping.parse(args.map)
     except MappingProblem as problem:
-        print(tr(MAPPING_PROBLEMS[problem.code], **problem.values), file=sys.stderr)
-        return 2
+        return _refused(problem, tr, args.json, 2)
     preview = intake.check(
         engine,
         data,
@@ -325,8 +324,7 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
         else:
             summary = intake.commit_preview(engine, preview, actor, partial=args.partial)
     except AccessError as error:
-        print(error.message(tr), file=sys.stderr)
-        return 1
+        return _refused(error, tr, args.json, 1)
     if args.json:
         _print_json(summary)
     else:
@@ -334,6 +332,15 @@ def _import(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     if preview.file_problem is not None:
         return 2
     return 0 if summary["status"] in ("committed", "dry-run", "unchanged") else 1
+
+
+def _refused(error: UserError, tr: Translator, as_json: bool, exit_code: int) -> int:
+    """A refusal: its message on stderr; with --json, also `{"error": {"code", "message"}}`
+    on stdout, as the API answers it."""
+    print(error.message(tr), file=sys.stderr)
+    if as_json:
+        _print_json({"error": error.as_json(tr)})
+    return exit_code
 
 
 NOT_DATA_VALUE_SET = N_("{path} is not a DHIS2 dataValueSets JSON file (no dataValues list).")
@@ -473,14 +480,14 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
         try:
             figures = bench_load(args.url, args.sessions, args.seconds, args.rows)
         except StoreNotEmpty as refused:
-            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            print(refused.message(tr), file=sys.stderr)
             return 2
         return 0 if figures["all_pass"] else 1
     if args.name == "ingest":
         try:
             bench_ingest(args.rows, args.url)
         except StoreNotEmpty as refused:
-            print(tr(str(refused), url=refused.url), file=sys.stderr)
+            print(refused.message(tr), file=sys.stderr)
             return 2
         return 0
     runs = {"dashboard": bench_dashboard, "report": bench_report}
@@ -494,11 +501,8 @@ def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
         return 2
     try:
         counts = intake_store.revert(engine, args.batch_id, actor)
-    except intake_store.RevertRefused as refused:
-        print(revert_refusal(refused, tr), file=sys.stderr)
-        return 1
-    except AccessError as error:
-        print(error.message(tr), file=sys.stderr)
+    except (intake_store.RevertRefused, AccessError) as refused:
+        print(refused.message(tr), file=sys.stderr)
         return 1
     print(
         tr(
@@ -530,12 +534,7 @@ def _progress(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     try:
         rows = progress_json(engine, args.city, args.indicator, args.include_submitted)
     except UnknownCode as error:
-        template = (
-            N_("Unknown city code: {codes}. See `python -m mne catalog --json`.")
-            if error.kind == "city"
-            else N_("Unknown indicator code “{code}”.")
-        )
-        print(tr(template, codes=error.code, code=error.code), file=sys.stderr)
+        print(error.message(tr), file=sys.stderr)
         return 2
     return _print_json(rows)
 
@@ -559,12 +558,9 @@ def _report(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
             last_year=last,
             bom=not args.no_bom,
         )
-    except reports.ReportError as error:
+    except (reports.ReportError, reports.ExportFailed) as error:
         print(error.message(tr), file=sys.stderr)
-        return 2
-    except reports.ExportFailed as error:
-        print(error.message(tr), file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, reports.ReportError) else 1
     out = Path(args.out or report.file_name)
     out.write_bytes(report.data)
     print(tr("Report written to {path}", path=out))

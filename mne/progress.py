@@ -23,6 +23,8 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from mne import analysis, scoring
+from mne.errors import ErrorKinds, UserError
+from mne.i18n import N_
 
 # The status codes of the command's output, from scoring.STATUS_ORDER.
 STATUS_CODES = {
@@ -35,12 +37,27 @@ STATUS_CODES = {
 }
 
 
-class UnknownCode(ValueError):
-    """A city or indicator code the catalog does not have."""
+class UnknownCode(UserError, ValueError):
+    """A city or indicator code the catalog does not have: `what` (city, indicator) and the
+    code `given`."""
 
-    def __init__(self, kind: str, code: str) -> None:
-        super().__init__(f"{kind} {code}")
-        self.kind, self.code = kind, code
+    kinds = ErrorKinds()
+
+    def __init__(self, kind: str, given: str) -> None:
+        super().__init__(f"unknown_{kind}", codes=given, code=given)
+        self.what, self.given = kind, given
+
+
+UnknownCode.define(
+    "unknown_city",
+    N_("Unknown city code: {codes}. See `python -m mne catalog --json`."),
+    "A --city code that is no city of the catalog.",
+)
+UnknownCode.define(
+    "unknown_indicator",
+    N_("Unknown indicator code “{code}”."),
+    "An --indicator code that is no indicator of the catalog.",
+)
 
 
 def _id_of(engine: Engine, model: type[m.City] | type[m.Indicator], code: str) -> int:

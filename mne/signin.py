@@ -23,6 +23,7 @@ from db import models as m
 from db.engine import short_write
 from mne import audit
 from mne.access import PASSWORDS, AccessError, Actor, find_account, load_actor
+from mne.errors import ErrorKinds
 from mne.i18n import N_
 
 MAX_FAILED_SIGN_INS = 5
@@ -33,7 +34,10 @@ _DUMMY_HASH = PASSWORDS.hash("not a password of anyone")
 
 
 class SignInRefused(AccessError):
-    pass
+    """A sign-in that is refused: the same answer to every wrong try (wrong_password)."""
+
+    kinds = ErrorKinds()
+    free = None
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -47,16 +51,32 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-REFUSED = N_(
-    "Wrong user name or password. After {n} wrong tries in a row, sign-in from this device is "
-    "paused for {minutes} minutes; ask an administrator if you forgot your password."
+REFUSED = SignInRefused.define(
+    "wrong_password",
+    N_(
+        "Wrong user name or password. After {n} wrong tries in a row, sign-in from this "
+        "device is paused for {minutes} minutes; ask an administrator if you forgot your "
+        "password."
+    ),
+    "A wrong user name or password: the same answer whoever the name belongs to.",
 )
 WRONG_PASSWORD = REFUSED  # the one answer to every wrong try, whoever the name belongs to
-LOCKED = N_(
-    "This account is locked after {n} failed sign-ins, until {until} UTC. Try again then, or "
-    "ask an administrator to unlock it."
+LOCKED = SignInRefused.define(
+    "locked",
+    N_(
+        "This account is locked after {n} failed sign-ins, until {until} UTC. Try again then, "
+        "or ask an administrator to unlock it."
+    ),
+    "Too many failed sign-ins of the account, or from the device: paused until a time.",
 )
-DISABLED = N_("This account is disabled. Ask an administrator.")
+DISABLED = SignInRefused.define(
+    "disabled", N_("This account is disabled. Ask an administrator."), "The account is disabled."
+)
+NO_ACCOUNT = SignInRefused.define(
+    "no_account",
+    N_("No account is registered for {email}. Ask an administrator to create one."),
+    "Single sign-on of an e-mail address that is no account's.",
+)
 # Per source (a browser's address; "" for the command line): wrong tries of any names before
 # the source itself is paused, and how many sources and names the throttle remembers.
 MAX_FAILED_PER_SOURCE = 20
@@ -297,10 +317,7 @@ def sign_in_external(engine: Engine, email: str) -> Actor:
                 conn, row.id, row.username, "sign_in", "user", row.username, None, {"sso": True}
             )
     if row is None:
-        raise SignInRefused(
-            N_("No account is registered for {email}. Ask an administrator to create one."),
-            email=email,
-        )
+        raise SignInRefused(NO_ACCOUNT, email=email)
     if not row.is_active:
         raise SignInRefused(DISABLED)
     actor = load_actor(engine, int(row.id))

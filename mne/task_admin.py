@@ -18,7 +18,7 @@ from db import models as m
 from db.engine import writing
 from mne import access, audit
 from mne.access import Actor, Invalid
-from mne.i18n import LANGUAGES, N_, Translator
+from mne.i18n import LANGUAGES, N_
 from mne.tasks import task_status
 
 
@@ -48,11 +48,8 @@ DUE_BEFORE_START = N_(
 
 
 class TaskInvalid(Invalid):
-    """Invalid whose dates are written the reader's way (vi 01/12/2026, en 1 Dec 2026)."""
-
-    def message(self, tr: Translator) -> str:
-        written = {k: tr.date(v) if isinstance(v, dt.date) else v for k, v in self.values.items()}
-        return Invalid(self.template, **written).message(tr)
+    """Invalid of a task's fields; its dates are written the reader's way (vi 01/12/2026, en
+    1 Dec 2026), as every user error's (mne.errors)."""
 
 
 @dataclass(frozen=True)

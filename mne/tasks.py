@@ -13,6 +13,7 @@ from db import models as m
 from db.engine import writing
 from mne import access, analysis, audit, scoring
 from mne.access import Actor
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
 
 # Shown in this order everywhere, with the same colours (mne.theme.TASK_STATUS_COLOURS).
@@ -202,26 +203,24 @@ UPDATE_REFUSALS = {
 }
 
 
-class UpdateRefused(Exception):
+class UpdateRefused(UserError):
     """A progress update that was not stored, with a message a person can act on."""
 
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
-
-    def message(self, tr: Translator) -> str:
-        """The message in the user's language; dates and numbers written the language's way."""
-        values = {name: _written(value, tr) for name, value in self.values.items()}
-        return tr(UPDATE_REFUSALS[self.code], **values)
+    kinds = ErrorKinds()
+    numbers = True  # dates and numbers written the language's way
 
 
-def _written(value: object, tr: Translator) -> object:
-    if isinstance(value, dt.date):
-        return tr.date(value)
-    if isinstance(value, float):
-        return tr.number(value, 0 if value.is_integer() else 1)
-    return value
+UpdateRefused.define_all(
+    UPDATE_REFUSALS,
+    {
+        "unknown_task": "No task has this code.",
+        "future_date": "The report date is after today.",
+        "before_start": "The report date is before the task's start.",
+        "percent_range": "The percent complete is below 0 or above 100.",
+        "lower_without_note": "The percent complete went down and no note says why.",
+        "note_too_long": "The note is longer than the limit.",
+    },
+)
 
 
 @dataclass(frozen=True)

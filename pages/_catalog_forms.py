@@ -80,14 +80,14 @@ def indicator_forms(tr: Any, indicators: Any, areas: Any) -> None:
                 try:
                     changed = catalog_admin.edit_indicator(engine, actor, code, values)
                 except access.AccessError as error:
-                    ui.access_error(error)
+                    ui.show_error(error)
                 else:
                     _saved(tr("{code}: {n} fields changed.", code=code, n=len(changed)))
         if st.button(tr("Retire {code}", code=code), icon=":material/archive:", key="retire-ind"):
             try:
                 catalog_admin.set_indicator_active(engine, actor, code, False)
             except access.AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 _saved(tr("{code} is retired: its values stay; it leaves the template.", code=code))
     retired = catalog_admin.retired_indicators(engine, tr.lang)
@@ -103,7 +103,7 @@ def indicator_forms(tr: Any, indicators: Any, areas: Any) -> None:
                 try:
                     catalog_admin.set_indicator_active(engine, actor, back, True)
                 except access.AccessError as error:
-                    ui.access_error(error)
+                    ui.show_error(error)
                 else:
                     _saved(tr("{code} is back in the template and the pickers.", code=back))
     with st.expander(tr("Add an indicator"), icon=":material/add:"):
@@ -122,7 +122,7 @@ def indicator_forms(tr: Any, indicators: Any, areas: Any) -> None:
                 try:
                     catalog_admin.add_indicator(engine, actor, new_code, area, values)
                 except access.AccessError as error:
-                    ui.access_error(error)
+                    ui.show_error(error)
                 else:
                     _saved(tr("{code} added.", code=new_code.strip().upper()))
 
@@ -157,7 +157,7 @@ def city_forms(tr: Any, cities: Any) -> None:
                     if alias.strip():
                         catalog_admin.add_city_alias(engine, actor, code, alias)
                 except access.AccessError as error:
-                    ui.access_error(error)
+                    ui.show_error(error)
                 else:
                     _saved(tr("{code} saved.", code=code))
     with st.expander(tr("Add a city"), icon=":material/add_location:"):
@@ -199,7 +199,7 @@ def city_forms(tr: Any, cities: Any) -> None:
                         aliases=(other,),
                     )
                 except access.AccessError as error:
-                    ui.access_error(error)
+                    ui.show_error(error)
                 else:
                     _saved(tr("{code} added.", code=new_code.strip().upper()))
     with st.expander(tr("Record a merger, split, rename or dissolution"), icon=":material/merge:"):
@@ -250,6 +250,6 @@ def city_forms(tr: Any, cities: Any) -> None:
                         engine, actor, event_code, day, kind, before, after, source, others
                     )
                 except access.AccessError as error:
-                    ui.access_error(error)
+                    ui.show_error(error)
                 else:
                     _saved(tr("{code} recorded.", code=event_code.strip().upper()))

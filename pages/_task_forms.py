@@ -119,7 +119,7 @@ def edit_form(tr: Any, code: str) -> None:
             try:
                 changed = task_admin.edit_task(engine, actor, code, fields)
             except access.AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 message = tr.on("markdown")(
                     N_("{code}: {n} fields changed."), code=code, n=len(changed)
@@ -144,6 +144,6 @@ def add_form(tr: Any) -> None:
             try:
                 task_admin.add_task(engine, actor, code, fields)
             except access.AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 _saved(tr.on("markdown")(N_("Task {code} added."), code=code), fields.group, code)

@@ -47,7 +47,7 @@ def token_panel(engine: Store, actor: Actor, tr: Translator, usernames: list[str
             try:
                 _id, token = api_tokens.add(engine, actor, str(owner), name, scope, int(days))
             except AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 ui.keep(NEW_TOKEN, token)
                 st.rerun()
@@ -88,7 +88,7 @@ def token_panel(engine: Store, actor: Actor, tr: Translator, usernames: list[str
         try:
             api_tokens.revoke(engine, actor, int(chosen))
         except AccessError as error:
-            ui.access_error(error)
+            ui.show_error(error)
         else:
             ui.keep("users_notice", tr("Token #{id} revoked.", id=int(chosen)))
             st.rerun()

@@ -42,6 +42,7 @@ from mne import (
 )
 from mne import store as mne_store
 from mne.charts import TOPOJSON_URL
+from mne.errors import UserError
 from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
 from mne.intake import store as intake_store
 from mne.reports.cells import neutralise_formulas
@@ -550,8 +551,16 @@ def returned_values_table(returned: pd.DataFrame) -> None:
     )
 
 
-def access_error(error: access.AccessError) -> None:
-    st.error(error.message(translator().on("markdown")), icon=":material/block:")
+# Refusals (the role or the stored state says no) show a block; problems with what was given,
+# an error.
+REFUSALS = (access.AccessError, intake_store.RevertRefused, tasks.UpdateRefused)
+
+
+def show_error(error: UserError) -> None:
+    """Any user error (mne.errors) in the user's language: what is wrong and what to do."""
+    icon = ":material/block:" if isinstance(error, REFUSALS) else ":material/error:"
+    show = st.warning if error.severity == "warning" else st.error
+    show(error.message(translator().on("markdown")), icon=icon)
 
 
 PROBLEMS_SHOWN = 300

@@ -111,7 +111,7 @@ def target_form() -> None:
                     ui.engine(), ui.actor(), indicator, int(year), float(value), city or None, note
                 )
             except access.AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 ui.after_write()
                 st.success(tr("Target saved."), icon=":material/check:")

@@ -164,7 +164,7 @@ if st.button(
     try:
         result = entry.save(engine, preview, actor)
     except access.AccessError as error:
-        ui.access_error(error)
+        ui.show_error(error)
         st.stop()
     ui.after_write()
     ui.forget("entry_checked")

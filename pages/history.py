@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mne import access
 from mne.approval import REVIEW_STATE_LABELS
+from mne.errors import UserError
 from mne.i18n import N_
 from mne.intake import store as batches
-from mne.intake.messages import revert_refusal
 from mne.intake.shape import format_description
 from pages import _ui as ui
 
@@ -148,7 +147,7 @@ elif state == "committed" and ui.may("revert"):
                 counts = batches.revert(
                     engine, int(chosen), ui.actor(), progress=lambda step: status.write(tr(step))
                 )
-            except (batches.RevertRefused, access.AccessError) as problem:
+            except UserError as problem:
                 status.update(
                     label=tr("Batch #{batch} was not reverted.", batch=chosen),
                     state="error",
@@ -158,10 +157,8 @@ elif state == "committed" and ui.may("revert"):
             else:
                 status.update(label=tr("Batch #{batch} reverted.", batch=chosen), state="complete")
                 refusal = None
-        if isinstance(refusal, batches.RevertRefused):
-            st.error(revert_refusal(refusal, tr.on("markdown")), icon=":material/block:")
-        elif isinstance(refusal, access.AccessError):
-            ui.access_error(refusal)
+        if refusal is not None:
+            ui.show_error(refusal)
         else:
             ui.after_write()
             ui.keep(

@@ -93,7 +93,7 @@ report_tr = Translator(lang)
 try:
     content = reports.gather(ui.engine(), scope, lang, include_submitted, first_year, last_year)
 except reports.ReportError as error:
-    st.error(error.message(tr.on("markdown")), icon=":material/error:")
+    ui.show_error(error)
     st.stop()
 
 st.subheader(tr("Preview"))
@@ -175,7 +175,7 @@ if st.button(tr("Make the report"), type="primary", icon=":material/summarize:")
         ui.keep("report_file", (request, data, reports.file_name(content, fmt)))
     except reports.ExportFailed as error:
         ui.take("report_file")
-        st.error(error.message(tr.on("markdown")), icon=":material/error:")
+        ui.show_error(error)
 
 made = ui.kept("report_file")
 if made is not None and made[0] == request:

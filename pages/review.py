@@ -58,7 +58,7 @@ def act(step: str, batch_id: int, comment: str) -> None:
     try:
         count = steps[step](engine, actor, batch_id, comment)
     except access.AccessError as error:
-        ui.access_error(error)
+        ui.show_error(error)
         return
     ui.after_write()
     messages = {
@@ -141,7 +141,7 @@ def decide(batch_id: int, undecided: pd.DataFrame) -> None:
     try:
         done = value_review.review_values(engine, actor, batch_id, approved, returned)
     except access.AccessError as error:
-        ui.access_error(error)
+        ui.show_error(error)
         return
     ui.after_write()
     ui.keep(

@@ -23,7 +23,7 @@ else:
     try:
         actor = signin.sign_in_external(engine, str(st.user.get("email")))
     except signin.SignInRefused as refused:
-        st.error(refused.message(tr.on("markdown")), icon=":material/block:")
+        ui.show_error(refused)
         st.button(tr("Sign out of single sign-on"), on_click=st.logout)
     else:
         code = sessions.issue_code(engine, actor.user_id)

@@ -12,6 +12,7 @@ import streamlit as st
 from mne import access
 from mne import tasks as task_data
 from mne.charts import tasks as task_charts
+from mne.errors import UserError
 from mne.i18n import MISSING, N_
 from mne.scoring import STATUS_LABELS
 from mne.tasks import NOTE_LIMIT, TASK_STATUS_LABELS
@@ -200,10 +201,8 @@ def update_form(actor: access.Actor) -> None:
             posted = task_data.post_update(
                 engine, code, report_date, float(percent), note, actor, today=today
             )
-        except task_data.UpdateRefused as refused:
-            st.error(refused.message(tr.on("markdown")), icon=":material/block:")
-        except access.AccessError as error:
-            ui.access_error(error)
+        except UserError as error:  # an update refused, or a role that may not
+            ui.show_error(error)
         else:
             ui.after_write()
             ui.keep(

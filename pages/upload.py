@@ -8,7 +8,7 @@ import streamlit as st
 
 from mne import access, intake
 from mne.i18n import MISSING, N_
-from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
+from mne.intake.mapping import Mapping, MappingProblem
 from mne.intake.read import read_sheet_names
 from mne.intake.shape import format_description
 from mne.intake.template import template_csv, template_xlsx
@@ -141,8 +141,7 @@ with st.expander(tr("Other systems' files: sheet and mapping"), expanded=False):
 try:
     mapping = Mapping.parse(mapping_text.splitlines())
 except MappingProblem as problem:
-    refusal = tr.on("markdown")(MAPPING_PROBLEMS[problem.code], **problem.values)
-    st.error(refusal, icon=":material/error:")
+    ui.show_error(problem)
     st.stop()
 # The preview belongs to these bytes (whatever the file is called), read with this sheet and
 # mapping, checked against the store as it is now, in this language, for this user: any other
@@ -305,7 +304,7 @@ if st.button(tr("Store the values"), type="primary", disabled=disabled, icon=":m
         with st.spinner(tr("Storing…")):
             result = intake.commit_preview(engine, preview, actor, partial=partial)
     except access.AccessError as error:
-        ui.access_error(error)
+        ui.show_error(error)
         ui.take("preview_key")
         st.stop()
     ui.after_write()

@@ -98,7 +98,7 @@ with add_tab, st.form("add-user", clear_on_submit=True):
                 ui.language(),
             )
         except access.AccessError as error:
-            ui.access_error(error)
+            ui.show_error(error)
         else:
             done(tr.on("markdown")(N_("Account {username} added."), username=username.strip()))
 
@@ -118,7 +118,7 @@ with change_tab:
             try:
                 access.set_role(engine, actor, chosen, new_role, tuple(new_cities))
             except access.AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     with st.form("set-password", clear_on_submit=True):
@@ -131,7 +131,7 @@ with change_tab:
             try:
                 access.set_password(engine, actor, chosen, new_password)
             except access.AccessError as error:
-                ui.access_error(error)
+                ui.show_error(error)
             else:
                 done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     left, middle, right = st.columns(3)
@@ -143,7 +143,7 @@ with change_tab:
         try:
             access.set_active(engine, actor, chosen, not active)
         except access.AccessError as error:
-            ui.access_error(error)
+            ui.show_error(error)
         else:
             done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     if middle.button(
@@ -154,7 +154,7 @@ with change_tab:
         try:
             ended = access.end_sessions(engine, actor, chosen)
         except access.AccessError as error:
-            ui.access_error(error)
+            ui.show_error(error)
         else:
             done(
                 tr.on("markdown")(
@@ -167,7 +167,7 @@ with change_tab:
         try:
             access.unlock(engine, actor, chosen)
         except access.AccessError as error:
-            ui.access_error(error)
+            ui.show_error(error)
         else:
             done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
 

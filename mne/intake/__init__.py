@@ -23,7 +23,7 @@ from mne import access
 from mne.access import Actor
 from mne.i18n import N_, Translator
 from mne.intake import memory, store
-from mne.intake.mapping import MAPPING_PROBLEMS, Mapping, MappingProblem
+from mne.intake.mapping import Mapping, MappingProblem
 from mne.intake.permissions import locked_values, other_cities, with_problems
 from mne.intake.problems import (
     WARNINGS,
@@ -160,8 +160,7 @@ def check(
         lookup = Lookup.load(engine).with_mapping(mapping)
         long = to_long(table, file_name, lookup)
     except MappingProblem as problem:
-        preview.file_problem = tr(MAPPING_PROBLEMS[problem.code], **problem.values)
-        preview.file_problem_code = problem.code
+        preview.file_problem, preview.file_problem_code = problem.message(tr), problem.code
         return preview
     except FileProblem as problem:
         if table is not None and not problem.sheet:

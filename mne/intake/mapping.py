@@ -20,6 +20,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import MISSING, N_
 from mne.text import fold
 
@@ -48,13 +49,21 @@ MAPPING_PROBLEMS = {
 }
 
 
-class MappingProblem(Exception):
+class MappingProblem(UserError):
     """A mapping that cannot be used; nothing is read with it."""
 
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
+    kinds = ErrorKinds()
+
+
+MappingProblem.define_all(
+    MAPPING_PROBLEMS,
+    {
+        "syntax": "An entry that is not KIND:WRITTEN=TARGET.",
+        "role": "A column mapped to no role of ours (city, indicator, period, value).",
+        "indicator": "A series mapped to no indicator code of the catalog.",
+        "city": "A place mapped to no city code of the catalog.",
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from mne.i18n import N_, Translator
-from mne.intake.store import RevertRefused
+from mne.i18n import Translator
+from mne.intake.store import REVERT_REFUSALS, RevertRefused
 
-REVERT_REFUSALS = {
-    "unknown": N_("There is no upload batch #{batch}."),
-    "already": N_("Batch #{batch} was already reverted."),
-    "later": N_(
-        "Batch #{batch} cannot be reverted: some of its values were changed again by later "
-        "batches ({later}). Revert those first."
-    ),
-}
+__all__ = ["REVERT_REFUSALS", "revert_refusal"]
 
 
 def revert_refusal(refused: RevertRefused, tr: Translator) -> str:
-    return tr(REVERT_REFUSALS[refused.reason], **refused.values)
+    return refused.message(tr)

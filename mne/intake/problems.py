@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from babel.numbers import format_decimal
 
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
 
 PROBLEM_COLUMNS = ["row", "column", "code", "message", "value"]
@@ -122,6 +122,57 @@ WARNINGS = {
         "measured in {unit}. If it is the same unit, map it: unit:{value}={unit}."
     ),
 }
+
+
+class RowProblem(UserError):
+    """A problem of one row: an error blocks it, a warning is for a person to confirm. Not
+    raised: the checks say them for many rows at once in the problem frame (`render`); their
+    kinds are declared here, with the others."""
+
+    kinds = ErrorKinds()
+    numbers = True
+
+
+RowProblem.define_all(
+    ERRORS,
+    {
+        "unknown_city": "A city that is no city of the catalog; close ones are suggested.",
+        "unknown_indicator": "An indicator that is none of the catalog's; close ones suggested.",
+        "unknown_city_plain": "A city that is no city of the catalog, with nothing close.",
+        "unknown_indicator_plain": "An indicator that is none of ours, with nothing close.",
+        "text_too_long": "A text cell longer than its column can store.",
+        "control_character": "A text cell with an invisible control character.",
+        "number_too_large": "A number larger than the store's numbers can hold.",
+        "not_a_number": "A value that is no number.",
+        "ambiguous_number": "A number that reads as a thousands separator or a decimal mark.",
+        "out_of_range": "A value outside the indicator's plausible range.",
+        "percent_over_100": "A percentage over 100.",
+        "bad_period": "A period that is no year, quarter or month.",
+        "period_out_of_range": "A year outside the years accepted.",
+        "duplicate_conflict": "One city, indicator and period on several rows, values differ.",
+        "duplicate_conflict_other": "A later row of a conflicting duplicate.",
+        "percent_sign": "A % sign on a value of an indicator not measured in percent.",
+        "not_allowed": "A focal point's row of a city not assigned to them.",
+        "locked": "A row that would replace an approved (locked) value.",
+        "empty_city": "A row with no city.",
+        "empty_indicator": "A row with no indicator.",
+        "extra_cells": "A row with more cells than the header has names.",
+    },
+)
+RowProblem.define_all(
+    WARNINGS,
+    {
+        "outlier": "A value far from the city's own history of the indicator.",
+        "jump": "A value that changes by more than half from the year before.",
+        "duplicate_same": "The same value on several rows: stored once.",
+        "disaggregated": "A row with a breakdown, skipped: only totals are stored.",
+        "other_places": "Rows of places that are not cities of the catalog, skipped.",
+        "no_place": "Rows of no place (totals of the whole area), skipped.",
+        "unmapped_series": "Rows of a series that is none of our indicators, skipped.",
+        "other_unit": "Rows in another unit than the indicator's, skipped.",
+    },
+    severity="warning",
+)
 CLOSEST_HEADER = N_(" Closest column for {role}: “{header}”?")
 SHEET_READ = N_(
     "Read the sheet “{sheet}” of this workbook (sheets: {sheets}). To read another, choose it "
@@ -202,37 +253,61 @@ FILE_PROBLEMS = {
 }
 
 
-class FileProblem(Exception):
-    """A problem with the whole file: nothing in it is read."""
+class FileProblem(UserError):
+    """A problem with the whole file: nothing in it is read. Numbers are written the
+    language's way; with missing_columns, the closest header of each missing column; with a
+    workbook of several sheets, the sheet read."""
+
+    kinds = ErrorKinds()
+    numbers = True
 
     def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
+        super().__init__(code, **values)
         # The sheet read, and the workbook's sheets, said with the problem.
         self.sheet = ""
         self.sheets: tuple[str, ...] = ()
         # (role, closest header) for each missing column, shown with missing_columns.
         self.closest: list[tuple[str, str]] = []
 
-    def message(self, tr: Translator) -> str:
-        """The message in the user's language; numbers written the language's way."""
-        values = {
-            name: format_decimal(value, format="#,##0.##", locale=tr.locale)
-            if isinstance(value, float | int) and not isinstance(value, bool)
-            else value
-            for name, value in self.values.items()
-        }
+    def written(self, tr: Translator) -> dict[str, object]:
+        values = super().written(tr)
         if self.code == "missing_columns":
             values["closest"] = "".join(
                 tr(CLOSEST_HEADER, role=role, header=header) for role, header in self.closest
             )
-        text = tr(FILE_PROBLEMS[self.code], **values)
+        return values
+
+    def message(self, tr: Translator) -> str:
+        text = super().message(tr)
         if self.sheet and len(self.sheets) > 1:
             text += " " + sheet_note(tr, self.sheet, self.sheets)
         return text
 
 
+FileProblem.define_all(
+    FILE_PROBLEMS,
+    {
+        "empty": "The file holds no bytes, or only blanks.",
+        "header_only": "The file has a header row and no row of values.",
+        "not_a_table": "The bytes are no CSV or Excel table (an image, a PDF, a binary).",
+        "too_large": "The file is over the upload limit (mne.intake.limits).",
+        "xlsx_too_large": "An Excel file unpacks to more than the limit (a zip bomb guard).",
+        "missing_columns": "No column is found for the city, indicator, period or value.",
+        "no_header": "The first row holds values, not column names.",
+        "only_breakdowns": "Every row has a breakdown (sex, age...): no total to store.",
+        "no_city_rows": "No row names a city of the catalog.",
+        "file_name_indicator": "The indicator read from the file name is none of ours.",
+        "no_such_sheet": "The sheet asked for is not in the workbook.",
+        "unknown_shape": "The columns match none of the layouts the reader knows.",
+        "bad_xlsx": "The Excel file cannot be opened (damaged, encrypted, old .xls).",
+        "too_many_columns": "A line has more cells than a file may have columns.",
+        "too_many_unknown_city": "More different unknown places than a file may name.",
+        "too_many_unknown_indicator": "More different unknown indicators than a file may name.",
+        "mixed_encoding": "A UTF-8 file with rows in another encoding.",
+        "too_many_cells": "A sheet with more cells than the limit.",
+        "repeated_column": "Two columns share a name.",
+    },
+)
 UNKNOWN_NAMES_LIMIT = 1000  # different unknown names in a file before it is refused whole
 
 

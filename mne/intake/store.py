@@ -31,6 +31,7 @@ from db.bulk import filling_empty, insert_frame, read_frame, staged, update_from
 from db.engine import writing
 from mne import access, audit
 from mne.access import Actor
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_
 
 KEY = ["city_id", "indicator_id", "period"]
@@ -300,11 +301,32 @@ def _insert_new(conn: Connection, new: pd.DataFrame, batch_id: int, status: str)
 # --- Revert ---------------------------------------------------------------------------------
 
 
-class RevertRefused(Exception):
-    def __init__(self, reason: str, **values: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.values = values
+class RevertRefused(UserError):
+    """A batch that cannot be reverted (unknown, already reverted, changed again later)."""
+
+    kinds = ErrorKinds()
+
+    @property
+    def reason(self) -> str:
+        return self.code
+
+
+REVERT_REFUSALS = {
+    "unknown": N_("There is no upload batch #{batch}."),
+    "already": N_("Batch #{batch} was already reverted."),
+    "later": N_(
+        "Batch #{batch} cannot be reverted: some of its values were changed again by later "
+        "batches ({later}). Revert those first."
+    ),
+}
+RevertRefused.define_all(
+    REVERT_REFUSALS,
+    {
+        "unknown": "No batch has this number.",
+        "already": "The batch was reverted before.",
+        "later": "Later batches changed some of its values again: revert those first.",
+    },
+)
 
 
 def _refuse_revert(engine: Engine, actor: Actor, batch_id: int) -> None:

@@ -24,6 +24,7 @@ from mne import analysis, catalog, headline, scoring, tasks
 from mne import projects as project_room
 from mne.analysis import StoreView
 from mne.city import _target_kinds
+from mne.errors import ErrorKinds, UserError
 from mne.i18n import N_, Translator
 from mne.overview import named_focus_area_index
 
@@ -46,33 +47,46 @@ REPORT_ERRORS = {
 }
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """A report that cannot be made as asked, with a message a person can act on."""
 
-    def __init__(self, reason: str, **values: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.values = values
+    kinds = ErrorKinds()
 
-    def message(self, tr: Translator) -> str:
-        return tr(REPORT_ERRORS[self.reason], **self.values)
+    @property
+    def reason(self) -> str:
+        return self.code
 
 
-EXPORT_FAILED = N_(
-    "The PDF could not be made: the chart exporter (plotly's kaleido, with Chromium) failed "
-    "({error}). Try again; Excel and CSV reports need no browser."
+ReportError.define_all(
+    REPORT_ERRORS,
+    {
+        "bad_scope": "A scope that is none of network, country:XX, city:CODE, task-group:GN.",
+        "unknown_country": "A country:XX scope of a country with no city in the catalog.",
+        "unknown_city": "A city:CODE scope of a code that is no city of the catalog.",
+        "unknown_group": "A task-group:GN scope of a group that is no priority task group.",
+        "bad_period": "A period that is not FIRST-LAST years.",
+    },
 )
 
 
-class ExportFailed(Exception):
+class ExportFailed(UserError):
     """The charts of a PDF could not be drawn (the browser did not start or failed)."""
 
+    kinds = ErrorKinds()
+
     def __init__(self, error: str) -> None:
-        super().__init__(error)
+        super().__init__("export_failed", error=error)
         self.error = error
 
-    def message(self, tr: Translator) -> str:
-        return tr(EXPORT_FAILED, error=self.error)
+
+EXPORT_FAILED = ExportFailed.define(
+    "export_failed",
+    N_(
+        "The PDF could not be made: the chart exporter (plotly's kaleido, with Chromium) "
+        "failed ({error}). Try again; Excel and CSV reports need no browser."
+    ),
+    "The browser that draws a PDF's charts did not start or failed.",
+)
 
 
 @dataclass(frozen=True)
