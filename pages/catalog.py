@@ -107,8 +107,10 @@ def target_form() -> None:
         note = middle.text_input(tr("Note"), max_chars=targets_data.NOTE_LIMIT)
         if st.form_submit_button(tr("Save the target"), icon=":material/flag:"):
             try:
+                actor = ui.actor()
+                assert actor is not None  # the form is drawn for those who may edit targets
                 targets_data.set_target(
-                    ui.engine(), ui.actor(), indicator, int(year), float(value), city or None, note
+                    ui.engine(), actor, indicator, int(year), float(value), city or None, note
                 )
             except access.AccessError as error:
                 ui.show_error(error)

@@ -41,7 +41,7 @@ code = st.selectbox(
     format_func=labels.__getitem__,
     key="city_code",
 )
-ui.sync_query({"code": (code, default_code)})
+ui.sync_query({"code": (code, default_code or "")})
 city_row = cities[cities["code"] == code].iloc[0]
 city_name = str(city_row["name"])
 

@@ -4,6 +4,7 @@ as one batch (mne.entry)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -52,7 +53,8 @@ def typed() -> dict[str, str]:
 
 
 def number(value: object, decimals: object) -> str:
-    return tr.number(value, int(decimals) if pd.notna(decimals) else 2)  # type: ignore[arg-type]
+    places = int(cast(float, decimals)) if pd.notna(decimals) else 2
+    return tr.number(value, places)  # type: ignore[arg-type]
 
 
 def describe(row: pd.Series) -> str:
@@ -174,7 +176,7 @@ if st.button(
             "entry_notice",
             tr(
                 "Saved {n} values as batch #{batch}: {status}.",
-                n=int(result["inserted"]) + int(result["updated"]),
+                n=int(cast(int, result["inserted"])) + int(cast(int, result["updated"])),
                 batch=result["batch_id"],
                 status=status,
             ),

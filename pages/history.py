@@ -144,8 +144,10 @@ elif state == "committed" and ui.may("revert"):
         # reads what to show (the refreshed tables) after it, on the rerun.
         with st.status(tr("Reverting batch #{batch}…", batch=chosen), expanded=True) as status:
             try:
+                actor = ui.actor()
+                assert actor is not None  # may("revert") needs an account
                 counts = batches.revert(
-                    engine, int(chosen), ui.actor(), progress=lambda step: status.write(tr(step))
+                    engine, int(chosen), actor, progress=lambda step: status.write(tr(step))
                 )
             except UserError as problem:
                 status.update(
@@ -153,7 +155,7 @@ elif state == "committed" and ui.may("revert"):
                     state="error",
                     expanded=False,
                 )
-                refusal = problem
+                refusal: UserError | None = problem
             else:
                 status.update(label=tr("Batch #{batch} reverted.", batch=chosen), state="complete")
                 refusal = None

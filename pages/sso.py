@@ -26,6 +26,7 @@ else:
         ui.show_error(refused)
         st.button(tr("Sign out of single sign-on"), on_click=st.logout)
     else:
+        assert actor.user_id is not None  # single sign-on finds an account of the store
         code = sessions.issue_code(engine, actor.user_id)
         ui.same_tab_link(
             tr("Continue"), f"{web.SESSION_PATH}?{urlencode({'code': code, 'next': target})}"

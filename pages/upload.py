@@ -157,18 +157,22 @@ cache_key = (
 )
 if ui.kept("preview_key") != cache_key:
     bar = st.progress(0.0, text=tr("Reading the file…"))
-    preview = intake.check(
+
+    def show_progress(share: float, label: str) -> None:
+        bar.progress(share, text=label)
+
+    checked = intake.check(
         engine,
         data,
         uploaded.name,
         tr,
-        progress=lambda share, label: bar.progress(share, text=label),
+        progress=show_progress,
         actor=actor,
         mapping=mapping,
         sheet=sheet,
     )
     bar.empty()
-    ui.keep("preview", preview)
+    ui.keep("preview", checked)
     ui.keep("preview_key", cache_key)
 preview: intake.Preview = ui.kept("preview")
 
