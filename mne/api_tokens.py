@@ -20,7 +20,8 @@ from sqlalchemy import Engine, insert, select, update
 from db import models as m
 from db.engine import writing
 from mne import audit
-from mne.access import Actor, Invalid, find_account, load_actor, require
+from mne.access import Actor, Invalid, require
+from mne.accounts import find_account, load_actor
 from mne.i18n import N_
 from mne.sessions import token_hash
 

@@ -71,7 +71,8 @@ def _peak_mb(pid: int) -> float:
 
 def _token(url: str) -> str:
     from mne import api_tokens
-    from mne.access import create_user, operator
+    from mne.access import operator
+    from mne.accounts import create_user
 
     engine = get_engine(url)
     create_user(engine, operator("bench"), "bench.reader", "a long bench password", "viewer")

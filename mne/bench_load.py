@@ -68,8 +68,9 @@ def _answering(url: str) -> bool:
 
 def _accounts(url: str, count: int) -> list[str]:
     """One viewer account per session, each hashed with the app's own Argon2id parameters
-    (mne.access.PASSWORDS), so a sign-in costs what it costs in production."""
-    from mne.access import create_user, operator
+    (mne.accounts.PASSWORDS), so a sign-in costs what it costs in production."""
+    from mne.access import operator
+    from mne.accounts import create_user
 
     engine = get_engine(url)
     names = [f"bench.load.{n:03d}" for n in range(count)]

@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy import Engine
 
-from mne import access, approval
+from mne import access, accounts, approval
 from mne.access import AccessError, Actor
 from mne.i18n import Translator
 
@@ -50,9 +50,9 @@ def acting_user(engine: Engine, name: str | None, tr: Translator) -> Actor | Non
     accounts exist and none of them, active, is `name`."""
     if not name:
         return access.operator()
-    if not access.has_accounts(engine):
+    if not accounts.has_accounts(engine):
         return access.operator(name)
-    actor = access.load_actor_by_name(engine, name)
+    actor = accounts.load_actor_by_name(engine, name)
     if actor is None:
         print(tr("There is no active account “{username}”.", username=name), file=sys.stderr)
     return actor
@@ -73,7 +73,7 @@ def _password(args: argparse.Namespace, tr: Translator) -> str | None:
 
 def run_user(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     if args.action == "list":
-        users = access.users_frame(engine)
+        users = accounts.users_frame(engine)
         if args.json:
             import json
 
@@ -91,7 +91,7 @@ def run_user(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
             password = _password(args, tr)
             if password is None:
                 return 2
-            access.create_user(
+            accounts.create_user(
                 engine,
                 operator,
                 args.username,
@@ -106,16 +106,16 @@ def run_user(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
                 print(tr("Give the new role with --role."), file=sys.stderr)
                 return 2
             cities = None if args.city is None else tuple(args.city)
-            access.set_role(engine, operator, args.username, args.role, cities)
+            accounts.set_role(engine, operator, args.username, args.role, cities)
         elif args.action in ("disable", "enable"):
-            access.set_active(engine, operator, args.username, args.action == "enable")
+            accounts.set_active(engine, operator, args.username, args.action == "enable")
         elif args.action == "unlock":
-            access.unlock(engine, operator, args.username)
+            accounts.unlock(engine, operator, args.username)
         else:
             password = _password(args, tr)
             if password is None:
                 return 2
-            access.set_password(engine, operator, args.username, password)
+            accounts.set_password(engine, operator, args.username, password)
     except AccessError as error:
         print(error.message(tr), file=sys.stderr)
         return 1

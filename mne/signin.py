@@ -22,7 +22,8 @@ from sqlalchemy import Engine, update
 from db import models as m
 from db.engine import short_write
 from mne import audit
-from mne.access import PASSWORDS, AccessError, Actor, find_account, load_actor
+from mne.access import AccessError, Actor
+from mne.accounts import PASSWORDS, find_account, load_actor
 from mne.errors import ErrorKinds
 from mne.i18n import N_
 

@@ -37,7 +37,7 @@ from starlette.routing import Route
 
 from db.engine import get_engine
 from db.migrate import current_revision, head_revision
-from mne import access, failures, sessions, signin
+from mne import accounts, failures, sessions, signin
 from mne.i18n import LANGUAGES, N_, Translator, normalise_language
 from mne.navigation import PAGE_PATHS
 
@@ -359,7 +359,7 @@ def gate(token: str | None) -> sessions.Check | None:
     """None when the page may be served (demo mode, or a live session); else the check that
     says why the browser must sign in first."""
     engine = get_engine()
-    if not access.has_accounts(engine):
+    if not accounts.has_accounts(engine):
         return None
     checked = sessions.check(engine, token)
     return None if checked.user_id is not None else checked

@@ -22,6 +22,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from mne import (
     access,
+    accounts,
     analysis,
     catalog,
     city,
@@ -313,7 +314,7 @@ def guard_unsaved(pending: bool) -> None:
 
 def demo_mode() -> bool:
     """No account exists yet: anyone may look, nobody may change data."""
-    return not access.has_accounts(engine())
+    return not accounts.has_accounts(engine())
 
 
 @dataclass
@@ -385,7 +386,7 @@ def refresh_actor() -> access.Actor | None:
     a disabled account signs in nobody."""
     held = private()
     checked = sessions.check(engine(), session_token())
-    actor = None if checked.user_id is None else access.load_actor(engine(), checked.user_id)
+    actor = None if checked.user_id is None else accounts.load_actor(engine(), checked.user_id)
     held.actor = actor
     if actor is None and checked.ended:
         held.ended = "revoked" if checked.ended == "unknown" else checked.ended

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mne import access
+from mne import access, accounts
 from mne.access import ROLE_LABELS, ROLES
 from mne.i18n import N_
 from pages import _ui as ui
@@ -24,7 +24,7 @@ actor = ui.page_header(
     notice="users_notice",
 )
 
-users = access.users_frame(engine)
+users = accounts.users_frame(engine)
 cities = ui.load_cities()
 city_codes = cities["code"].tolist()
 city_names = dict(zip(cities["code"], cities["name"], strict=True))
@@ -80,14 +80,14 @@ with add_tab, st.form("add-user", clear_on_submit=True):
     display_name = right.text_input(tr("Name"))
     role = left.selectbox(tr("Role"), ROLES, format_func=role_label)
     password = right.text_input(
-        tr("Password (at least {n} characters)", n=access.MIN_PASSWORD_LENGTH),
+        tr("Password (at least {n} characters)", n=accounts.MIN_PASSWORD_LENGTH),
         type="password",
         autocomplete="new-password",
     )
     chosen_cities = city_picker(tr("Cities"), "add-cities", add_options, [])
     if st.form_submit_button(tr("Add the account"), type="primary", icon=":material/person_add:"):
         try:
-            access.create_user(
+            accounts.create_user(
                 engine,
                 actor,
                 username,
@@ -116,20 +116,20 @@ with change_tab:
         new_cities = city_picker(tr("Cities"), f"cities-{chosen}", role_options, current)
         if st.form_submit_button(tr("Save role and cities"), icon=":material/save:"):
             try:
-                access.set_role(engine, actor, chosen, new_role, tuple(new_cities))
+                accounts.set_role(engine, actor, chosen, new_role, tuple(new_cities))
             except access.AccessError as error:
                 ui.show_error(error)
             else:
                 done(tr.on("markdown")(N_("Account {username} changed."), username=chosen))
     with st.form("set-password", clear_on_submit=True):
         new_password = st.text_input(
-            tr("New password (at least {n} characters)", n=access.MIN_PASSWORD_LENGTH),
+            tr("New password (at least {n} characters)", n=accounts.MIN_PASSWORD_LENGTH),
             type="password",
             autocomplete="new-password",
         )
         if st.form_submit_button(tr("Set the password"), icon=":material/password:"):
             try:
-                access.set_password(engine, actor, chosen, new_password)
+                accounts.set_password(engine, actor, chosen, new_password)
             except access.AccessError as error:
                 ui.show_error(error)
             else:
@@ -141,7 +141,7 @@ with change_tab:
         icon=":material/block:" if active else ":material/check:",
     ):
         try:
-            access.set_active(engine, actor, chosen, not active)
+            accounts.set_active(engine, actor, chosen, not active)
         except access.AccessError as error:
             ui.show_error(error)
         else:
@@ -152,7 +152,7 @@ with change_tab:
         help=tr("Signs the account out of every browser and server."),
     ):
         try:
-            ended = access.end_sessions(engine, actor, chosen)
+            ended = accounts.end_sessions(engine, actor, chosen)
         except access.AccessError as error:
             ui.show_error(error)
         else:
@@ -165,7 +165,7 @@ with change_tab:
         tr("Unlock"), icon=":material/lock_open:", disabled=pd.isna(row["locked_until"])
     ):
         try:
-            access.unlock(engine, actor, chosen)
+            accounts.unlock(engine, actor, chosen)
         except access.AccessError as error:
             ui.show_error(error)
         else:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from db.engine import dispose_engines, get_engine, make_engine
-from mne import access, signin
+from mne import accounts, signin
 from mne.store import init_store
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -137,7 +137,7 @@ def template_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templa
     stores.drop()
 
 
-# Argon2id at the app's parameters costs 64 MiB and ~0.1-0.5 s a hash; a test that makes four
+# Argon2id at the app's parameters costs 64 MiB and about 0.18 s of CPU a hash; a test that makes four
 # accounts spent seconds hashing. Tests hash with the lowest parameters argon2 allows; the
 # hashes stay Argon2id, and a test marked real_passwords uses the app's own.
 CHEAP_PASSWORDS = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -146,7 +146,7 @@ CHEAP_PASSWORDS = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 @pytest.fixture(autouse=True)
 def cheap_passwords(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("real_passwords") is None:
-        monkeypatch.setattr(access, "PASSWORDS", CHEAP_PASSWORDS)
+        monkeypatch.setattr(accounts, "PASSWORDS", CHEAP_PASSWORDS)
         monkeypatch.setattr(signin, "PASSWORDS", CHEAP_PASSWORDS)
 
 

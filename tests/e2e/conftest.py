@@ -65,7 +65,8 @@ ACCOUNTS = {
 @pytest.fixture(scope="session")
 def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A store with demo data and one account per role (ACCOUNTS, all with PASSWORD)."""
-    from mne.access import create_user, operator
+    from mne.access import operator
+    from mne.accounts import create_user
 
     store = f"sqlite:///{tmp_path_factory.mktemp('e2e-accounts') / 'store.db'}"
     engine = get_engine(store)

@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 
 from db.engine import get_engine
 from mne import failures, intake, overview
-from mne.access import create_user, load_actor_by_name, operator
+from mne.access import operator
+from mne.accounts import create_user, load_actor_by_name
 from mne.i18n import Translator
 from mne.store import init_store
 from tests.conftest import ROOT, fresh_database_url

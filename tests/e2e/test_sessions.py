@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from db import models as m
 from db.engine import get_engine
-from mne.access import create_user, operator
+from mne.access import operator
+from mne.accounts import create_user
 from mne.i18n import Translator
 from mne.navigation import PAGES
 from mne.store import init_store

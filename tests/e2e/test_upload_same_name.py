@@ -12,7 +12,8 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from db.engine import get_engine
-from mne.access import create_user, operator
+from mne.access import operator
+from mne.accounts import create_user
 from mne.intake import store
 from mne.store import init_store
 from tests.e2e.conftest import PASSWORD, Browser, _serve

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select, text
 from db import models as m
 from db.engine import writing
 from mne import (
-    access,
+    accounts,
     analysis,
     approval,
     audit,
@@ -46,8 +46,8 @@ MIXED = "city,indicator,period,value\nVNHAN,QE_PM25,2024,33\nVNSGN,QE_PM25,2024,
 
 
 def _user(engine: Engine, name: str, role: str, cities: tuple[str, ...] = ()) -> Actor:
-    access.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
-    actor = access.load_actor_by_name(engine, name)
+    accounts.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
+    actor = accounts.load_actor_by_name(engine, name)
     assert actor is not None
     return actor
 
@@ -131,10 +131,10 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
             task_admin.task_fields(e, _task_code(e)), lead_agency="Cục Phát triển đô thị (sửa)"
         ),
     ),
-    "create an account": lambda e, a: access.create_user(e, a, "new.user", PASSWORD, "viewer"),
-    "change a role": lambda e, a: access.set_role(e, a, "viewer.1", "analyst"),
-    "disable an account": lambda e, a: access.set_active(e, a, "viewer.1", False),
-    "set a password": lambda e, a: access.set_password(e, a, "viewer.1", "another long one"),
+    "create an account": lambda e, a: accounts.create_user(e, a, "new.user", PASSWORD, "viewer"),
+    "change a role": lambda e, a: accounts.set_role(e, a, "viewer.1", "analyst"),
+    "disable an account": lambda e, a: accounts.set_active(e, a, "viewer.1", False),
+    "set a password": lambda e, a: accounts.set_password(e, a, "viewer.1", "another long one"),
     "edit an indicator": lambda e, a: catalog_admin.edit_indicator(
         e, a, "QE_PM25", {"name_en": "Fine particles (PM2.5)"}
     ),
@@ -403,11 +403,11 @@ def test_unknown_and_disabled_accounts_cannot_sign_in(engine: Engine) -> None:
     with pytest.raises(SignInRefused) as unknown:
         signin.authenticate(engine, "nobody", PASSWORD)
     assert unknown.value.message(TR).startswith("Wrong user name or password.")
-    access.set_active(engine, operator(), "viewer.v", False)
+    accounts.set_active(engine, operator(), "viewer.v", False)
     with pytest.raises(SignInRefused) as disabled:
         signin.authenticate(engine, "viewer.v", PASSWORD)
     assert "disabled" in disabled.value.message(TR)
-    assert access.load_actor_by_name(engine, "viewer.v") is None
+    assert accounts.load_actor_by_name(engine, "viewer.v") is None
 
 
 def test_sessions_expire_after_the_configured_inactivity(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -420,9 +420,9 @@ def test_sessions_expire_after_the_configured_inactivity(monkeypatch: pytest.Mon
 
 def test_no_default_password_and_short_ones_refused(engine: Engine) -> None:
     with pytest.raises(Invalid) as short:
-        access.create_user(engine, operator(), "admin.b", "short", "admin")
+        accounts.create_user(engine, operator(), "admin.b", "short", "admin")
     assert "at least 10 characters" in short.value.message(TR)
-    assert not access.has_accounts(engine)
+    assert not accounts.has_accounts(engine)
     with engine.connect() as conn:
         stored = conn.execute(select(m.AppUser.password_hash)).scalars().all()
     assert stored == []
@@ -436,16 +436,16 @@ def test_password_hashes_are_argon2_never_the_password(engine: Engine) -> None:
     with engine.connect() as conn:
         stored = conn.execute(select(m.AppUser.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored
-    assert access.PASSWORDS.verify(stored, PASSWORD)
+    assert accounts.PASSWORDS.verify(stored, PASSWORD)
 
 
 def test_the_last_admin_cannot_be_demoted_or_disabled(engine: Engine) -> None:
     _user(engine, "admin.only", "admin")
     with pytest.raises(Invalid):
-        access.set_role(engine, operator(), "admin.only", "viewer")
+        accounts.set_role(engine, operator(), "admin.only", "viewer")
     with pytest.raises(Invalid):
-        access.set_active(engine, operator(), "admin.only", False)
-    assert access.load_actor_by_name(engine, "admin.only").role == "admin"  # type: ignore[union-attr]
+        accounts.set_active(engine, operator(), "admin.only", False)
+    assert accounts.load_actor_by_name(engine, "admin.only").role == "admin"  # type: ignore[union-attr]
 
 
 # --- A focal point's rows, approval, locks --------------------------------------------------
@@ -554,7 +554,7 @@ def test_analysts_values_are_stored_approved(engine: Engine) -> None:
 def test_the_audit_log_records_before_and_after(engine: Engine) -> None:
     admin = _user(engine, "admin.1", "admin")
     _user(engine, "focal.x", "focal_point", ("VNHAN",))
-    access.set_role(engine, admin, "focal.x", "focal_point", ("VNHAN", "VNSGN"))
+    accounts.set_role(engine, admin, "focal.x", "focal_point", ("VNHAN", "VNSGN"))
     targets.set_target(engine, admin, "QE_PM25", 2030, 25.0, "VNHAN")
     targets.set_target(engine, admin, "QE_PM25", 2030, 20.0, "VNHAN", "Tighter, per the 2025 plan")
     log = audit.audit_frame(engine, audit.AuditFilter(user="admin.1"))
@@ -595,15 +595,15 @@ def test_the_audit_log_cannot_be_truncated_on_postgresql(engine: Engine) -> None
 def test_script_and_sql_like_text_is_stored_verbatim(engine: Engine) -> None:
     hostile_name = "<script>alert('x')</script> Robert'); DROP TABLE app_user;--"
     hostile_note = '=HYPERLINK("http://evil") <img src=x onerror=alert(1)> \' OR 1=1 --'
-    access.create_user(engine, operator(), "analyst.z", PASSWORD, "analyst", hostile_name)
-    analyst = access.load_actor_by_name(engine, "analyst.z")
+    accounts.create_user(engine, operator(), "analyst.z", PASSWORD, "analyst", hostile_name)
+    analyst = accounts.load_actor_by_name(engine, "analyst.z")
     assert analyst is not None and analyst.display_name == hostile_name
     with writing(engine) as conn:
         demo.load_tasks(conn)
     code = _task_code(engine)
     tasks.post_update(engine, code, dt.date.today(), 99, hostile_note, analyst)
     assert tasks.task_history(engine, code)["note"].iloc[-1] == hostile_note
-    users = access.users_frame(engine)
+    users = accounts.users_frame(engine)
     assert users["display_name"].tolist() == [hostile_name]
     found = audit.audit_frame(engine, audit.AuditFilter(text="drop table"))
     assert len(found) == 1 and hostile_name in found["after"].iloc[0]
@@ -619,7 +619,7 @@ def _cli(engine: Engine, *args: str, stdin: str = "") -> Ran:
 def test_the_first_admin_and_accounts_from_the_command_line(engine: Engine, tmp_path: Path) -> None:
     no_password = _cli(engine, "user", "add", "chief", "--role", "admin")
     assert no_password.returncode == 2 and "--password-stdin" in no_password.stderr
-    assert not access.has_accounts(engine)
+    assert not accounts.has_accounts(engine)
     made = _cli(
         engine, "user", "add", "chief", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
     )
@@ -656,6 +656,6 @@ def test_the_first_admin_and_accounts_from_the_command_line(engine: Engine, tmp_
     assert store.values_frame(engine).empty
 
     assert _cli(engine, "user", "disable", "focal.dn").returncode == 0
-    assert access.load_actor_by_name(engine, "focal.dn") is None
+    assert accounts.load_actor_by_name(engine, "focal.dn") is None
     last_admin = _cli(engine, "user", "set-role", "chief", "--role", "viewer")
     assert last_admin.returncode == 1 and "last active administrator" in last_admin.stderr

@@ -25,7 +25,8 @@ from starlette.routing import Route
 
 from db import models as m
 from mne import api, api_tokens, cli, intake, web
-from mne.access import create_user, load_actor_by_name, operator
+from mne.access import operator
+from mne.accounts import create_user, load_actor_by_name
 from mne.i18n import Translator
 from mne.intake.store import values_frame
 

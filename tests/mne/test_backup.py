@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from db.engine import get_engine, store_version, writing
-from mne import access, api_tokens, approval, demo, intake, sessions, value_review
+from mne import accounts, api_tokens, approval, demo, intake, sessions, value_review
 from mne.access import Actor, operator
 from mne.backup import file_sha256, head_revision
 from mne.cli import main
@@ -68,10 +68,10 @@ def fill(engine: Engine) -> None:
     """A store a ministry would have: values replaced (history), a batch reverted, one
     approved, a value returned, an account with its cities, tasks with progress reports, projects, audit rows."""
     cities = ("VNHAN", "VNDAD")
-    access.create_user(
+    accounts.create_user(
         engine, operator(), "focal", "a long pass phrase", "focal_point", city_codes=cities
     )
-    focal = access.load_actor_by_name(engine, "focal")
+    focal = accounts.load_actor_by_name(engine, "focal")
     upload(engine, FIRST, "first.csv", focal)
     second = upload(engine, SECOND, "second.csv", focal)
     intake_store.revert(engine, second["batch_id"], focal)

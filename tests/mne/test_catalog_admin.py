@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from db.engine import store_version
-from mne import access, audit, catalog, catalog_admin, cli, intake
+from mne import accounts, audit, catalog, catalog_admin, cli, intake
 from mne.access import Actor, Invalid, operator
 from mne.i18n import Translator
 from mne.intake import store
@@ -26,8 +26,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def admin(engine: Engine) -> Actor:
-    access.create_user(engine, operator(), "admin.c", PASSWORD, "admin")
-    actor = access.load_actor_by_name(engine, "admin.c")
+    accounts.create_user(engine, operator(), "admin.c", PASSWORD, "admin")
+    actor = accounts.load_actor_by_name(engine, "admin.c")
     assert actor is not None
     return actor
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne import access, audit, sessions
+from mne import access, accounts, audit, sessions
 from mne.access import operator
 
 PASSWORD = "a long test password"
@@ -17,8 +17,8 @@ PASSWORD = "a long test password"
 
 def _account(engine: Engine, name: str = "viewer.s", role: str = "viewer") -> int:
     cities = ("VNHAN",) if role == "focal_point" else ()
-    access.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
-    actor = access.load_actor_by_name(engine, name)
+    accounts.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
+    actor = accounts.load_actor_by_name(engine, name)
     assert actor is not None and actor.user_id is not None
     return actor.user_id
 
@@ -97,15 +97,15 @@ def test_disabling_a_new_password_and_ending_sessions_end_every_open_session(
 ) -> None:
     user_id = _account(engine, "focal.s", "focal_point")
     _account(engine, "admin.s", "admin")
-    admin = access.load_actor_by_name(engine, "admin.s")
+    admin = accounts.load_actor_by_name(engine, "admin.s")
     assert admin is not None
     tokens = [sessions.start(engine, user_id) for _ in range(2)]
     if change == "disable":
-        access.set_active(engine, admin, "focal.s", False)
+        accounts.set_active(engine, admin, "focal.s", False)
     elif change == "password":
-        access.set_password(engine, admin, "focal.s", "another long password")
+        accounts.set_password(engine, admin, "focal.s", "another long password")
     else:
-        assert access.end_sessions(engine, admin, "focal.s") == 2
+        assert accounts.end_sessions(engine, admin, "focal.s") == 2
     assert [sessions.check(engine, t).user_id for t in tokens] == [None, None]
     assert sessions.open_count(engine, user_id) == 0
     log = audit.audit_frame(engine, audit.AuditFilter(user="admin.s"))
@@ -139,11 +139,11 @@ def test_a_sign_in_code_is_single_use_and_short_lived(engine: Engine) -> None:
 
 def test_a_refused_change_of_sessions_changes_nothing(engine: Engine) -> None:
     user_id = _account(engine, "focal.s", "focal_point")
-    focal = access.load_actor_by_name(engine, "focal.s")
+    focal = accounts.load_actor_by_name(engine, "focal.s")
     assert focal is not None
     token = sessions.start(engine, user_id)
     with pytest.raises(access.AccessError):
-        access.end_sessions(engine, focal, "focal.s")
+        accounts.end_sessions(engine, focal, "focal.s")
     assert sessions.check(engine, token).user_id == user_id
 
 

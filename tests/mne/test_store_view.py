@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from mne import access, analysis, city, compare, coverage, explorer, intake, overview
+from mne import accounts, analysis, city, compare, coverage, explorer, intake, overview
 from mne.access import operator
 from mne.i18n import Translator
 from mne.reports import content
@@ -62,7 +62,7 @@ def test_the_check_finds_a_raw_read(tmp_path: Path) -> None:
 
 
 def test_each_read_counts_a_submitted_value_only_when_asked(engine: Engine) -> None:
-    access.create_user(
+    accounts.create_user(
         engine,
         operator(),
         "focal.view",
@@ -70,7 +70,7 @@ def test_each_read_counts_a_submitted_value_only_when_asked(engine: Engine) -> N
         "focal_point",
         city_codes=("VNHAN",),
     )
-    focal = access.load_actor_by_name(engine, "focal.view")
+    focal = accounts.load_actor_by_name(engine, "focal.view")
     assert focal is not None
     preview = intake.check(engine, CSV.encode(), "submitted.csv", Translator("en"), actor=focal)
     assert intake.commit_preview(engine, preview, focal)["status"] == "committed"

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from db import models as m
 from db.engine import store_version
-from mne import access, audit, catalog, task_admin, tasks
+from mne import accounts, audit, catalog, task_admin, tasks
 from mne.access import Actor, Invalid, Refused, operator
 from mne.i18n import LANGUAGES, Translator
 from mne.task_admin import TaskFields
@@ -25,8 +25,8 @@ TODAY = dt.date(2026, 6, 1)
 
 def _actor(engine: Engine, name: str, role: str) -> Actor:
     cities = ("VNHAN",) if role == "focal_point" else ()
-    access.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
-    actor = access.load_actor_by_name(engine, name)
+    accounts.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
+    actor = accounts.load_actor_by_name(engine, name)
     assert actor is not None
     return actor
 

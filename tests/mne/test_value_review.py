@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db import models as m
-from mne import access, approval, audit, intake, value_review
+from mne import access, accounts, approval, audit, intake, value_review
 from mne.access import Actor, Invalid, operator
 from mne.i18n import Translator
 from mne.intake import store
@@ -18,8 +18,8 @@ PASSWORD = "correct horse battery"
 
 
 def _user(engine: Engine, name: str, role: str, cities: tuple[str, ...] = ()) -> Actor:
-    access.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
-    actor = access.load_actor_by_name(engine, name)
+    accounts.create_user(engine, operator(), name, PASSWORD, role, city_codes=cities)
+    actor = accounts.load_actor_by_name(engine, name)
     assert actor is not None
     return actor
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from db.migrate import downgrade
-from mne import access, audit, sessions, signin, web
+from mne import accounts, audit, sessions, signin, web
 from mne.access import operator
 from mne.i18n import Translator
 
@@ -32,7 +32,7 @@ def _streamlit_stand_in(request: object) -> PlainTextResponse:
 def client(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The own routes and the page gate in front of a stand-in for Streamlit's catch-all."""
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    access.create_user(engine, operator(), "analyst.w", PASSWORD, "analyst", "Analyst W")
+    accounts.create_user(engine, operator(), "analyst.w", PASSWORD, "analyst", "Analyst W")
     app = Starlette(
         routes=[*web.routes(), Route("/{path:path}", _streamlit_stand_in)],
         middleware=[Middleware(web.SecurityHeaders), Middleware(web.PageGate)],
@@ -73,7 +73,7 @@ def test_a_right_password_sets_an_http_only_same_site_cookie_and_goes_back_to_th
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # plain HTTP here; behind TLS, see the next test
     token = cookie.split(";")[0].split("=", 1)[1]
-    actor = access.load_actor_by_name(engine, "analyst.w")
+    actor = accounts.load_actor_by_name(engine, "analyst.w")
     assert actor is not None and sessions.check(engine, token).user_id == actor.user_id
     assert client.get("/city?code=VNDAD&lang=en").text != "streamlit"  # the app's page
 
@@ -157,7 +157,7 @@ def test_an_expired_session_says_why_on_the_form(
 ) -> None:
     import datetime as dt
 
-    actor = access.load_actor_by_name(engine, "analyst.w")
+    actor = accounts.load_actor_by_name(engine, "analyst.w")
     assert actor is not None and actor.user_id is not None
     old = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=sessions.idle_minutes() + 1)
     client.cookies.set(sessions.COOKIE_NAME, sessions.start(engine, actor.user_id, now=old))

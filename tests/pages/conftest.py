@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from mne import sessions
-from mne.access import load_actor_by_name
+from mne.accounts import load_actor_by_name
 from pages import _ui as ui
 from tests.conftest import ROOT
 

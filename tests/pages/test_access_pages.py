@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access, audit, intake
+from mne import accounts, audit, intake
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
@@ -24,12 +24,12 @@ HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://x) :red[red] Robe
 
 
 def _accounts(engine: Engine) -> None:
-    access.create_user(engine, operator(), "admin.t", PASSWORD, "admin", HOSTILE)
-    access.create_user(engine, operator(), "analyst.t", PASSWORD, "analyst")
-    access.create_user(
+    accounts.create_user(engine, operator(), "admin.t", PASSWORD, "admin", HOSTILE)
+    accounts.create_user(engine, operator(), "analyst.t", PASSWORD, "analyst")
+    accounts.create_user(
         engine, operator(), "focal.t", PASSWORD, "focal_point", city_codes=("VNHAN",)
     )
-    access.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer")
+    accounts.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer")
 
 
 def _open_app(engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str = "en") -> AppTest:
@@ -115,7 +115,7 @@ def test_an_analyst_approves_a_submission_on_the_approvals_page(
 ) -> None:
     tr = Translator(lang)
     _accounts(engine)
-    focal = access.load_actor_by_name(engine, "focal.t")
+    focal = accounts.load_actor_by_name(engine, "focal.t")
     assert focal is not None
     content = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,31\n"
     preview = intake.check(engine, content, "hanoi.csv", tr, actor=focal)
@@ -134,7 +134,7 @@ def test_an_analyst_approves_a_submission_on_the_approvals_page(
 
 def test_returning_needs_a_comment(engine: Engine, open_page: AppFactory) -> None:
     _accounts(engine)
-    focal = access.load_actor_by_name(engine, "focal.t")
+    focal = accounts.load_actor_by_name(engine, "focal.t")
     assert focal is not None
     content = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,31\n"
     intake.commit_preview(engine, intake.check(engine, content, "h.csv", Translator("en")), focal)

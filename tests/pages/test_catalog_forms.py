@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from mne import access, audit, catalog, city_search
+from mne import accounts, audit, catalog, city_search
 from mne.access import operator
 from mne.i18n import Translator
 from tests.pages.conftest import AppFactory
@@ -17,7 +17,7 @@ TR = Translator("en")
 def test_an_administrator_renames_an_indicator_and_names_a_city(
     engine: Engine, open_page: AppFactory
 ) -> None:
-    access.create_user(engine, operator(), "admin.p", PASSWORD, "admin")
+    accounts.create_user(engine, operator(), "admin.p", PASSWORD, "admin")
     app = open_page(engine, "en", "catalog.py", user="admin.p")
     code = app.selectbox(key="edit-ind").value
     app.text_input(key=f"edit-{code}-name-en").input("A clearer name")
@@ -35,13 +35,13 @@ def test_an_administrator_renames_an_indicator_and_names_a_city(
 
 
 def test_an_analyst_sees_no_catalog_form(engine: Engine, open_page: AppFactory) -> None:
-    access.create_user(engine, operator(), "analyst.p", PASSWORD, "analyst")
+    accounts.create_user(engine, operator(), "analyst.p", PASSWORD, "analyst")
     app = open_page(engine, "en", "catalog.py", user="analyst.p")
     assert not [s for s in app.selectbox if s.key in ("edit-ind", "edit-city")]
 
 
 def test_an_administrator_adds_a_city_from_the_page(engine: Engine, open_page: AppFactory) -> None:
-    access.create_user(engine, operator(), "admin.q", PASSWORD, "admin")
+    accounts.create_user(engine, operator(), "admin.q", PASSWORD, "admin")
     app = open_page(engine, "en", "catalog.py", user="admin.q")
     country = app.selectbox(key="add-city-country").value
     app.text_input(key="add-city-code").input(f"{country}zzq")
@@ -63,7 +63,7 @@ def test_an_administrator_adds_a_city_from_the_page(engine: Engine, open_page: A
 def test_an_administrator_brings_back_a_retired_indicator(
     engine: Engine, open_page: AppFactory
 ) -> None:
-    access.create_user(engine, operator(), "admin.r", PASSWORD, "admin")
+    accounts.create_user(engine, operator(), "admin.r", PASSWORD, "admin")
     app = open_page(engine, "en", "catalog.py", user="admin.r")
     code = app.selectbox(key="edit-ind").value
     app.button(key="retire-ind").click().run()
@@ -81,7 +81,7 @@ def test_an_administrator_brings_back_a_retired_indicator(
 def test_an_administrator_records_a_rename_from_the_page(
     engine: Engine, open_page: AppFactory
 ) -> None:
-    access.create_user(engine, operator(), "admin.s", PASSWORD, "admin")
+    accounts.create_user(engine, operator(), "admin.s", PASSWORD, "admin")
     app = open_page(engine, "en", "catalog.py", user="admin.s")
     city = app.selectbox(key="edit-city").value
     app.text_input(key="event-code").input("TEST_RENAME")

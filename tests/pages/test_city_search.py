@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from mne import access, catalog
+from mne import accounts, catalog
 from mne.access import operator
 from mne.i18n import Translator
 from tests.pages.conftest import AppFactory
@@ -63,7 +63,7 @@ PICKERS_IN_FORMS = [
 def test_a_picker_inside_a_form_finds_each_spelling(
     engine: Engine, open_page: AppFactory, page: str, role: str, key: str
 ) -> None:
-    access.create_user(engine, operator(), f"{role}.find", "a long test password", role)
+    accounts.create_user(engine, operator(), f"{role}.find", "a long test password", role)
     cities = catalog.cities(engine, "en").set_index("name_en")
     app = open_page(engine, "en", page, user=f"{role}.find")
     for typed, meant in SPELLINGS.items():
@@ -81,8 +81,8 @@ def test_an_account_keeps_its_cities_while_the_box_finds_another(
 ) -> None:
     cities = catalog.cities(engine, "en").set_index("name_en")
     hanoi, da_nang = cities.loc["Hanoi", "code"], cities.loc["Da Nang", "code"]
-    access.create_user(engine, operator(), "admin.keep", "a long test password", "admin")
-    access.create_user(
+    accounts.create_user(engine, operator(), "admin.keep", "a long test password", "admin")
+    accounts.create_user(
         engine, operator(), "focal.keep", "a long test password", "focal_point", city_codes=(hanoi,)
     )
     app = open_page(engine, "en", "users.py", user="admin.keep")
@@ -94,5 +94,5 @@ def test_an_account_keeps_its_cities_while_the_box_finds_another(
     picker.select(da_nang)
     app.button(key=f"FormSubmitter:set-role-{TR('Save role and cities')}").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    users = access.users_frame(engine).set_index("username")
+    users = accounts.users_frame(engine).set_index("username")
     assert sorted(users.loc["focal.keep", "cities"].split(", ")) == sorted([hanoi, da_nang])

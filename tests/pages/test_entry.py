@@ -8,8 +8,9 @@ import pandas as pd
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access, catalog, entry
-from mne.access import load_actor_by_name, operator
+from mne import accounts, catalog, entry
+from mne.access import operator
+from mne.accounts import load_actor_by_name
 from mne.i18n import Translator
 from mne.intake import store
 from tests.pages.conftest import AppFactory
@@ -18,7 +19,7 @@ PASSWORD = "a long test password"
 
 
 def _focal_point(engine: Engine, city: str) -> None:
-    access.create_user(engine, operator(), "focal.e", PASSWORD, "focal_point", city_codes=(city,))
+    accounts.create_user(engine, operator(), "focal.e", PASSWORD, "focal_point", city_codes=(city,))
 
 
 def _cell(app: AppTest, city: str, period: str, code: str):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from db import models as m
-from mne import access
+from mne import accounts
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from tests.pages.conftest import AppFactory
@@ -86,8 +86,8 @@ LABELLED = (
 
 @pytest.fixture(scope="module")
 def walk_store(demo_engine: Engine) -> Engine:
-    if access.load_actor_by_name(demo_engine, ADMIN) is None:
-        access.create_user(demo_engine, operator(), ADMIN, "a long walk password 1", "admin")
+    if accounts.load_actor_by_name(demo_engine, ADMIN) is None:
+        accounts.create_user(demo_engine, operator(), ADMIN, "a long walk password 1", "admin")
     return demo_engine
 
 

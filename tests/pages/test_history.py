@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from mne import access
+from mne import accounts
 from mne.access import Actor, operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import check, commit_preview, store
@@ -16,7 +16,7 @@ SECOND = "city,indicator,period,value\nVNHAN,QE_PM25,2024,35\n"
 
 
 def _focal_point(engine: Engine) -> Actor:
-    access.create_user(
+    accounts.create_user(
         engine,
         operator(),
         "focal.hanoi",
@@ -24,7 +24,7 @@ def _focal_point(engine: Engine) -> Actor:
         "focal_point",
         city_codes=("VNHAN", "VNSGN"),
     )
-    actor = access.load_actor_by_name(engine, "focal.hanoi")
+    actor = accounts.load_actor_by_name(engine, "focal.hanoi")
     assert actor is not None
     return actor
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access, approval, markup
+from mne import accounts, approval, markup
 from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import check, commit_preview
@@ -51,10 +51,12 @@ def _shown_as_text(app: AppTest, payload: str, times: int = 1) -> None:
 def returned_batch(engine: Engine) -> None:
     """A focal point named PAYLOAD uploads a file named PAYLOAD; an administrator named
     PAYLOAD returns it with the comment PAYLOAD."""
-    access.create_user(engine, operator(), "focal.x", PASSWORD, "focal_point", PAYLOAD, ("VNHAN",))
-    access.create_user(engine, operator(), "admin.x", PASSWORD, "admin", PAYLOAD)
-    focal = access.load_actor_by_name(engine, "focal.x")
-    admin = access.load_actor_by_name(engine, "admin.x")
+    accounts.create_user(
+        engine, operator(), "focal.x", PASSWORD, "focal_point", PAYLOAD, ("VNHAN",)
+    )
+    accounts.create_user(engine, operator(), "admin.x", PASSWORD, "admin", PAYLOAD)
+    focal = accounts.load_actor_by_name(engine, "focal.x")
+    admin = accounts.load_actor_by_name(engine, "admin.x")
     assert focal is not None and admin is not None
     text = "city,indicator,period,value\nVNHAN,QE_PM25,2024,38\n"
     preview = check(engine, text.encode(), PAYLOAD + ".csv", Translator("en"), actor=focal)
@@ -79,7 +81,7 @@ def test_a_hostile_comment_file_name_and_account_name_show_as_text(
 
 
 def test_a_hostile_user_name_is_refused_as_text(engine: Engine, open_page: AppFactory) -> None:
-    access.create_user(engine, operator(), "admin.x", PASSWORD, "admin", "Admin")
+    accounts.create_user(engine, operator(), "admin.x", PASSWORD, "admin", "Admin")
     app = open_page(engine, "en", "users.py", user="admin.x")
     _add_account(app, hostile.MD_IMAGE)
     errors = [str(e.value) for e in app.error]
@@ -96,7 +98,7 @@ def test_a_hostile_user_name_is_refused_as_text(engine: Engine, open_page: AppFa
 def test_a_user_name_that_reads_as_an_address_is_added_as_text(
     engine: Engine, open_page: AppFactory
 ) -> None:
-    access.create_user(engine, operator(), "admin.x", PASSWORD, "admin", "Admin")
+    accounts.create_user(engine, operator(), "admin.x", PASSWORD, "admin", "Admin")
     app = open_page(engine, "en", "users.py", user="admin.x")
     name = "+1@127.0.0.1"  # a formula's start, and an address markdown would link
     _add_account(app, name)
@@ -108,7 +110,7 @@ def test_a_user_name_that_reads_as_an_address_is_added_as_text(
 
 def test_a_hostile_task_update_note_is_shown_as_text(engine: Engine, open_page: AppFactory) -> None:
     init_store(engine, with_demo=True)
-    access.create_user(engine, operator(), "analyst.x", PASSWORD, "analyst", PAYLOAD)
+    accounts.create_user(engine, operator(), "analyst.x", PASSWORD, "analyst", PAYLOAD)
     app = open_page(engine, "en", "tasks.py", user="analyst.x")
     app.number_input[0].set_value(100.0)
     app.text_area[0].input(PAYLOAD)
@@ -120,7 +122,7 @@ def test_a_hostile_task_update_note_is_shown_as_text(engine: Engine, open_page: 
 
 def test_a_hostile_target_note_is_shown_as_text(engine: Engine, open_page: AppFactory) -> None:
     init_store(engine, with_demo=True)
-    access.create_user(engine, operator(), "analyst.x", PASSWORD, "analyst")
+    accounts.create_user(engine, operator(), "analyst.x", PASSWORD, "analyst")
     app = open_page(engine, "en", "catalog.py", user="analyst.x")
     _fill(app, "Note", PAYLOAD)
     next(b for b in app.button if b.label == "Save the target").click().run()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access, approval, intake, value_review
+from mne import accounts, approval, intake, value_review
 from mne.access import operator
 from mne.i18n import Translator
 from mne.intake import store
@@ -20,19 +20,19 @@ COMMENT = "Twice last year's value: check the station."
 
 
 def _upload(engine: Engine, user: str, text: str) -> int:
-    actor = access.load_actor_by_name(engine, user)
+    actor = accounts.load_actor_by_name(engine, user)
     assert actor is not None
     preview = intake.check(engine, text.encode(), "values.csv", TR, actor=actor)
     return int(intake.commit_preview(engine, preview, actor)["batch_id"])
 
 
 def _world(engine: Engine) -> int:
-    access.create_user(
+    accounts.create_user(
         engine, operator(), "focal.r", PASSWORD, "focal_point", city_codes=("VNHAN",)
     )
-    access.create_user(engine, operator(), "analyst.r", PASSWORD, "analyst")
+    accounts.create_user(engine, operator(), "analyst.r", PASSWORD, "analyst")
     first = _upload(engine, "focal.r", "city,indicator,period,value\nVNHAN,QE_PM25,2022,36.6\n")
-    analyst = access.load_actor_by_name(engine, "analyst.r")
+    analyst = accounts.load_actor_by_name(engine, "analyst.r")
     assert analyst is not None
     approval.approve_batch(engine, analyst, first)
     return _upload(

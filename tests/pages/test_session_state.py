@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from mne import access
-from mne.access import load_actor_by_name, operator
+from mne import accounts
+from mne.access import operator
+from mne.accounts import load_actor_by_name
 from mne.i18n import Translator
 from pages import _ui as ui
 from tests.conftest import ROOT
@@ -38,8 +39,8 @@ FORGED = {
 
 def _app(engine: Engine, monkeypatch: pytest.MonkeyPatch, user: str) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    access.create_user(engine, operator(), "admin.t", PASSWORD, "admin", "The Administrator")
-    access.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer", "A Viewer")
+    accounts.create_user(engine, operator(), "admin.t", PASSWORD, "admin", "The Administrator")
+    accounts.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer", "A Viewer")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     admin = load_actor_by_name(engine, "admin.t")
     assert admin is not None

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from db import models as m
-from mne import access, markup, task_admin, tasks
+from mne import accounts, markup, task_admin, tasks
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.store import init_store
@@ -33,7 +33,7 @@ FIRST_ADMIN = (
 def demo_store(engine: Engine) -> Engine:
     """A store of its own with the demo data and an analyst account, for tests that write."""
     init_store(engine, with_demo=True)
-    access.create_user(engine, operator(), "analyst.hn", "long enough password", "analyst")
+    accounts.create_user(engine, operator(), "analyst.hn", "long enough password", "analyst")
     return engine
 
 
@@ -109,7 +109,7 @@ def _task_state(engine: Engine, code: str) -> tuple[float, int]:
 
 
 def test_a_viewer_sees_no_update_form(demo_store: Engine, open_page: AppFactory) -> None:
-    access.create_user(demo_store, operator(), "viewer.hn", "long enough password", "viewer")
+    accounts.create_user(demo_store, operator(), "viewer.hn", "long enough password", "viewer")
     app = open_page(demo_store, "en", "tasks.py", user="viewer.hn")
     assert not app.get("form") and not app.text_area and not app.text_input
     assert "Add or edit tasks" not in [h.value for h in app.subheader]
@@ -242,7 +242,7 @@ def test_a_due_date_before_the_start_is_refused_in_the_language(
 def test_an_analyst_adds_the_first_task_on_an_empty_store(
     engine: Engine, open_page: AppFactory
 ) -> None:
-    access.create_user(engine, operator(), "analyst.hn", "long enough password", "analyst")
+    accounts.create_user(engine, operator(), "analyst.hn", "long enough password", "analyst")
     app = open_page(engine, "en", "tasks.py", user="analyst.hn")
     assert [i.value for i in app.info] == [EMPTY]
     _fill_task(app, "add-task", {"code": "G1-01", **TITLES})

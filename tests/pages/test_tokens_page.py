@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from mne import access, api_tokens
+from mne import accounts, api_tokens
 from mne.access import operator
 from mne.i18n import Translator
 from tests.pages.conftest import AppFactory
@@ -19,8 +19,8 @@ def test_an_admin_makes_lists_and_revokes_a_token_on_the_accounts_page(
     engine: Engine, open_page: AppFactory, lang: str
 ) -> None:
     tr = Translator(lang)
-    access.create_user(engine, operator(), "admin.t", PASSWORD, "admin")
-    access.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer")
+    accounts.create_user(engine, operator(), "admin.t", PASSWORD, "admin")
+    accounts.create_user(engine, operator(), "viewer.t", PASSWORD, "viewer")
     app = open_page(engine, lang, "users.py", user="admin.t")
     assert not app.exception
     app.selectbox(key="token_owner").set_value("viewer.t")

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from db import models as m
-from mne import access, intake
+from mne import accounts, intake
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
 from mne.intake import store
@@ -32,7 +32,7 @@ def test_upload_page_in_the_demo_mode_explains_the_first_admin(
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_upload_page_for_a_focal_point(engine: Engine, open_page: AppFactory, lang: str) -> None:
     tr = Translator(lang)
-    access.create_user(
+    accounts.create_user(
         engine,
         operator(),
         "focal.hue",
@@ -62,7 +62,7 @@ def test_a_corrected_file_of_the_same_name_and_length_is_read_afresh(
     """Two files called hanoi.csv, of the same byte length, with 41 and then 42: the second
     file's value is previewed and stored, with the second file's sha256 on its batch."""
     tr = Translator("en")
-    access.create_user(engine, operator(), "analyst.u", "long enough password", "analyst")
+    accounts.create_user(engine, operator(), "analyst.u", "long enough password", "analyst")
     first = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,41\n"
     second = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,42\n"
     assert len(first) == len(second)
@@ -90,7 +90,7 @@ def test_the_preview_follows_a_write_made_elsewhere(engine: Engine, open_page: A
     value stored meanwhile by someone else (here the command line's operator) turns the
     preview's "new" value into a changed one."""
     tr = Translator("en")
-    access.create_user(engine, operator(), "analyst.v", "long enough password", "analyst")
+    accounts.create_user(engine, operator(), "analyst.v", "long enough password", "analyst")
     data = b"city,indicator,period,value\nVNHAN,QE_PM25,2024,42\n"
     app = open_page(engine, "en", "upload.py", user="analyst.v")
     app = _upload(app, "hanoi.csv", data)
