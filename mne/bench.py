@@ -189,9 +189,9 @@ def _import(url: str, csv_path: Path, dry_run: bool) -> None:
 
 def _revert(url: str, batch_id: int) -> None:
     from mne.access import operator
-    from mne.intake import store
+    from mne.intake import revert
 
-    counts = store.revert(get_engine(url), batch_id, operator("bench"))
+    counts = revert.revert(get_engine(url), batch_id, operator("bench"))
     assert counts["restored"] + counts["removed"] > 0, counts
 
 
@@ -201,17 +201,17 @@ CHANGES_SHOWN = 1000  # as many as the History page shows
 def _read_batch(url: str, batch_id: int) -> dict[str, float]:
     """The History page's reads of one batch: its first 1,000 changes with the values they
     replaced, then how many values it set."""
-    from mne.intake import store
+    from mne.intake import batches
 
     engine = get_engine(url)
     # Warm, as a running app server is: connected, the statements compiled (on a batch that
     # does not exist, so no value of the measured batch is read before it is timed).
-    store.batch_changes(engine, 0, CHANGES_SHOWN)
-    store.batch_value_count(engine, 0)
+    batches.batch_changes(engine, 0, CHANGES_SHOWN)
+    batches.batch_value_count(engine, 0)
     start = time.perf_counter()
-    changes = store.batch_changes(engine, batch_id, CHANGES_SHOWN)
+    changes = batches.batch_changes(engine, batch_id, CHANGES_SHOWN)
     middle = time.perf_counter()
-    total = store.batch_value_count(engine, batch_id)
+    total = batches.batch_value_count(engine, batch_id)
     end = time.perf_counter()
     assert len(changes) == min(CHANGES_SHOWN, total), (len(changes), total)
     return {"seconds": round(middle - start, 3), "count_seconds": round(end - middle, 3)}

@@ -22,7 +22,7 @@ from mne.access import AccessError
 from mne.catalog import catalog_json
 from mne.errors import UserError
 from mne.i18n import LANGUAGES, N_, Translator
-from mne.intake import store as intake_store
+from mne.intake import batches, revert
 from mne.intake.mapping import Mapping, MappingProblem
 from mne.intake.problems import sheet_note
 from mne.intake.template import template_csv, template_xlsx
@@ -500,8 +500,8 @@ def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
     if actor is None:
         return 2
     try:
-        counts = intake_store.revert(engine, args.batch_id, actor)
-    except (intake_store.RevertRefused, AccessError) as refused:
+        counts = revert.revert(engine, args.batch_id, actor)
+    except (revert.RevertRefused, AccessError) as refused:
         print(refused.message(tr), file=sys.stderr)
         return 1
     print(
@@ -515,15 +515,15 @@ def _revert(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
 
 
 def _history(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
-    batches = intake_store.batches_frame(engine, args.city, args.indicator)
+    listed = batches.batches_frame(engine, args.city, args.indicator)
     if args.json:
-        return _print_json(batches.to_dict("records"))
-    print(batches.to_string(index=False) if not batches.empty else tr("No uploads yet."))
+        return _print_json(listed.to_dict("records"))
+    print(listed.to_string(index=False) if not listed.empty else tr("No uploads yet."))
     return 0
 
 
 def _values(engine: Engine, args: argparse.Namespace, tr: Translator) -> int:
-    values = intake_store.values_frame(engine, args.city, args.indicator, args.period)
+    values = batches.values_frame(engine, args.city, args.indicator, args.period)
     return _print_json(values.to_dict("records"))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from mne import catalog, intake, value_review
 from mne.access import Actor
 from mne.i18n import Translator
-from mne.intake.store import values_frame
+from mne.intake.batches import values_frame
 
 FORMAT = "form"
 # Row 1 of the file the form becomes is its header: the first indicator is row 2.

@@ -22,7 +22,7 @@ written where they are raised (access.Invalid: "The latitude is between -90 and 
 Families: access (AccessError, Refused, Invalid, signin.SignInRefused,
 task_admin.TaskInvalid), api.ApiError, backup.BackupProblem, progress.UnknownCode,
 reports.content (ReportError, ExportFailed), intake.problems.FileProblem,
-intake.mapping.MappingProblem, intake.store.RevertRefused, tasks.UpdateRefused,
+intake.mapping.MappingProblem, intake.revert.RevertRefused, tasks.UpdateRefused,
 bench.StoreNotEmpty; and intake.problems.RowProblem, the row problems of an upload (errors and
 warnings), said for many rows at once in the problem frame, never raised. Pages show any of
 them with pages/_ui.show_error.
@@ -164,7 +164,7 @@ def families() -> Iterator[type[UserError]]:
     import mne.bench
     import mne.intake.mapping
     import mne.intake.problems
-    import mne.intake.store
+    import mne.intake.revert
     import mne.progress
     import mne.reports.content
     import mne.signin

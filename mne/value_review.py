@@ -34,7 +34,7 @@ from mne import access, audit
 from mne.access import Action, Actor, Invalid
 from mne.approval import COMMENT_LIMIT, REVIEW_STATE_LABELS, STEP_WORDS, STEPS, WRONG_STATE
 from mne.i18n import N_, Translator
-from mne.intake import store
+from mne.intake import batches, store
 from mne.intake.problems import empty_problems
 from mne.intake.validate import history_warnings
 
@@ -59,7 +59,7 @@ def batch_values(engine: Engine, batch_id: int, lang: str, limit: int = REVIEWAB
     against the city's other values, "" if nothing), returned (the comment, if returned);
     flagged values first. Warnings are in `lang`."""
     tr = Translator(lang)
-    changes = store.batch_changes(engine, batch_id, limit)
+    changes = batches.batch_changes(engine, batch_id, limit)
     if changes.empty:
         return changes.assign(status="", warning="", returned="")
     o, c, i = m.table(m.Observation), m.table(m.City), m.table(m.Indicator)

@@ -45,7 +45,7 @@ from mne import store as mne_store
 from mne.charts import TOPOJSON_URL
 from mne.errors import UserError
 from mne.i18n import DEFAULT_LANGUAGE, MISSING, Translator, normalise_language
-from mne.intake import store as intake_store
+from mne.intake import batches, revert
 from mne.reports.cells import neutralise_formulas
 from mne.scoring import STATUS_LABELS
 from mne.store import Store, open_store, store_url
@@ -192,10 +192,10 @@ load_batch_review = cached(value_review.batch_values)  # (batch_id): flagged fir
 load_indicators = cached(catalog.indicators)
 load_focus_areas = cached(catalog.focus_areas)
 load_targets = cached(catalog.targets)
-load_batches = cached(intake_store.batches_frame, per_language=False)
+load_batches = cached(batches.batches_frame, per_language=False)
 # (batch_id, limit): the first `limit` values a batch set, and how many it set in all.
-load_batch_changes = cached(intake_store.batch_changes, per_language=False)
-load_batch_value_count = cached(intake_store.batch_value_count, per_language=False)
+load_batch_changes = cached(batches.batch_changes, per_language=False)
+load_batch_value_count = cached(batches.batch_value_count, per_language=False)
 _has_demo = cached(demo.has_demo, per_language=False)
 
 
@@ -258,7 +258,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def batch_changes_table(changes: pd.DataFrame) -> None:
-    """The values a batch set (store.batch_changes): city, indicator, period, before, set."""
+    """The values a batch set (batches.batch_changes): city, indicator, period, before, set."""
     tr = translator()
     st.dataframe(
         tr.readable(changes, values=("old_value", "new_value")),
@@ -554,7 +554,7 @@ def returned_values_table(returned: pd.DataFrame) -> None:
 
 # Refusals (the role or the stored state says no) show a block; problems with what was given,
 # an error.
-REFUSALS = (access.AccessError, intake_store.RevertRefused, tasks.UpdateRefused)
+REFUSALS = (access.AccessError, revert.RevertRefused, tasks.UpdateRefused)
 
 
 def show_error(error: UserError) -> None:

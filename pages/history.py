@@ -7,7 +7,7 @@ import streamlit as st
 from mne.approval import REVIEW_STATE_LABELS
 from mne.errors import UserError
 from mne.i18n import N_
-from mne.intake import store as batches
+from mne.intake import batches, revert
 from mne.intake.shape import format_description
 from pages import _ui as ui
 
@@ -140,13 +140,13 @@ if state == "committed" and ui.actor() is None:
 elif state == "committed" and ui.may("revert"):
     confirm = st.checkbox(tr("I want to revert batch #{batch}", batch=chosen))
     if st.button(tr("Revert"), disabled=not confirm, icon=":material/undo:"):
-        # The write lock is held inside batches.revert only, for its statements: the page
+        # The write lock is held inside revert.revert only, for its statements: the page
         # reads what to show (the refreshed tables) after it, on the rerun.
         with st.status(tr("Reverting batch #{batch}…", batch=chosen), expanded=True) as status:
             try:
                 actor = ui.actor()
                 assert actor is not None  # may("revert") needs an account
-                counts = batches.revert(
+                counts = revert.revert(
                     engine, int(chosen), actor, progress=lambda step: status.write(tr(step))
                 )
             except UserError as problem:

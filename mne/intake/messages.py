@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mne.i18n import Translator
-from mne.intake.store import REVERT_REFUSALS, RevertRefused
+from mne.intake.revert import REVERT_REFUSALS, RevertRefused
 
 __all__ = ["REVERT_REFUSALS", "revert_refusal"]
 

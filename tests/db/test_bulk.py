@@ -15,7 +15,7 @@ from db import models as m
 from db.engine import writing
 from mne.access import operator
 from mne.i18n import Translator
-from mne.intake import check, commit_preview, store
+from mne.intake import batches, check, commit_preview, revert
 
 TESTER = operator("tester")
 FILE = "city,indicator,period,value,note\n" + "".join(
@@ -75,7 +75,7 @@ def test_an_empty_table_filled_in_bulk_gets_back_every_index_and_key_exactly(
     assert rebuilt == [True]  # the empty table was filled with its indexes dropped
     with engine.connect() as conn:
         assert _definitions(conn) == before
-    values = store.values_frame(engine)
+    values = batches.values_frame(engine)
     assert len(values) == 150 and values["value"].min() == 10.5
     # The second file finds rows stored: the indexes stay while it is written.
     changed = FILE.replace(".5,", ".25,")
@@ -90,7 +90,7 @@ def test_a_bulk_fill_stores_what_a_row_by_row_fill_stores(
     monkeypatch.setattr(bulk, "REBUILD_AT_ROWS", 10)
     result = _import(engine)
     rebuilt = _values(engine)
-    store.revert(engine, result["batch_id"], TESTER)
+    revert.revert(engine, result["batch_id"], TESTER)
     monkeypatch.setattr(bulk, "REBUILD_AT_ROWS", 10**9)
     again = _import(engine)
     assert [r[1:] for r in _values(engine)] == [

@@ -78,7 +78,7 @@ def accounts_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def newest_batch(store: str, file_name: str) -> int:
     """The newest batch stored from `file_name` (tests sharing a store each pick their own)."""
-    from mne.intake.store import batches_frame
+    from mne.intake.batches import batches_frame
 
     batches = batches_frame(get_engine(store))
     return int(batches.loc[batches["file_name"] == file_name, "id"].max())

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from db.engine import get_engine
 from mne import catalog, value_review
-from mne.intake import store
+from mne.intake import batches
 from tests.e2e.conftest import PASSWORD, Browser
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +25,7 @@ def _chosen(engine: object) -> pd.DataFrame:
     """Three indicators of the city with a 2025 value and room in their plausible range to
     double it (the first one will): name, code, previous value, bounds."""
     indicators = catalog.indicators(engine, "en").set_index("code")  # type: ignore[arg-type]
-    last = store.values_frame(engine, city=CITY, period="2025").set_index("indicator")  # type: ignore[arg-type]
+    last = batches.values_frame(engine, city=CITY, period="2025").set_index("indicator")  # type: ignore[arg-type]
     rows = indicators.join(last["value"].rename("previous"), how="inner")
     rows = rows[(rows["previous"] > 0) & (rows["previous"] * 1.9 <= rows["plausible_max"])]
     rows = rows.drop(index="QE_PM25", errors="ignore")  # another browser test uploads it
@@ -78,7 +78,7 @@ def test_enter_review_return_and_revert(
     good = {doubled["name"]: doubled["previous"] * 1.9}
     good.update({r.name: r.previous * 1.02 for r in kept.itertuples()})
     too_big = kept.iloc[-1]
-    batches_before = len(store.batches_frame(engine))
+    batches_before = len(batches.batches_frame(engine))
     page = browser.page
 
     browser.open(accounts_app_url + f"/city?code={CITY}&lang=en")
@@ -90,15 +90,15 @@ def test_enter_review_return_and_revert(
         page.get_by_label(name, exact=True).fill(f"{typed:.2f}")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Check the values").click()  # type: ignore[attr-defined]
     page.get_by_text("values need fixing").wait_for(timeout=60_000)  # type: ignore[attr-defined]
-    assert len(store.batches_frame(engine)) == batches_before  # nothing saved
+    assert len(batches.batches_frame(engine)) == batches_before  # nothing saved
     assert page.get_by_role("button", name="Save 3 values").count() == 0  # type: ignore[attr-defined]
 
     page.get_by_label(too_big["name"], exact=True).fill(f"{good[too_big['name']]:.2f}")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Check the values").click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Save 3 values").click(timeout=60_000)  # type: ignore[attr-defined]
     page.get_by_text("submitted for approval").wait_for(timeout=60_000)  # type: ignore[attr-defined]
-    batch = int(store.batches_frame(engine).iloc[0]["id"])
-    stored = store.values_frame(engine, city=CITY, period=YEAR).set_index("indicator")
+    batch = int(batches.batches_frame(engine).iloc[0]["id"])
+    stored = batches.values_frame(engine, city=CITY, period=YEAR).set_index("indicator")
     assert set(stored.loc[list(chosen["code"]), "status"]) == {"submitted"}
     browser.sign_out()
 
@@ -143,6 +143,6 @@ def test_enter_review_return_and_revert(
     page.get_by_text(f"I want to revert batch #{batch}").click()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Revert").click()  # type: ignore[attr-defined]
     page.get_by_text(f"Batch #{batch} reverted").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
-    left = store.values_frame(engine, city=CITY, period=YEAR)
+    left = batches.values_frame(engine, city=CITY, period=YEAR)
     assert not set(left["indicator"]) & set(chosen["code"])  # exactly as before the form
     assert browser.unexpected_errors() == []

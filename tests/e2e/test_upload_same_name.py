@@ -14,7 +14,7 @@ from db import models as m
 from db.engine import get_engine
 from mne.access import operator
 from mne.accounts import create_user
-from mne.intake import store
+from mne.intake import batches
 from mne.store import init_store
 from tests.e2e.conftest import PASSWORD, Browser, _serve
 
@@ -55,7 +55,7 @@ def test_the_second_file_of_the_same_name_and_length_is_the_one_stored(
     page.get_by_role("button", name="Store the values").click()  # type: ignore[attr-defined]
     page.get_by_text("Stored as batch #").wait_for(timeout=30_000)  # type: ignore[attr-defined]
 
-    stored = store.values_frame(engine, city="VNHAN", indicator="QE_PM25", period="2024")
+    stored = batches.values_frame(engine, city="VNHAN", indicator="QE_PM25", period="2024")
     assert stored["value"].tolist() == [42.0]
     with engine.connect() as conn:
         sha256 = conn.execute(select(m.UploadBatch.sha256)).scalar_one()

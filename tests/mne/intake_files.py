@@ -18,7 +18,7 @@ from sqlalchemy import Engine, MetaData, select
 
 from mne.i18n import Translator
 from mne.intake import Preview
-from mne.intake.store import values_frame
+from mne.intake.batches import values_frame
 
 EN = Translator("en")
 LONG_HEADER = ["city", "indicator", "period", "value"]

@@ -33,7 +33,7 @@ from mne import (
 )
 from mne.access import Actor, Invalid, Refused, operator
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import batches, revert
 from mne.signin import SignInRefused
 from tests.command_line import Ran, run_cli
 
@@ -96,7 +96,7 @@ ACTIONS: dict[str, Callable[[Engine, Actor], object]] = {
     "enter values": lambda e, a: entry.save(
         e, entry.check(e, "VNHAN", "2020", {"QE_PM25": "41"}, TR, a), a
     ),
-    "revert a submitted batch": lambda e, a: store.revert(e, 1, a),
+    "revert a submitted batch": lambda e, a: revert.revert(e, 1, a),
     "approve one value": lambda e, a: value_review.review_values(
         e, a, 1, [("VNHAN", "QE_PM25", "2023")], {}
     ),
@@ -460,10 +460,10 @@ def test_a_focal_points_rows_of_another_city_are_refused_row_by_row(engine: Engi
         and "VNHAN" in preview.errors["message"].iloc[0]
     )
     assert intake.commit_preview(engine, preview, focal)["status"] == "rejected"
-    assert store.values_frame(engine).empty
+    assert batches.values_frame(engine).empty
     summary = intake.commit_preview(engine, preview, focal, partial=True)
     assert (summary["status"], summary["inserted"], summary["rejected"]) == ("committed", 1, 1)
-    values = store.values_frame(engine)
+    values = batches.values_frame(engine)
     assert values[["city", "value", "status"]].values.tolist() == [["VNHAN", 33.0, "submitted"]]
 
 
@@ -472,7 +472,7 @@ def test_a_commit_with_another_citys_rows_is_refused_whatever_the_preview(engine
     unchecked = intake.check(engine, SAIGON.encode(), "saigon.csv", TR)  # checked without actor
     with pytest.raises(Refused):
         intake.commit_preview(engine, unchecked, focal)
-    assert store.values_frame(engine).empty
+    assert batches.values_frame(engine).empty
     assert _audit_actions(engine, "focal.hn") == ["import.denied"]
 
 
@@ -480,9 +480,9 @@ def test_approved_values_are_locked_until_an_analyst_reopens_them(engine: Engine
     focal = _user(engine, "focal.hn", "focal_point", ("VNHAN",))
     analyst = _user(engine, "analyst.1", "analyst")
     first = _import(engine, focal, HANOI_2023)
-    assert store.values_frame(engine)["status"].tolist() == ["submitted"]
+    assert batches.values_frame(engine)["status"].tolist() == ["submitted"]
     assert approval.approve_batch(engine, analyst, first["batch_id"]) == 1
-    assert store.values_frame(engine)["status"].tolist() == ["approved"]
+    assert batches.values_frame(engine)["status"].tolist() == ["approved"]
 
     changed = HANOI_2023.replace(",30", ",29")
     preview = intake.check(engine, changed.encode(), "fix.csv", TR, actor=focal)
@@ -490,12 +490,14 @@ def test_approved_values_are_locked_until_an_analyst_reopens_them(engine: Engine
     assert "reopen" in preview.errors["message"].iloc[0]
     assert intake.commit_preview(engine, preview, focal)["status"] == "rejected"
     with pytest.raises(Refused):
-        store.revert(engine, first["batch_id"], focal)
-    assert store.values_frame(engine)["value"].tolist() == [30.0]
+        revert.revert(engine, first["batch_id"], focal)
+    assert batches.values_frame(engine)["value"].tolist() == [30.0]
 
     approval.reopen_batch(engine, analyst, first["batch_id"], "Hà Nội sent a correction")
     assert _import(engine, focal, changed)["status"] == "committed"
-    assert store.values_frame(engine)[["value", "status"]].values.tolist() == [[29.0, "submitted"]]
+    assert batches.values_frame(engine)[["value", "status"]].values.tolist() == [
+        [29.0, "submitted"]
+    ]
 
 
 def test_an_approval_between_check_and_commit_still_locks(engine: Engine) -> None:
@@ -510,7 +512,7 @@ def test_an_approval_between_check_and_commit_still_locks(engine: Engine) -> Non
     with pytest.raises(Invalid) as meanwhile:
         intake.commit_preview(engine, preview, focal)
     assert "approved while it was being checked" in meanwhile.value.message(TR)
-    assert store.values_frame(engine)["value"].tolist() == [30.0]
+    assert batches.values_frame(engine)["value"].tolist() == [30.0]
 
 
 def test_a_returned_batch_carries_the_comment_and_can_be_approved_later(engine: Engine) -> None:
@@ -520,7 +522,7 @@ def test_a_returned_batch_carries_the_comment_and_can_be_approved_later(engine: 
     with pytest.raises(Invalid):
         approval.return_batch(engine, analyst, batch, "   ")  # a reason is required
     approval.return_batch(engine, analyst, batch, "PM2.5 for 2023 looks too high")
-    row = store.batches_frame(engine).iloc[0]
+    row = batches.batches_frame(engine).iloc[0]
     assert (row["review_state"], row["review_comment"]) == (
         "returned",
         "PM2.5 for 2023 looks too high",
@@ -544,8 +546,8 @@ def test_dashboards_count_approved_values_unless_asked_for_submitted(engine: Eng
 def test_analysts_values_are_stored_approved(engine: Engine) -> None:
     analyst = _user(engine, "analyst.1", "analyst")
     _import(engine, analyst, SAIGON)
-    assert store.values_frame(engine)["status"].tolist() == ["approved"]
-    assert store.batches_frame(engine)["review_state"].tolist() == ["approved"]
+    assert batches.values_frame(engine)["status"].tolist() == ["approved"]
+    assert batches.batches_frame(engine)["review_state"].tolist() == ["approved"]
 
 
 # --- The audit log --------------------------------------------------------------------------
@@ -653,7 +655,7 @@ def test_the_first_admin_and_accounts_from_the_command_line(engine: Engine, tmp_
         (2, "city", "not_allowed")
     ]
     assert _cli(engine, "import", str(saigon), "--user", "nobody").returncode == 2
-    assert store.values_frame(engine).empty
+    assert batches.values_frame(engine).empty
 
     assert _cli(engine, "user", "disable", "focal.dn").returncode == 0
     assert accounts.load_actor_by_name(engine, "focal.dn") is None

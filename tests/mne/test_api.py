@@ -1,6 +1,6 @@
 """The HTTP API (mne.api) and its tokens (mne.api_tokens) through a real server: uvicorn on
 127.0.0.1 serving the app's own routes, the API and the page gate, on both stores.
-Expectations are read from the store (mne.intake.store.values_frame), not from demo data."""
+Expectations are read from the store (mne.intake.batches.values_frame), not from demo data."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from mne import api, api_tokens, cli, intake, web
 from mne.access import operator
 from mne.accounts import create_user, load_actor_by_name
 from mne.i18n import Translator
-from mne.intake.store import values_frame
+from mne.intake.batches import values_frame
 
 PASSWORD = "a long test password"
 APPROVED = """city,indicator,period,value

@@ -21,7 +21,7 @@ from mne.access import Actor, operator
 from mne.backup import file_sha256, head_revision
 from mne.cli import main
 from mne.i18n import Translator
-from mne.intake import store as intake_store
+from mne.intake import batches, revert
 from mne.store import init_store
 from tests.conftest import ROOT, fresh_database_url
 from tests.mne.test_intake_store import _big_file, _import_process, _wait_for
@@ -74,9 +74,9 @@ def fill(engine: Engine) -> None:
     focal = accounts.load_actor_by_name(engine, "focal")
     upload(engine, FIRST, "first.csv", focal)
     second = upload(engine, SECOND, "second.csv", focal)
-    intake_store.revert(engine, second["batch_id"], focal)
+    revert.revert(engine, second["batch_id"], focal)
     again = upload(engine, SECOND, "second-again.csv", focal)
-    value = intake_store.values_frame(engine).query(f"batch_id == {again['batch_id']}").iloc[0]
+    value = batches.values_frame(engine).query(f"batch_id == {again['batch_id']}").iloc[0]
     returned = {(value["city"], value["indicator"], value["period"]): "Check this value"}
     value_review.review_values(engine, operator("analyst"), again["batch_id"], [], returned)
     approval.approve_batch(engine, operator("analyst"), 1)

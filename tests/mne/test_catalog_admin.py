@@ -17,7 +17,7 @@ from db.engine import store_version
 from mne import accounts, audit, catalog, catalog_admin, cli, intake
 from mne.access import Actor, Invalid, operator
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import batches
 from mne.intake.template import template_xlsx
 
 TR = Translator("en")
@@ -72,7 +72,7 @@ def test_a_retired_indicator_keeps_its_values_and_leaves_the_template(
     catalog_admin.set_indicator_active(engine, admin, indicator["code"], False)
 
     assert indicator["code"] not in set(catalog.indicators(engine, "en")["code"])
-    assert store.values_frame(engine, indicator=indicator["code"])["value"].tolist() == [
+    assert batches.values_frame(engine, indicator=indicator["code"])["value"].tolist() == [
         indicator["plausible_max"]
     ]
     book = load_workbook(io.BytesIO(template_xlsx(engine, TR)))

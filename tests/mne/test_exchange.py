@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from mne import cli, exchange, intake
 from mne.access import operator
 from mne.i18n import Translator
-from mne.intake.store import values_frame
+from mne.intake.batches import values_frame
 
 Key = tuple[str, str, str, float]
 

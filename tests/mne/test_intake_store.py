@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from db import models as m
 from mne.access import operator
 from mne.i18n import Translator
-from mne.intake import check, commit_preview, store
+from mne.intake import batches, check, commit_preview, revert
 from tests.conftest import ROOT
 
 TESTER = operator("tester")
@@ -30,7 +30,7 @@ def upload(engine: Engine, text: str, name: str = "upload.csv", partial: bool = 
 
 
 def stored(engine: Engine) -> dict[tuple[str, str, str], float]:
-    frame = store.values_frame(engine)
+    frame = batches.values_frame(engine)
     return {(r.city, r.indicator, r.period): r.value for r in frame.itertuples()}
 
 
@@ -51,9 +51,9 @@ SECOND = "city,indicator,period,value\nVNHAN,QE_PM25,2024,35\nVNSGN,QE_PM25,2024
 def test_a_commit_is_one_batch_with_counts(engine: Engine) -> None:
     result = upload(engine, FIRST, "first.csv")
     assert result["status"] == "committed" and result["inserted"] == 3
-    batches = store.batches_frame(engine)
-    assert batches.iloc[0]["file_name"] == "first.csv"
-    assert batches.iloc[0]["inserted"] == 3 and batches.iloc[0]["user_name"] == "tester"
+    listed = batches.batches_frame(engine)
+    assert listed.iloc[0]["file_name"] == "first.csv"
+    assert listed.iloc[0]["inserted"] == 3 and listed.iloc[0]["user_name"] == "tester"
     assert stored(engine)[("VNHAN", "QE_PM25", "2024")] == 38
 
 
@@ -72,12 +72,12 @@ def test_changed_values_keep_history_and_revert_restores_exactly(engine: Engine)
     second = upload(engine, SECOND)
     assert (second["inserted"], second["updated"], second["unchanged"]) == (1, 1, 1)
     assert stored(engine)[("VNHAN", "QE_PM25", "2024")] == 35
-    changes = store.batch_changes(engine, second["batch_id"])
+    changes = batches.batch_changes(engine, second["batch_id"])
     hanoi = changes[changes["city"] == "VNHAN"].iloc[0]
     assert (hanoi["old_value"], hanoi["new_value"]) == (38, 35)
-    store.revert(engine, second["batch_id"], TESTER)
+    revert.revert(engine, second["batch_id"], TESTER)
     assert stored(engine) == after_first
-    store.revert(engine, 1, TESTER)
+    revert.revert(engine, 1, TESTER)
     assert stored(engine) == {}
 
 
@@ -85,12 +85,12 @@ def test_revert_is_refused_when_a_later_batch_changed_the_values(engine: Engine)
     upload(engine, FIRST)
     upload(engine, SECOND)
     before = content(engine)
-    with pytest.raises(store.RevertRefused) as refused:
-        store.revert(engine, 1, TESTER)
+    with pytest.raises(revert.RevertRefused) as refused:
+        revert.revert(engine, 1, TESTER)
     assert refused.value.reason == "later" and refused.value.values["later"] == "#2"
     assert content(engine) == before
-    with pytest.raises(store.RevertRefused):
-        store.revert(engine, 99, TESTER)
+    with pytest.raises(revert.RevertRefused):
+        revert.revert(engine, 99, TESTER)
 
 
 def test_a_rejected_upload_changes_nothing(engine: Engine) -> None:
@@ -176,7 +176,7 @@ def test_two_imports_at_once_never_mix(engine: Engine, tmp_path: Path) -> None:
     assert results[0]["inserted"] == 300 and results[1]["updated"] == 300
     values = set(stored(engine).values())
     assert values == {2.0}  # the second waited for the first, then replaced all of it
-    store.revert(engine, results[1]["batch_id"], TESTER)
+    revert.revert(engine, results[1]["batch_id"], TESTER)
     assert set(stored(engine).values()) == {1.0}
 
 
@@ -201,13 +201,13 @@ def test_a_revert_tells_its_steps_and_readers_never_wait_for_it(engine: Engine) 
     upload(engine, SECOND)
     before = stored(engine)
     seen: list[tuple[str, dict]] = []
-    counts = store.revert(engine, 2, TESTER, progress=lambda s: seen.append((s, stored(engine))))
+    counts = revert.revert(engine, 2, TESTER, progress=lambda s: seen.append((s, stored(engine))))
     assert counts == {"restored": 1, "removed": 1}
     assert [step for step, _ in seen] == [
-        store.REVERT_CHECKING,
-        store.REVERT_RESTORING,
-        store.REVERT_REMOVING,
-        store.REVERT_RECORDING,
+        revert.REVERT_CHECKING,
+        revert.REVERT_RESTORING,
+        revert.REVERT_REMOVING,
+        revert.REVERT_RECORDING,
     ]
     assert all(values == before for _, values in seen)
     assert stored(engine) != before
@@ -231,7 +231,7 @@ def test_a_revert_killed_mid_way_leaves_the_store_as_it_was(engine: Engine, tmp_
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert content(engine) == before
-    assert store.revert(engine, third["batch_id"], TESTER) == {"restored": 300, "removed": 0}
+    assert revert.revert(engine, third["batch_id"], TESTER) == {"restored": 300, "removed": 0}
     assert set(stored(engine).values()) == {1.0}
 
 
@@ -260,7 +260,7 @@ def test_a_revert_puts_back_every_column_of_the_replaced_values(engine: Engine) 
     before = _observations(engine)
     second = upload(engine, NOTED_AGAIN)
     assert (second["inserted"], second["updated"]) == (1, 1)
-    assert store.revert(engine, second["batch_id"], TESTER) == {"restored": 1, "removed": 1}
+    assert revert.revert(engine, second["batch_id"], TESTER) == {"restored": 1, "removed": 1}
     assert _observations(engine) == before
     with engine.connect() as conn:
         assert conn.execute(select(m.ObservationHistory.id)).all() == []
@@ -289,9 +289,9 @@ def test_a_batchs_first_changes_are_the_head_of_all_its_changes(engine: Engine, 
     second = upload(engine, _every_city_file(1).replace(",2\n", ",5\n"))  # the 2024 values
     assert second["updated"] == second["rows"] // 2
     for batch_id in (1, second["batch_id"]):
-        full = store.batch_changes(engine, batch_id)
+        full = batches.batch_changes(engine, batch_id)
         key = full[["city", "indicator", "period"]]
         assert key.equals(key.sort_values(list(key.columns)))
-        first = store.batch_changes(engine, batch_id, limit)
+        first = batches.batch_changes(engine, batch_id, limit)
         assert first.equals(full.head(limit)), (batch_id, limit)
-    assert store.batch_changes(engine, 99, 10).empty
+    assert batches.batch_changes(engine, 99, 10).empty

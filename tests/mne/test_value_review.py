@@ -11,7 +11,7 @@ from db import models as m
 from mne import access, accounts, approval, audit, intake, value_review
 from mne.access import Actor, Invalid, operator
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import batches
 
 TR = Translator("en")
 PASSWORD = "correct horse battery"
@@ -59,7 +59,7 @@ def test_flagged_values_come_first_with_the_uploads_warning(
 ) -> None:
     batch_id, _, _ = batch
     shown = value_review.batch_values(engine, batch_id, "en")
-    assert len(shown) == store.batch_value_count(engine, batch_id)
+    assert len(shown) == batches.batch_value_count(engine, batch_id)
     flagged = shown[shown["warning"] != ""]
     assert list(flagged[["indicator", "period"]].itertuples(index=False, name=None)) == [
         ("QE_PM25", "2023")
@@ -79,15 +79,15 @@ def test_approve_two_return_one_with_a_comment(
         engine, analyst, batch_id, others, {jump: "Twice last year's: check the station."}
     )
     assert done == value_review.Reviewed(approved=2, returned=1, review_state="returned")
-    values = store.values_frame(engine, city="VNHAN", period="2023").set_index("indicator")
+    values = batches.values_frame(engine, city="VNHAN", period="2023").set_index("indicator")
     assert values.loc["QE_PM25", "status"] == "submitted"
     assert set(values.loc[["QE_GREEN_SPACE", "QE_WASTE_RECYCLED"], "status"]) == {"approved"}
     back = value_review.returned_values(engine, city="VNHAN")
     assert back[["indicator", "period", "comment"]].values.tolist() == [
         ["QE_PM25", "2023", "Twice last year's: check the station."]
     ]
-    batches = store.batches_frame(engine).set_index("id")
-    assert batches.loc[batch_id, "review_state"] == "returned"
+    listed = batches.batches_frame(engine).set_index("id")
+    assert listed.loc[batch_id, "review_state"] == "returned"
     actions = audit.audit_frame(engine, audit.AuditFilter(user=analyst.username))["action"]
     assert {"approve", "return"} <= set(actions)
 
@@ -124,4 +124,4 @@ def test_approving_the_whole_batch_ends_its_returns(
     )
     approval.approve_batch(engine, analyst, batch_id)
     assert value_review.returned_values(engine, batch_id=batch_id).empty
-    assert set(store.values_frame(engine, city="VNHAN", period="2023")["status"]) == {"approved"}
+    assert set(batches.values_frame(engine, city="VNHAN", period="2023")["status"]) == {"approved"}

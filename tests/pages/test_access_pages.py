@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from mne import accounts, audit, intake
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
-from mne.intake import store
+from mne.intake import batches
 from pages import _ui as ui
 from tests.conftest import ROOT
 from tests.pages.conftest import AppFactory, signed_in
@@ -126,7 +126,7 @@ def test_an_analyst_approves_a_submission_on_the_approvals_page(
     assert waiting["id"].tolist() == [batch] and waiting["cities"].tolist() == ["VNHAN"]
     next(b for b in app.button if b.label == tr("Approve")).click().run()
     assert not app.exception
-    assert store.values_frame(engine)["status"].tolist() == ["approved"]
+    assert batches.values_frame(engine)["status"].tolist() == ["approved"]
     assert tr("Batch #{batch} approved: {count} values now count.", batch=batch, count=1) in [
         s.value for s in app.success
     ]
@@ -143,7 +143,7 @@ def test_returning_needs_a_comment(engine: Engine, open_page: AppFactory) -> Non
     assert [e.value for e in app.error] == [
         "Say why the batch is returned: the focal point reads the comment."
     ]
-    assert store.batches_frame(engine)["review_state"].tolist() == ["submitted"]
+    assert batches.batches_frame(engine)["review_state"].tolist() == ["submitted"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -12,7 +12,7 @@ from mne import accounts, catalog, entry
 from mne.access import operator
 from mne.accounts import load_actor_by_name
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import batches, revert
 from tests.pages.conftest import AppFactory
 
 PASSWORD = "a long test password"
@@ -53,7 +53,7 @@ def test_a_focal_point_enters_values_and_an_error_saves_nothing(
         _cell(app, city, period, code).input(str(value))
     app.button[0].click().run()  # the form's "Check the values"
     assert not app.exception, [e.value for e in app.exception]
-    assert store.values_frame(engine, city=city).empty, "nothing is saved while a cell is wrong"
+    assert batches.values_frame(engine, city=city).empty, "nothing is saved while a cell is wrong"
     assert [e.value for e in app.error], "the error is said"
     marked = [c.value for c in app.caption if ":material/error:" in c.value]
     assert len(marked) == 1, marked  # under the one wrong cell
@@ -66,18 +66,18 @@ def test_a_focal_point_enters_values_and_an_error_saves_nothing(
     save[0].click().run()
     assert not app.exception, [e.value for e in app.exception]
 
-    stored = store.values_frame(engine, city=city)
+    stored = batches.values_frame(engine, city=city)
     assert sorted(stored["indicator"]) == sorted(values)
     assert set(stored["status"]) == {"submitted"}  # a focal point's values wait for approval
     assert dict(zip(stored["indicator"], stored["value"], strict=True)) == values
-    batch = store.batches_frame(engine).iloc[0]
+    batch = batches.batches_frame(engine).iloc[0]
     assert batch["format"] == entry.FORMAT
     assert any(str(batch["id"]) in s.value for s in app.success)
 
     actor = load_actor_by_name(engine, "focal.e")
     assert actor is not None
-    store.revert(engine, int(batch["id"]), actor)
-    assert store.values_frame(engine, city=city).empty  # the form's batch reverted exactly
+    revert.revert(engine, int(batch["id"]), actor)
+    assert batches.values_frame(engine, city=city).empty  # the form's batch reverted exactly
 
 
 def test_an_unchanged_form_checks_nothing(engine: Engine, open_page: AppFactory) -> None:
@@ -88,4 +88,4 @@ def test_an_unchanged_form_checks_nothing(engine: Engine, open_page: AppFactory)
     assert [i.value for i in app.info] == [
         Translator("en")("No value differs from what is stored: nothing to check.")
     ]
-    assert store.batches_frame(engine).empty
+    assert batches.batches_frame(engine).empty

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from mne import accounts
 from mne.access import Actor, operator
 from mne.i18n import LANGUAGES, Translator
-from mne.intake import check, commit_preview, store
+from mne.intake import batches, check, commit_preview, revert
 from tests.pages.conftest import AppFactory
 
 FIRST = "city,indicator,period,value\nVNHAN,QE_PM25,2024,38\nVNSGN,QE_PM25,2024,30\n"
@@ -59,9 +59,9 @@ def test_history_lists_batches_and_reverts_one(engine: Engine, open_page: AppFac
     _upload(engine, FIRST, "first.csv", focal)
     _upload(engine, SECOND, "second.csv", focal)
     app = open_page(engine, "en", "history.py", user="focal.hanoi")
-    batches = app.dataframe[0].value
-    assert batches["file_name"].tolist() == ["second.csv", "first.csv"]
-    assert batches["user_name"].tolist() == ["focal.hanoi", "focal.hanoi"]
+    listed = app.dataframe[0].value
+    assert listed["file_name"].tolist() == ["second.csv", "first.csv"]
+    assert listed["user_name"].tolist() == ["focal.hanoi", "focal.hanoi"]
     changes = app.dataframe[1].value  # the newest batch is chosen first
     tr = Translator("en")
     shown = [["VNHAN", tr.value(38.0), tr.value(35.0)]]
@@ -78,7 +78,7 @@ def test_history_lists_batches_and_reverts_one(engine: Engine, open_page: AppFac
     app.button[0].click().run()
     assert not app.exception
     assert "Batch #2 reverted: 1 values restored, 0 removed." in [s.value for s in app.success]
-    assert store.values_frame(engine).set_index("city").loc["VNHAN", "value"] == 38
+    assert batches.values_frame(engine).set_index("city").loc["VNHAN", "value"] == 38
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -101,4 +101,4 @@ def test_the_revert_button_shows_its_steps_in_the_users_language(
         tr("Batch #{batch} was not reverted.", batch=1),
         "error",
     )
-    assert [m.value for m in status.markdown] == [tr(store.REVERT_CHECKING)]
+    assert [m.value for m in status.markdown] == [tr(revert.REVERT_CHECKING)]

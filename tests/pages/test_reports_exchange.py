@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from mne import exchange
-from mne.intake import store
+from mne.intake import batches
 from tests.pages.conftest import AppFactory
 
 
@@ -19,7 +19,7 @@ def test_a_citys_values_for_partners(demo_engine: Engine, open_page: AppFactory,
     app.selectbox(key="exchange_format").set_value(fmt).run()
     app.button(key="prepare-exchange").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    values = store.values_frame(demo_engine, city=city)
+    values = batches.values_frame(demo_engine, city=city)
     approved = int((values["status"] == "approved").sum())
     assert approved > 0
     assert any(c.value == f"{approved:,} values" for c in app.caption), [

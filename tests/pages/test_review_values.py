@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from mne import accounts, approval, intake, value_review
 from mne.access import operator
 from mne.i18n import Translator
-from mne.intake import store
+from mne.intake import batches
 from pages import _ui as ui
 from tests.pages.conftest import AppFactory
 
@@ -67,7 +67,7 @@ def test_return_one_value_approve_the_others(engine: Engine, open_page: AppFacto
     assert not app.exception, [e.value for e in app.exception]
     assert any("2 values approved, 1 returned" in s.value for s in app.success)
 
-    statuses = store.values_frame(engine, city="VNHAN", period="2023").set_index("indicator")
+    statuses = batches.values_frame(engine, city="VNHAN", period="2023").set_index("indicator")
     key = shown.iloc[0]
     assert statuses.loc[key["indicator"], "status"] == "submitted"
     assert (statuses.drop(index=key["indicator"])["status"] == "approved").all()

@@ -13,7 +13,7 @@ from db import models as m
 from mne import accounts, intake
 from mne.access import operator
 from mne.i18n import LANGUAGES, Translator
-from mne.intake import store
+from mne.intake import batches
 from tests.pages.conftest import AppFactory
 
 
@@ -76,7 +76,7 @@ def test_a_corrected_file_of_the_same_name_and_length_is_read_afresh(
     app.run()
     assert not app.exception
 
-    stored = store.values_frame(engine, city="VNHAN", indicator="QE_PM25", period="2024")
+    stored = batches.values_frame(engine, city="VNHAN", indicator="QE_PM25", period="2024")
     assert stored["value"].tolist() == [42.0]
     with engine.connect() as conn:
         sha256 = conn.execute(
