@@ -91,6 +91,32 @@ class Drawn:
         self.base = base
         self.browser = browser
         self.cookies: dict[str, list[Any]] = {}
+        self.floor_times: list[tuple[float, int, dict[str, float]]] = []
+        self.frames: list[tuple[str, float]] = []  # the WebSocket's frames of this open
+
+    def watch(self, page: Any) -> None:
+        """Record when each WebSocket frame went out and came in (Streamlit's protocol)."""
+
+        def socket(ws: Any) -> None:
+            ws.on("framesent", lambda _: self.frames.append(("sent", time.perf_counter())))
+            ws.on("framereceived", lambda _: self.frames.append(("got", time.perf_counter())))
+
+        page.on("websocket", socket)
+
+    def split(self, start: float, end: float) -> dict[str, float]:
+        """Where an open's time went: loading the client up to its first WebSocket frame
+        (the rerun request), the script run on the server until its last frame came in (the
+        run's deltas and its end), and drawing after that."""
+        sent = [t for kind, t in self.frames if kind == "sent" and start <= t <= end]
+        got = [t for kind, t in self.frames if kind == "got" and start <= t <= end]
+        if not sent or not got:
+            return {"client_load": 0.0, "server_run": 0.0, "draw": 0.0}
+        first, last = sent[0], max(got)
+        return {
+            "client_load": round(first - start, 3),
+            "server_run": round(last - first, 3),
+            "draw": round(end - last, 3),
+        }
 
     def sign_in(self, name: str) -> float:
         """Sign `name` in once through the HTML form; keep its session cookie."""
@@ -114,8 +140,10 @@ class Drawn:
         context.add_cookies(self.cookies[name])
         return context
 
-    def open(self, page: Any, path: str) -> tuple[float, int]:
-        """Seconds from navigation to fully drawn, and the number of charts drawn."""
+    def open(self, page: Any, path: str) -> tuple[float, int, dict[str, float]]:
+        """Seconds from navigation to fully drawn, the number of charts drawn, and where the
+        time went (`split`)."""
+        self.frames.clear()
         start = time.perf_counter()
         page.goto(f"{self.base}/{path}?lang=en", wait_until="commit")
         page.wait_for_selector(
@@ -129,29 +157,44 @@ class Drawn:
             charts.nth(n).locator(".js-plotly-plot .main-svg").first.wait_for(
                 state="attached", timeout=60_000
             )
-        seconds = time.perf_counter() - start
+        end = time.perf_counter()
         if "/signin" in page.url:
             raise RuntimeError(f"/{path} sent the browser to sign in")
-        return seconds, count
+        return end - start, count, self.split(start, end)
 
     def errors(self, page: Any) -> list[str]:
         """The app's failure message or a Streamlit exception, if the page shows one."""
         shown = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
         return [text[:200] for text in shown.all_inner_texts()]
 
-    def measure(self, name: str, path: str) -> dict[str, Any]:
-        """Cold in a fresh context, then the median of WARM_OPENINGS reopenings."""
+    def tab(self, name: str) -> tuple[Any, Any]:
+        """A fresh browser context signed in as `name`, and its page."""
         context = self.context(name)
         page = context.new_page()
-        cold, charts = self.open(page, path)
-        warm = [self.open(page, path)[0] for _ in range(WARM_OPENINGS)]
+        self.watch(page)
+        return context, page
+
+    def measure(self, name: str, path: str, floor: Any = None) -> dict[str, Any]:
+        """Cold in a fresh context, then the median of WARM_OPENINGS reopenings; between
+        reopenings, one opening of the floor in its own tab (`floor`, its timings kept in
+        self.floor_times), so the floor is measured all through the run, under the same load."""
+        context, page = self.tab(name)
+        cold, charts, cold_split = self.open(page, path)
+        warm = []
+        for _ in range(WARM_OPENINGS):
+            warm.append(self.open(page, path))
+            if floor is not None:
+                self.floor_times.append(self.open(floor, FLOOR_PATH))
         errors = self.errors(page)
         context.close()
+        middle = sorted(warm, key=lambda w: w[0])[len(warm) // 2]
         return {
             "path": "/" + path,
             "cold_seconds": round(cold, 3),
-            "warm_seconds": round(statistics.median(warm), 3),
-            "warm_all_seconds": [round(w, 3) for w in warm],
+            "warm_seconds": round(middle[0], 3),
+            "warm_all_seconds": [round(w[0], 3) for w in warm],
+            "cold_split": cold_split,
+            "warm_split": middle[2],
             "charts": charts,
             "errors": errors,
         }
@@ -193,27 +236,32 @@ def bench_browser(rows: int) -> dict[str, Any]:
                 drawn = Drawn(base, browser)
                 sign_in_seconds = [drawn.sign_in(ADMIN), drawn.sign_in(VIEWER)]
                 # Right after the server started: the floor page is its first run.
-                floor = drawn.measure(VIEWER, FLOOR_PATH)
+                first = drawn.measure(VIEWER, FLOOR_PATH)
                 # Unmeasured: the server imports every page's modules once.
-                warm_up = drawn.context(ADMIN)
-                tab = warm_up.new_page()
+                warm_up, tab = drawn.tab(ADMIN)
                 for spec in PAGES:
                     drawn.open(tab, spec.url_path)
                 warm_up.close()
+                floor_context, floor_tab = drawn.tab(VIEWER)
+                drawn.open(floor_tab, FLOOR_PATH)
                 pages = []
                 for spec in PAGES:
                     _change_store(url)
-                    measured = drawn.measure(ADMIN, spec.url_path)
+                    measured = drawn.measure(ADMIN, spec.url_path, floor_tab)
                     pages.append({"page": spec.file.removesuffix(".py"), **measured})
+                floor_context.close()
                 signin_form = drawn.signin_form()
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
     load_after = [round(x, 2) for x in os.getloadavg()]
+    floor_times = sorted(drawn.floor_times, key=lambda f: f[0])
+    floor_middle = floor_times[len(floor_times) // 2]
+    floor_warm = round(floor_middle[0], 3)
     for page in pages:
-        page["warm_vs_floor"] = round(page["warm_seconds"] / floor["warm_seconds"], 2)
-        page["cold_vs_floor"] = round(page["cold_seconds"] / floor["warm_seconds"], 2)
+        page["warm_vs_floor"] = round(page["warm_seconds"] / floor_warm, 2)
+        page["cold_vs_floor"] = round(page["cold_seconds"] / floor_warm, 2)
         page["pass"] = page["warm_vs_floor"] <= WITHIN and not page["errors"]
     figures: dict[str, Any] = {
         "benchmark": "browser",
@@ -225,9 +273,12 @@ def bench_browser(rows: int) -> dict[str, Any]:
         "warm_openings": WARM_OPENINGS,
         "within": WITHIN,
         "floor": f"/{FLOOR_PATH} as a viewer (the app's frame, a title and a warning)",
-        "floor_cold_seconds": floor["cold_seconds"],
-        "floor_warm_seconds": floor["warm_seconds"],
-        "floor_errors": floor["errors"],
+        "floor_cold_seconds": first["cold_seconds"],
+        "floor_warm_seconds": floor_warm,
+        "floor_openings": len(floor_times),
+        "floor_min_max_seconds": [round(floor_times[0][0], 3), round(floor_times[-1][0], 3)],
+        "floor_split": floor_middle[2],
+        "floor_errors": first["errors"],
         "signin_form_seconds": signin_form,
         "sign_in_post_seconds": [round(s, 3) for s in sign_in_seconds],
         "load_average_before": load_before,
@@ -248,22 +299,44 @@ def _print(figures: dict[str, Any]) -> None:
         f"one app server on 127.0.0.1; load average {figures['load_average_before']} before, "
         f"{figures['load_average_after']} after"
     )
+    low, high = figures["floor_min_max_seconds"]
     print(
         f"floor: {figures['floor']}: cold {figures['floor_cold_seconds']:.3f} s (the server's "
-        f"first run), warm {figures['floor_warm_seconds']:.3f} s; the sign-in form (plain HTML, "
-        f"not the floor) {figures['signin_form_seconds']:.3f} s"
+        f"first run), warm {figures['floor_warm_seconds']:.3f} s (median of "
+        f"{figures['floor_openings']} openings through the run, {low:.3f}-{high:.3f} s); the "
+        f"sign-in form (plain HTML, not the floor) {figures['signin_form_seconds']:.3f} s"
     )
     print(
-        f"{'page':<14}{'path':<14}{'charts':>7}{'cold s':>9}{'warm s':>9}"
-        f"{'warm / floor':>14}  result"
+        "warm split: client = navigation to the first WebSocket frame sent, server = that "
+        "frame to the run's last frame received, draw = after that"
     )
-    for p in figures["pages"]:
+    print(
+        f"{'page':<13}{'path':<14}{'charts':>6}{'cold s':>8}{'warm s':>8}{'warm/floor':>11}"
+        f"{'client':>8}{'server':>8}{'draw':>7}  result"
+    )
+    rows = [
+        {
+            "page": "floor",
+            "path": "/" + FLOOR_PATH,
+            "charts": 0,
+            "cold_seconds": figures["floor_cold_seconds"],
+            "warm_seconds": figures["floor_warm_seconds"],
+            "warm_vs_floor": 1.0,
+            "warm_split": figures["floor_split"],
+            "pass": True,
+            "errors": figures["floor_errors"],
+        },
+        *figures["pages"],
+    ]
+    for p in rows:
         result = "PASS" if p["pass"] else "FAIL"
         if p["errors"]:
             result += "  error: " + p["errors"][0].replace("\n", " ")[:80]
+        split = p["warm_split"]
         print(
-            f"{p['page']:<14}{p['path']:<14}{p['charts']:>7}{p['cold_seconds']:>9.2f}"
-            f"{p['warm_seconds']:>9.2f}{p['warm_vs_floor']:>14.2f}  {result}"
+            f"{p['page']:<13}{p['path']:<14}{p['charts']:>6}{p['cold_seconds']:>8.2f}"
+            f"{p['warm_seconds']:>8.2f}{p['warm_vs_floor']:>11.2f}{split['client_load']:>8.2f}"
+            f"{split['server_run']:>8.2f}{split['draw']:>7.2f}  {result}"
         )
     verdict = "every page" if figures["all_pass"] else "not every page"
     print(f"{verdict} warm within {figures['within']:g}x the floor")
