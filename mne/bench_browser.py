@@ -92,6 +92,7 @@ class Drawn:
         self.browser = browser
         self.cookies: dict[str, list[Any]] = {}
         self.floor_times: list[tuple[float, int, dict[str, float]]] = []
+        self.received_bytes = 0
         self.frames: list[tuple[str, float]] = []  # the WebSocket's frames of this open
 
     def watch(self, page: Any) -> None:
@@ -99,7 +100,11 @@ class Drawn:
 
         def socket(ws: Any) -> None:
             ws.on("framesent", lambda _: self.frames.append(("sent", time.perf_counter())))
-            ws.on("framereceived", lambda _: self.frames.append(("got", time.perf_counter())))
+            ws.on("framereceived", received)
+
+        def received(payload: bytes | str) -> None:
+            self.frames.append(("got", time.perf_counter()))
+            self.received_bytes += len(payload)
 
         page.on("websocket", socket)
 
@@ -144,6 +149,7 @@ class Drawn:
         """Seconds from navigation to fully drawn, the number of charts drawn, and where the
         time went (`split`)."""
         self.frames.clear()
+        self.received_bytes = 0
         start = time.perf_counter()
         page.goto(f"{self.base}/{path}?lang=en", wait_until="commit")
         page.wait_for_selector(
@@ -160,7 +166,9 @@ class Drawn:
         end = time.perf_counter()
         if "/signin" in page.url:
             raise RuntimeError(f"/{path} sent the browser to sign in")
-        return end - start, count, self.split(start, end)
+        split = self.split(start, end)
+        split["received_kb"] = round(self.received_bytes / 1024, 1)
+        return end - start, count, split
 
     def errors(self, page: Any) -> list[str]:
         """The app's failure message or a Streamlit exception, if the page shows one."""
@@ -308,11 +316,12 @@ def _print(figures: dict[str, Any]) -> None:
     )
     print(
         "warm split: client = navigation to the first WebSocket frame sent, server = that "
-        "frame to the run's last frame received, draw = after that"
+        "frame to the run's last frame received, draw = after that; KB = WebSocket bytes "
+        "received"
     )
     print(
         f"{'page':<13}{'path':<14}{'charts':>6}{'cold s':>8}{'warm s':>8}{'warm/floor':>11}"
-        f"{'client':>8}{'server':>8}{'draw':>7}  result"
+        f"{'client':>8}{'server':>8}{'draw':>7}{'KB':>7}  result"
     )
     rows = [
         {
@@ -336,7 +345,8 @@ def _print(figures: dict[str, Any]) -> None:
         print(
             f"{p['page']:<13}{p['path']:<14}{p['charts']:>6}{p['cold_seconds']:>8.2f}"
             f"{p['warm_seconds']:>8.2f}{p['warm_vs_floor']:>11.2f}{split['client_load']:>8.2f}"
-            f"{split['server_run']:>8.2f}{split['draw']:>7.2f}  {result}"
+            f"{split['server_run']:>8.2f}{split['draw']:>7.2f}"
+            f"{split.get('received_kb', 0):>7.0f}  {result}"
         )
     verdict = "every page" if figures["all_pass"] else "not every page"
     print(f"{verdict} warm within {figures['within']:g}x the floor")

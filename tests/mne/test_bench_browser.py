@@ -41,7 +41,9 @@ def test_bench_browser_prints_every_page_against_the_floor() -> None:
             page["warm_seconds"] / figures["floor_warm_seconds"], 2
         )
         assert page["pass"] == (page["warm_vs_floor"] <= figures["within"])
-        assert set(page["warm_split"]) == {"client_load", "server_run", "draw"}
+        split = page["warm_split"]
+        assert set(split) == {"client_load", "server_run", "draw", "received_kb"}
+        assert split["received_kb"] > 0
     assert figures["failing"] == [p["page"] for p in figures["pages"] if not p["pass"]]
     assert result.returncode == (0 if figures["all_pass"] else 1)
     # The charts of the Overview are drawn (their SVG is there) before it counts as drawn.
