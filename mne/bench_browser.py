@@ -60,7 +60,7 @@ ADMIN, VIEWER = "bench.browser.admin", "bench.browser.viewer"
 FLOOR_PATH = "users"  # the Accounts page: "Not available" for a viewer
 WARM_OPENINGS = 3
 WITHIN = 3.0
-PAGE_TIMEOUT_MS = 300_000
+PAGE_TIMEOUT_MS = 180_000
 
 
 def _accounts(url: str) -> None:
@@ -185,15 +185,45 @@ class Drawn:
     def measure(self, name: str, path: str, floor: Any = None) -> dict[str, Any]:
         """Cold in a fresh context, then the median of WARM_OPENINGS reopenings; between
         reopenings, one opening of the floor in its own tab (`floor`, its timings kept in
-        self.floor_times), so the floor is measured all through the run, under the same load."""
+        self.floor_times), so the floor is measured all through the run, under the same load.
+        A page not drawn within PAGE_TIMEOUT_MS is an error of that page, not of the run."""
+        from playwright.sync_api import TimeoutError as NotDrawn
+
         context, page = self.tab(name)
-        cold, charts, cold_split = self.open(page, path)
-        warm = []
-        for _ in range(WARM_OPENINGS):
-            warm.append(self.open(page, path))
-            if floor is not None:
-                self.floor_times.append(self.open(floor, FLOOR_PATH))
-        errors = self.errors(page)
+        warm: list[tuple[float, int, dict[str, float]]] = []
+        try:
+            cold, charts, cold_split = self.open(page, path)
+            for _ in range(WARM_OPENINGS):
+                warm.append(self.open(page, path))
+                if floor is not None:
+                    self.floor_times.append(self.open(floor, FLOOR_PATH))
+            errors = self.errors(page)
+        except NotDrawn as error:
+            app = page.locator("[data-testid='stApp']")
+            state = (
+                app.get_attribute("data-test-script-state", timeout=5_000) if app.count() else None
+            )
+            connection = (
+                app.get_attribute("data-test-connection-state", timeout=5_000)
+                if app.count()
+                else None
+            )
+            reason = str(error).splitlines()[0]
+            errors = [
+                f"not drawn: {reason} (script state {state}, connection {connection}, "
+                f"after {len(warm)} warm openings)"
+            ]
+            context.close()
+            return {
+                "path": "/" + path,
+                "cold_seconds": 0.0,
+                "warm_seconds": 0.0,
+                "warm_all_seconds": [],
+                "cold_split": {},
+                "warm_split": {},
+                "charts": 0,
+                "errors": errors,
+            }
         context.close()
         middle = sorted(warm, key=lambda w: w[0])[len(warm) // 2]
         return {
@@ -259,11 +289,14 @@ def bench_browser(rows: int) -> dict[str, Any]:
                     pages.append({"page": spec.file.removesuffix(".py"), **measured})
                 floor_context.close()
                 signin_form = drawn.signin_form()
+                log_tail = (work / "server.log").read_text(errors="replace")[-3000:]
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
     load_after = [round(x, 2) for x in os.getloadavg()]
+    if not drawn.floor_times:
+        raise RuntimeError(f"the floor was never drawn: {first['errors']}")
     floor_times = sorted(drawn.floor_times, key=lambda f: f[0])
     floor_middle = floor_times[len(floor_times) // 2]
     floor_warm = round(floor_middle[0], 3)
@@ -294,6 +327,8 @@ def bench_browser(rows: int) -> dict[str, Any]:
         "pages": pages,
         "failing": [p["page"] for p in pages if not p["pass"]],
     }
+    if any(p["errors"] for p in pages):
+        figures["server_log_tail"] = log_tail
     figures["all_pass"] = not figures["failing"]
     _print(figures)
     print(json.dumps(figures))
@@ -344,8 +379,9 @@ def _print(figures: dict[str, Any]) -> None:
         split = p["warm_split"]
         print(
             f"{p['page']:<13}{p['path']:<14}{p['charts']:>6}{p['cold_seconds']:>8.2f}"
-            f"{p['warm_seconds']:>8.2f}{p['warm_vs_floor']:>11.2f}{split['client_load']:>8.2f}"
-            f"{split['server_run']:>8.2f}{split['draw']:>7.2f}"
+            f"{p['warm_seconds']:>8.2f}{p['warm_vs_floor']:>11.2f}"
+            f"{split.get('client_load', 0):>8.2f}{split.get('server_run', 0):>8.2f}"
+            f"{split.get('draw', 0):>7.2f}"
             f"{split.get('received_kb', 0):>7.0f}  {result}"
         )
     verdict = "every page" if figures["all_pass"] else "not every page"
