@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmarks on a throw-away bench store")
     bench.add_argument(
-        "name", choices=["ingest", "dashboard", "report", "version", "hostile", "api", "load"]
+        "name",
+        choices=["ingest", "dashboard", "report", "version", "hostile", "api", "load", "browser"],
     )
     bench.add_argument("--rows", type=int, default=1_000_000)
     bench.add_argument("--sessions", type=int, default=50, help="load: concurrent sessions")
@@ -474,6 +475,10 @@ def _bench(args: argparse.Namespace, tr: Translator) -> int:
         from mne.bench_hostile import bench_hostile
 
         return 0 if bench_hostile()["all_pass"] else 1
+    if args.name == "browser":
+        from mne.bench_browser import bench_browser
+
+        return 0 if bench_browser(args.rows)["all_pass"] else 1
     if args.name == "load":
         from mne.bench_load import bench_load
 
