@@ -65,7 +65,8 @@ PAGE_TIMEOUT_MS = 180_000
 
 def _accounts(url: str) -> None:
     """The administrator and the viewer, hashed with the app's own Argon2id parameters."""
-    from mne.access import create_user, operator
+    from mne.access import operator
+    from mne.accounts import create_user
 
     engine = get_engine(url)
     create_user(engine, operator("bench"), ADMIN, PASSWORD, "admin", "Bench admin")
