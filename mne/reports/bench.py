@@ -29,7 +29,7 @@ def _floor_one_chart() -> None:
     """kaleido starting its browser and exporting one chart: what any PDF pays at least."""
     import plotly.graph_objects as go
 
-    from mne.reports.pdf import export_charts
+    from mne.reports.chart_images import export_charts
 
     export_charts([go.Figure(go.Bar(x=[1, 2, 3], y=[3, 1, 2]), layout={"height": 400})])
 

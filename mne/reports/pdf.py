@@ -10,10 +10,7 @@ split across pages; every page but the cover carries a running header and its pa
 
 from __future__ import annotations
 
-import asyncio
 import io
-import logging
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +25,8 @@ from fpdf.fonts import FontFace
 from mne import charts, methodology, scoring, theme
 from mne.charts import reports as report_charts
 from mne.i18n import MISSING, Translator
-from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ExportFailed, ReportContent
+from mne.reports.chart_images import CHART_WIDTH_PX, export_charts
+from mne.reports.content import DEMO_MARK, DEMO_NOTICE, ReportContent
 from mne.reports.tables import (
     REPORT_TITLE,
     data_up_to,
@@ -40,10 +38,7 @@ from mne.tasks import TASK_STATUS_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FONT_DIR = ROOT / "static" / "fonts"
-TOPOJSON_DIR = ROOT / "static" / "topojson"
 FONT = "DejaVu"
-CHART_WIDTH_PX = 900
-CHART_SCALE = 2
 PAGE_MARGIN = 15.0
 BOTTOM_MARGIN = 16.0
 TEXT_WIDTH = 210.0 - 2 * PAGE_MARGIN
@@ -57,63 +52,9 @@ GREY = theme.rgb(theme.TEXT_GREY)
 DEMO_RED = theme.rgb(theme.VERMILLION)  # the demo notice
 LIGHT = theme.rgb(theme.LIGHT_BLUE)
 
-# One report exports its charts at a time in a process: the Chromium kaleido drives is
-# started for a report and stopped after its last chart.
-_EXPORT_LOCK = threading.Lock()
-log = logging.getLogger(__name__)
-
 
 def _nfc(text: object) -> str:
     return unicodedata.normalize("NFC", "" if text is None else str(text))
-
-
-# --- Charts: one Chromium for all of a report's figures -------------------------------------
-
-
-def topojson_url() -> str:
-    """static/topojson as a file:// URL, where plotly's geo reads its boundaries offline."""
-    return TOPOJSON_DIR.resolve().as_uri() + "/"
-
-
-async def _export_all(figures: Sequence[go.Figure]) -> list[bytes]:
-    import kaleido
-
-    images = []
-    async with kaleido.Kaleido(n=1) as browser:
-        for figure in figures:
-            height = int(figure.layout.height or 450)
-            image = await browser.calc_fig(
-                figure,
-                opts={
-                    "format": "png",
-                    "width": CHART_WIDTH_PX,
-                    "height": height,
-                    "scale": CHART_SCALE,
-                },
-                topojson=topojson_url(),
-            )
-            images.append(bytes(image))
-    return images
-
-
-def export_charts(figures: Sequence[go.Figure]) -> list[bytes]:
-    """PNG images of `figures`, drawn by plotly's exporter in one browser started for them.
-
-    kaleido's own `start_sync_server` keeps one browser too, but a browser that fails to start
-    leaves its callers waiting forever; here its error comes back as ExportFailed."""
-    if not figures:
-        return []
-    with _EXPORT_LOCK:
-        try:
-            return asyncio.run(_export_all(figures))
-        except Exception:
-            # On a loaded machine kaleido can ask its page to draw before the page's own
-            # script has loaded ("kaleido_scopes is not defined"): a new browser, once.
-            log.warning("chart export failed; trying once more in a new browser", exc_info=True)
-        try:
-            return asyncio.run(_export_all(figures))
-        except Exception as error:  # the browser or the exporter: say so, never a traceback
-            raise ExportFailed(type(error).__name__) from error
 
 
 # --- The document ----------------------------------------------------------------------------

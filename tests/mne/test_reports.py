@@ -375,7 +375,7 @@ def test_a_chart_export_that_fails_once_is_tried_again_then_said(
 ) -> None:
     """kaleido's page can be asked to draw before its script loaded (a loaded machine): one
     new browser; a second failure is ExportFailed (the page says so), never a traceback."""
-    from mne.reports import pdf
+    from mne.reports import chart_images
     from mne.reports.content import ExportFailed
 
     calls: list[int] = []
@@ -386,13 +386,13 @@ def test_a_chart_export_that_fails_once_is_tried_again_then_said(
             raise RuntimeError("kaleido_scopes is not defined")
         return [b"png"]
 
-    monkeypatch.setattr(pdf, "_export_all", flaky)
-    assert pdf.export_charts([object()]) == [b"png"]  # type: ignore[list-item]
+    monkeypatch.setattr(chart_images, "_export_all", flaky)
+    assert chart_images.export_charts([object()]) == [b"png"]  # type: ignore[list-item]
     assert len(calls) == 2
 
     async def broken(figures: object) -> list[bytes]:
         raise RuntimeError("no browser")
 
-    monkeypatch.setattr(pdf, "_export_all", broken)
+    monkeypatch.setattr(chart_images, "_export_all", broken)
     with pytest.raises(ExportFailed):
-        pdf.export_charts([object()])  # type: ignore[list-item]
+        chart_images.export_charts([object()])  # type: ignore[list-item]
