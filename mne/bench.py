@@ -434,16 +434,23 @@ def _add_demo_tasks_and_projects(url: str) -> None:
     dispose_engines()
 
 
+def filled_store(work: Path, cities: int, indicators: int, years: int) -> tuple[str, int]:
+    """A SQLite bench store in `work` holding cities x indicators x years values, imported as
+    a file is: its URL and the number of values (for the dashboard, API and browser benches)."""
+    url = f"sqlite:///{work / 'bench.db'}"
+    csv_path = work / "values.csv"
+    n = _write_csv(csv_path, cities, indicators, years)
+    _prepare_store(url, cities, indicators)
+    _import(url, csv_path, dry_run=False)
+    return url, n
+
+
 def bench_dashboard(rows: int) -> dict[str, Any]:
     cities, indicators, years = _shape_for(rows)
     with tempfile.TemporaryDirectory(prefix="mne-bench-") as folder:
         work = Path(folder)
         db_path = work / "bench.db"
-        url = f"sqlite:///{db_path}"
-        csv_path = work / "values.csv"
-        n = _write_csv(csv_path, cities, indicators, years)
-        _prepare_store(url, cities, indicators)
-        _import(url, csv_path, dry_run=False)
+        url, n = filled_store(work, cities, indicators, years)
         _add_demo_tasks_and_projects(url)
         floor = _aggregate_floor(db_path)
         version_ms = version_read_ms(url)

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from db.engine import dispose_engines, get_engine
-from mne.bench import _import, _prepare_store, _shape_for, _write_csv
+from mne.bench import _shape_for, filled_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,11 +129,7 @@ def bench_api(rows: int) -> dict[str, Any]:
     cities, indicators, years = _shape_for(rows)
     with tempfile.TemporaryDirectory(prefix="mne-bench-api-") as folder:
         work = Path(folder)
-        url = f"sqlite:///{work / 'bench.db'}"
-        csv_path = work / "values.csv"
-        n = _write_csv(csv_path, cities, indicators, years)
-        _prepare_store(url, cities, indicators)
-        _import(url, csv_path, dry_run=False)
+        url, n = filled_store(work, cities, indicators, years)
         dispose_engines()
         token = _token(url)
         floor = _timed_floor(url, work / "floor.csv")

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from db.engine import dispose_engines, get_engine, writing
-from mne.bench import _add_demo_tasks_and_projects, _import, _prepare_store, _shape_for, _write_csv
+from mne.bench import _add_demo_tasks_and_projects, _shape_for, filled_store
 from mne.bench_load import _serve
 from mne.navigation import PAGES
 
@@ -260,11 +260,7 @@ def bench_browser(rows: int) -> dict[str, Any]:
     cities, indicators, years = _shape_for(rows)
     with tempfile.TemporaryDirectory(prefix="mne-bench-browser-") as folder:
         work = Path(folder)
-        url = f"sqlite:///{work / 'bench.db'}"
-        csv_path = work / "values.csv"
-        n = _write_csv(csv_path, cities, indicators, years)
-        _prepare_store(url, cities, indicators)
-        _import(url, csv_path, dry_run=False)
+        url, n = filled_store(work, cities, indicators, years)
         _add_demo_tasks_and_projects(url)
         _accounts(url)
         load_before = [round(x, 2) for x in os.getloadavg()]
