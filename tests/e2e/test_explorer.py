@@ -30,10 +30,14 @@ def test_a_country_filter_changes_the_ranking_and_its_csv(app_url: str, browser:
     every_city = _ranked_bars(page).count()  # type: ignore[attr-defined]
     assert every_city > len(VIETNAMESE_PM25)
 
+    browser.ready()  # the charts draw before the script ends: pick once the page is idle
     country = page.locator("[data-testid='stMultiSelect']").filter(has_text="Country")  # type: ignore[attr-defined]
     country.locator("input").click()
+    page.keyboard.type("Viet")  # type: ignore[attr-defined]
     page.get_by_role("option", name="Viet Nam").click()  # type: ignore[attr-defined]
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    # The chosen country shows as a chip: the pick reached the widget, not only the menu.
+    expect(country).to_contain_text("Viet Nam", timeout=30_000)
     # Generous waits: on a loaded 2-core machine the rerun and redraw can take a while.
     page.wait_for_url("**country=VN**", timeout=60_000)  # type: ignore[attr-defined]
     # Locator waits, not JavaScript predicates: the app's policy forbids eval.
