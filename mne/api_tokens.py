@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from db import models as m
-from db.engine import writing
+from db.engine import StoreBusy, best_effort_write, writing
 from mne import audit
 from mne.access import Actor, Invalid, require
 from mne.accounts import find_account, load_actor
@@ -213,6 +213,9 @@ def check(engine: Engine, token: str | None, now: dt.datetime | None = None) -> 
         return TokenCheck(None, refused=refused)
     assert row is not None and actor is not None
     if row.last_used_at is None or now - _utc(row.last_used_at) >= TOUCH_EVERY:
-        with writing(engine, advances_version=False) as conn:
-            conn.execute(update(t).where(t.c.id == row.id).values(last_used_at=now))
+        try:
+            with best_effort_write(engine) as conn:
+                conn.execute(update(t).where(t.c.id == row.id).values(last_used_at=now))
+        except StoreBusy:  # a long import holds SQLite's write lock: touched on a later call
+            pass
     return TokenCheck(actor, scope=row.scope, token_id=int(row.id))

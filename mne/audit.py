@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from db import models as m
-from db.engine import writing
+from db.engine import short_write
 from mne.i18n import MISSING, N_, Translator
 
 AUDIT_COLUMNS = ["id", "at", "user_name", "action", "entity", "entity_id", "before", "after"]
@@ -58,8 +58,9 @@ def record(
 
 def record_alone(engine: Engine, *args: Any, **kwargs: Any) -> None:
     """`record` in a write transaction of its own: for refusals and sign-in attempts, which
-    change nothing a cached read shows (so the store version stays)."""
-    with writing(engine, advances_version=False) as conn:
+    change nothing a cached read shows (so the store version stays). A short write: on
+    PostgreSQL it does not wait for an import holding the store's write lock."""
+    with short_write(engine) as conn:
         record(conn, *args, **kwargs)
 
 

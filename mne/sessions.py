@@ -24,7 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from db import models as m
-from db.engine import StoreBusy, best_effort_write, writing
+from db.engine import StoreBusy, best_effort_write, short_write
 from mne import audit
 
 COOKIE_NAME = "mne_session"
@@ -83,7 +83,7 @@ def start(
     token for the cookie. Only its hash is stored."""
     now = now or _now()
     token = secrets.token_urlsafe(32)
-    with writing(engine, advances_version=False) as conn:  # no cached read shows sessions
+    with short_write(engine) as conn:  # no cached read shows sessions
         conn.execute(
             insert(m.table(m.AppSession)).values(
                 token_hash=token_hash(token),
@@ -144,7 +144,7 @@ def _end(engine: Engine, row: Any, reason: str, now: dt.datetime) -> None:
     """Mark one session over (if no other request did first) and audit why, once."""
     s = m.table(m.AppSession)
     session_id, username = row.id, row.username
-    with writing(engine, advances_version=False) as conn:
+    with short_write(engine) as conn:
         ended = conn.execute(
             update(s)
             .where(s.c.id == session_id, s.c.revoked_at.is_(None))
@@ -169,7 +169,7 @@ def sign_out(engine: Engine, token: str | None, now: dt.datetime | None = None) 
         return
     now = now or _now()
     s, u = m.table(m.AppSession), m.table(m.AppUser)
-    with writing(engine, advances_version=False) as conn:
+    with short_write(engine) as conn:
         row = conn.execute(
             select(s.c.id, s.c.user_id, u.c.username)
             .join(u, u.c.id == s.c.user_id)
@@ -213,7 +213,7 @@ def issue_code(engine: Engine, user_id: int, now: dt.datetime | None = None) -> 
     """A single-use code, valid CODE_SECONDS, that /session exchanges for the cookie."""
     now = now or _now()
     code = secrets.token_urlsafe(32)
-    with writing(engine, advances_version=False) as conn:
+    with short_write(engine) as conn:
         conn.execute(
             insert(m.table(m.SignInCode)).values(
                 code_hash=token_hash(code),
@@ -228,7 +228,7 @@ def redeem_code(engine: Engine, code: str, user_agent: str = "") -> str | None:
     """A new session's token for an unused, unexpired code (which is then used up), else None."""
     now = _now()
     c = m.table(m.SignInCode)
-    with writing(engine, advances_version=False) as conn:
+    with short_write(engine) as conn:
         user_id = conn.execute(
             update(c)
             .where(c.c.code_hash == token_hash(code), c.c.used_at.is_(None), c.c.expires_at > now)

@@ -25,6 +25,7 @@ from mne import (
     demo,
     entry,
     intake,
+    sessions,
     signin,
     targets,
     task_admin,
@@ -369,7 +370,7 @@ def test_a_name_with_control_characters_is_a_wrong_name_on_both_stores(
 
 def test_signing_in_does_not_wait_for_a_long_write(engine: Engine) -> None:
     """On PostgreSQL sign-in writes rows, not under the store's write lock: an import holding
-    the lock does not hold up a sign-in."""
+    the lock does not hold up a sign-in, the session it starts, its use or its sign-out."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time: its sign-in write is kept short")
     import threading
@@ -389,8 +390,14 @@ def test_signing_in_does_not_wait_for_a_long_write(engine: Engine) -> None:
     try:
         assert holding.wait(10)
         start = time.perf_counter()
-        assert signin.authenticate(engine, "admin.a", PASSWORD).username == "admin.a"
+        actor = signin.authenticate(engine, "admin.a", PASSWORD)
+        assert actor.username == "admin.a"
         _refusal(engine, "admin.a", "wrong")
+        token = sessions.start(engine, actor.user_id)
+        later = dt.datetime.now(dt.UTC) + sessions.TOUCH_EVERY  # its last activity is written
+        assert sessions.check(engine, token, later).user_id == actor.user_id
+        assert sessions.check(engine, "a token nobody has").ended == "unknown"  # audited
+        sessions.sign_out(engine, token)
         assert time.perf_counter() - start < 5
     finally:
         release.set()
