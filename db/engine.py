@@ -174,9 +174,9 @@ def _take_write_lock(connection: Connection) -> None:
 @contextmanager
 def short_write(engine: Engine) -> Iterator[Connection]:
     """A short transaction of a few row writes that no cached read shows (sign-in counters,
-    session rows and their audit rows): on PostgreSQL without the store's write lock (the rows' own locks
-    suffice), so signing in never waits for an import; on SQLite BEGIN IMMEDIATE, held only
-    for those few statements. The store version is not advanced."""
+    session rows and their audit rows): on PostgreSQL without the store's write lock (the
+    rows' own locks suffice), so signing in never waits for an import; on SQLite BEGIN
+    IMMEDIATE, held only for those few statements. The store version is not advanced."""
     with engine.connect() as connection:
         connection.execution_options(write_lock=True)
         with connection.begin():
